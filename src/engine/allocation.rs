@@ -1,0 +1,1 @@
+//! Min-cost flow for the monthly allocation (network simplex, warm-started).

@@ -1,0 +1,1 @@
+//! Addressed random streams: a pure function of (seed, trial, stream key).

@@ -1,0 +1,1 @@
+//! Probability distributions of scenario inputs, with exact, portable samplers.

@@ -1,0 +1,3 @@
+//! The validated scenario model: network, disruption processes, variants.
+
+pub mod distribution;

@@ -1,0 +1,1 @@
+//! Streaming, exactly mergeable statistics: fixed-point moments and fixed-layout histograms.
