@@ -16,6 +16,10 @@
 //! `model`, `disruption`, `engine` and `stats` never touch the file system, the
 //! terminal or the clock: a whole run is a function call.
 
+pub mod app;
+pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod report;
+pub mod scenario;
 pub mod stats;

@@ -1,5 +1,19 @@
 //! The `supplyrisk` command: parse flags, call the library, map errors to exit codes.
 
+use clap::Parser;
+use supplyrisk::app::{self, EXIT_OK};
+use supplyrisk::cli::Cli;
+
 fn main() {
-    println!("supplyrisk {}", env!("CARGO_PKG_VERSION"));
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    let code = match app::execute(cli, &mut stdout, &mut stderr) {
+        Ok(()) => EXIT_OK,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code()
+        }
+    };
+    std::process::exit(code);
 }

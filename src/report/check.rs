@@ -1,0 +1,490 @@
+//! The text `supplyrisk check` prints: what a user needs to trust a scenario file.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::model::{
+    CommodityId, Country, Distribution, Model, Network, NodeId, NodeKind, Process, Variant,
+};
+use crate::report::format::{format_quantity, format_share, format_tonnes};
+
+/// Describes a validated model: network, supply of the focus market, processes, variants and
+/// warnings about things that are legal but probably unintended.
+pub fn describe(model: &Model, label: &str, sha256: &str) -> String {
+    let mut out = String::new();
+    let network = &model.network;
+    let focus = &network.nodes[model.focus_market.0];
+    let end = model.start.plus(model.horizon_months - 1);
+    let _ = writeln!(out, "Scenario: {}", model.name);
+    let _ = writeln!(
+        out,
+        "  file {label}, sha256 {}",
+        &sha256[..16.min(sha256.len())]
+    );
+    if let Some(description) = &model.description {
+        let _ = writeln!(out, "  {description}");
+    }
+    let _ = writeln!(
+        out,
+        "  {} to {} ({} months); {} trials by default, seed {}",
+        model.start, end, model.horizon_months, model.trials, model.seed
+    );
+    let dependency = if model.dependency_on.is_empty() {
+        "no country (dependency_on is empty)".to_string()
+    } else {
+        join_countries(&model.dependency_on)
+    };
+    let _ = writeln!(
+        out,
+        "  focus market {} ({}); dependency on {dependency}; serious shortfall above {} of demand",
+        focus.id,
+        focus.country,
+        format_share(model.shortfall_threshold)
+    );
+
+    let _ = writeln!(out, "\nCommodities ({}):", network.commodities.len());
+    for c in &network.commodities {
+        if c.name == c.id {
+            let _ = writeln!(out, "  {}", c.id);
+        } else {
+            let _ = writeln!(out, "  {} ({})", c.id, c.name);
+        }
+    }
+
+    let _ = writeln!(out, "\nNodes ({}):", network.nodes.len());
+    for kind in [
+        NodeKind::Mine,
+        NodeKind::Refinery,
+        NodeKind::Hub,
+        NodeKind::Market,
+    ] {
+        let of_kind: Vec<_> = network.nodes.iter().filter(|n| n.kind == kind).collect();
+        let countries: BTreeSet<Country> = of_kind.iter().map(|n| n.country).collect();
+        let groups: Vec<String> = countries
+            .iter()
+            .map(|country| {
+                let ids: Vec<&str> = of_kind
+                    .iter()
+                    .filter(|n| n.country == *country)
+                    .map(|n| n.id.as_str())
+                    .collect();
+                format!("{country}: {}", ids.join(", "))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<9} {:>3}  {}",
+            kind.as_str(),
+            of_kind.len(),
+            groups.join("; ")
+        );
+    }
+    let _ = writeln!(out, "\nEdges ({}):", network.edges.len());
+    for edge in &network.edges {
+        let carried: Vec<String> = network
+            .commodities
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| edge.carries[*k])
+            .map(|(k, c)| match edge.capacity_t_per_year[k] {
+                Some(cap) => format!("{} ≤ {} t/yr", c.id, format_tonnes(cap)),
+                None => c.id.clone(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} → {}  cost {}  [{}]",
+            network.nodes[edge.from.0].id,
+            network.nodes[edge.to.0].id,
+            format_quantity(edge.cost),
+            carried.join(", ")
+        );
+    }
+
+    let _ = writeln!(out, "\nSupply of the focus market {}:", focus.id);
+    for (k, commodity) in network.commodities.iter().enumerate() {
+        let c = CommodityId(k);
+        let demand = focus.demand_t_per_year(c);
+        if demand <= 0.0 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  {}: demand {} t/yr{}",
+            commodity.id,
+            format_tonnes(demand),
+            growth_note(focus.market.as_ref().map(|m| &m.demand_growth))
+        );
+        for variant in &model.variants {
+            let supply = supply_countries(network, variant, model.focus_market, c);
+            let line = if supply.mines.is_empty() {
+                "NOT supplied: no mine reaches the focus market in this variant".to_string()
+            } else {
+                format!(
+                    "mines in {}; paths through {}",
+                    join_countries(&supply.mines),
+                    join_countries(&supply.path)
+                )
+            };
+            let _ = writeln!(out, "    {:<24} {line}", variant.id);
+        }
+    }
+
+    let _ = writeln!(out, "\nDisruptions ({}):", model.disruptions.len());
+    for disruption in &model.disruptions {
+        let _ = writeln!(
+            out,
+            "  {} — {}",
+            disruption.id,
+            describe_process(network, &disruption.process, model)
+        );
+    }
+
+    let baseline = model.baseline();
+    let _ = writeln!(out, "\nVariants ({}):", model.variants.len());
+    for (i, variant) in model.variants.iter().enumerate() {
+        let role = if i == baseline { " (baseline)" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {}{role}: {}",
+            variant.id,
+            describe_variant(model, variant)
+        );
+    }
+
+    let warnings = warnings(model);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings ({}):", warnings.len());
+        for w in warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    let _ = writeln!(out, "\nOK: the scenario is valid.");
+    out
+}
+
+fn join_countries(countries: &[Country]) -> String {
+    countries
+        .iter()
+        .map(Country::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn growth_note(growth: Option<&Distribution>) -> String {
+    match growth {
+        Some(d) => match d.as_fixed() {
+            Some(0.0) => String::new(),
+            Some(g) => format!(", growing {}/yr", format_share(g)),
+            None => format!(", growth {}", describe_distribution(d, "/yr")),
+        },
+        None => String::new(),
+    }
+}
+
+/// Countries of the mines that can reach `market` for `c` in `variant`, and of every node on
+/// those paths.
+struct Supply {
+    mines: Vec<Country>,
+    path: Vec<Country>,
+}
+
+fn supply_countries(
+    network: &Network,
+    variant: &Variant,
+    market: NodeId,
+    c: CommodityId,
+) -> Supply {
+    let n = network.nodes.len();
+    let alive = |v: usize| !variant.node_disabled[v] && variant.nodes[v].handles(c);
+    // Nodes that can reach the market, and nodes reachable from a mine: their intersection
+    // is what lies on a mine-to-market path.
+    let mut reaches = vec![false; n];
+    reaches[market.0] = true;
+    let mut stack = vec![market.0];
+    while let Some(v) = stack.pop() {
+        for e in network
+            .edges
+            .iter()
+            .filter(|e| e.to.0 == v && e.carries[c.0])
+        {
+            if alive(e.from.0) && !reaches[e.from.0] {
+                reaches[e.from.0] = true;
+                stack.push(e.from.0);
+            }
+        }
+    }
+    let mut from_mine = vec![false; n];
+    let mut stack: Vec<usize> = (0..n)
+        .filter(|&v| network.nodes[v].kind == NodeKind::Mine && alive(v) && reaches[v])
+        .collect();
+    for &v in &stack {
+        from_mine[v] = true;
+    }
+    while let Some(v) = stack.pop() {
+        for e in network
+            .edges
+            .iter()
+            .filter(|e| e.from.0 == v && e.carries[c.0])
+        {
+            if alive(e.to.0) && reaches[e.to.0] && !from_mine[e.to.0] {
+                from_mine[e.to.0] = true;
+                stack.push(e.to.0);
+            }
+        }
+    }
+    let mines: BTreeSet<Country> = (0..n)
+        .filter(|&v| from_mine[v] && network.nodes[v].kind == NodeKind::Mine)
+        .map(|v| network.nodes[v].country)
+        .collect();
+    let path: BTreeSet<Country> = (0..n)
+        .filter(|&v| from_mine[v])
+        .map(|v| network.nodes[v].country)
+        .collect();
+    Supply {
+        mines: mines.into_iter().collect(),
+        path: path.into_iter().collect(),
+    }
+}
+
+/// A distribution in words with its key figures, e.g. "lognormal(median 10, p90 60), mean 17 d".
+pub fn describe_distribution(d: &Distribution, unit: &str) -> String {
+    match d.as_fixed() {
+        Some(v) => format!("{}{unit}", format_quantity(v)),
+        None => format!("{d}, mean {}{unit}", format_quantity(d.mean())),
+    }
+}
+
+fn node_list(network: &Network, nodes: &[NodeId]) -> String {
+    let ids: Vec<&str> = nodes
+        .iter()
+        .map(|n| network.nodes[n.0].id.as_str())
+        .collect();
+    if ids.len() <= 6 {
+        ids.join(", ")
+    } else {
+        format!("{}, … ({} in all)", ids[..5].join(", "), ids.len())
+    }
+}
+
+fn describe_process(network: &Network, process: &Process, model: &Model) -> String {
+    match process {
+        Process::Incidents(p) => {
+            let weights = if p.weights.iter().all(|w| *w == p.weights[0]) {
+                String::new()
+            } else {
+                format!(
+                    " (weights {})",
+                    p.weights
+                        .iter()
+                        .map(|w| format_quantity(*w))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            format!(
+                "incidents: {} events/yr over {} target{} ({}){weights}; severity {}; duration {}",
+                match p.rate_per_year.as_fixed() {
+                    Some(r) => format_quantity(r),
+                    None => describe_distribution(&p.rate_per_year, ""),
+                },
+                p.targets.len(),
+                if p.targets.len() == 1 { "" } else { "s" },
+                node_list(network, &p.targets),
+                describe_distribution(&p.severity, ""),
+                describe_distribution(&p.duration_days, " d"),
+            )
+        }
+        Process::Regime(r) => {
+            let mut s = format!("regime with {} states", r.states.len());
+            let initial: Vec<String> = r
+                .states
+                .iter()
+                .zip(&r.initial)
+                .filter(|(_, p)| **p > 0.0)
+                .map(|(name, p)| {
+                    if *p == 1.0 {
+                        name.clone()
+                    } else {
+                        format!("{name} {}", format_share(*p))
+                    }
+                })
+                .collect();
+            let _ = write!(s, "; starts in {}", initial.join(", "));
+            let stationary = r.stationary();
+            let long_run: Vec<String> = r
+                .states
+                .iter()
+                .zip(&stationary)
+                .map(|(name, p)| format!("{name} {}", format_share(*p)))
+                .collect();
+            let _ = write!(
+                s,
+                "\n      long-run share of months: {}",
+                long_run.join(", ")
+            );
+            let sojourn: Vec<String> = r
+                .states
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let stay = r.transitions[i][i];
+                    if stay >= 1.0 {
+                        format!("{name} forever (absorbing)")
+                    } else {
+                        format!("{name} {} months", format_quantity(1.0 / (1.0 - stay)))
+                    }
+                })
+                .collect();
+            let _ = write!(s, "\n      mean time in each state: {}", sojourn.join(", "));
+            for effect in &r.effects {
+                let edges = network
+                    .edges
+                    .iter()
+                    .filter(|e| {
+                        (0..network.commodities.len()).any(|k| {
+                            e.carries[k]
+                                && effect.applies(
+                                    network.nodes[e.from.0].country,
+                                    network.nodes[e.to.0].country,
+                                    CommodityId(k),
+                                )
+                        })
+                    })
+                    .count();
+                let importers = match &effect.importers {
+                    Some(list) => format!(" to {}", join_countries(list)),
+                    None => String::new(),
+                };
+                let commodities = match &effect.commodities {
+                    Some(list) => format!(
+                        " of {}",
+                        list.iter()
+                            .map(|c| network.commodities[c.0].id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => String::new(),
+                };
+                let _ = write!(
+                    s,
+                    "\n      in {}: exports{commodities} from {}{importers} × {} ({} edge{})",
+                    r.states[effect.state],
+                    effect.exporter,
+                    format_quantity(effect.factor),
+                    edges,
+                    if edges == 1 { "" } else { "s" }
+                );
+            }
+            s
+        }
+        Process::Project(p) => {
+            let online = match p.online_month.as_fixed() {
+                Some(m) => format!(
+                    "online from month {} ({})",
+                    m.floor(),
+                    model.start.plus(m.max(0.0).floor() as u32)
+                ),
+                None => format!(
+                    "online month {}",
+                    describe_distribution(&p.online_month, "")
+                ),
+            };
+            format!(
+                "project: {} ({}); success probability {}; {online}; ramp {}; capacity factor {}",
+                node_list(network, &p.targets),
+                if p.targets.len() == 1 {
+                    "1 target".to_string()
+                } else {
+                    format!("{} targets", p.targets.len())
+                },
+                describe_distribution(&p.success_probability, ""),
+                describe_distribution(&p.ramp_months, " months"),
+                describe_distribution(&p.capacity_factor, ""),
+            )
+        }
+    }
+}
+
+fn describe_variant(model: &Model, variant: &Variant) -> String {
+    let mut parts = Vec::new();
+    let nodes: Vec<&str> = model
+        .network
+        .nodes
+        .iter()
+        .zip(&variant.node_disabled)
+        .filter(|(_, d)| **d)
+        .map(|(n, _)| n.id.as_str())
+        .collect();
+    let disruptions: Vec<&str> = model
+        .disruptions
+        .iter()
+        .zip(&variant.disruption_disabled)
+        .filter(|(_, d)| **d)
+        .map(|(d, _)| d.id.as_str())
+        .collect();
+    if !nodes.is_empty() {
+        parts.push(format!("disables nodes {}", nodes.join(", ")));
+    }
+    if !disruptions.is_empty() {
+        parts.push(format!("disables disruptions {}", disruptions.join(", ")));
+    }
+    for (key, value) in &variant.overrides {
+        parts.push(format!("sets {key} = {value}"));
+    }
+    if parts.is_empty() {
+        "the full network, as written".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// Legal but probably unintended things in a model.
+pub fn warnings(model: &Model) -> Vec<String> {
+    let network = &model.network;
+    let mut out = Vec::new();
+    for (i, node) in network.nodes.iter().enumerate() {
+        let connected = network.edges.iter().any(|e| e.from.0 == i || e.to.0 == i);
+        if !connected {
+            out.push(format!("node {} has no edges", node.id));
+        }
+    }
+    for disruption in &model.disruptions {
+        if let Process::Regime(r) = &disruption.process {
+            for (i, effect) in r.effects.iter().enumerate() {
+                let touches = network.edges.iter().any(|e| {
+                    (0..network.commodities.len()).any(|k| {
+                        e.carries[k]
+                            && effect.applies(
+                                network.nodes[e.from.0].country,
+                                network.nodes[e.to.0].country,
+                                CommodityId(k),
+                            )
+                    })
+                });
+                if !touches {
+                    out.push(format!(
+                        "disruption {} effect[{i}] (state {}) matches no edge",
+                        disruption.id, r.states[effect.state]
+                    ));
+                }
+            }
+        }
+    }
+    for variant in &model.variants {
+        for (k, commodity) in network.commodities.iter().enumerate() {
+            let c = CommodityId(k);
+            if network.nodes[model.focus_market.0].demand_t_per_year(c) > 0.0
+                && supply_countries(network, variant, model.focus_market, c)
+                    .mines
+                    .is_empty()
+            {
+                out.push(format!(
+                    "in variant {}, no mine reaches the focus market with {}: all its demand will be shortfall",
+                    variant.id, commodity.id
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! Number formatting shared by every report: machine-exact for files, readable for people.
+
+/// Rust's shortest round-trip form of `x` (SPEC 8), with `-0` written as `0`.
+pub fn exact(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A tonnage for people: thousands separated, rounded to a sensible precision.
+pub fn format_tonnes(t: f64) -> String {
+    if t.abs() >= 100.0 {
+        group_thousands(t.round() as i64)
+    } else {
+        format_quantity(t)
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A number for people with up to 3 significant decimals, trailing zeros removed.
+pub fn format_quantity(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = x.abs();
+    let decimals = if magnitude >= 100.0 {
+        0
+    } else if magnitude >= 10.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "0" || text == "-0" {
+        format!("{x:.2e}")
+    } else {
+        text
+    }
+}
+
+/// A share as a percentage with one decimal, e.g. `71.0%`.
+pub fn format_share(x: f64) -> String {
+    let text = format!("{:.1}%", x * 100.0);
+    if text == "-0.0%" {
+        "0.0%".to_string()
+    } else {
+        text
+    }
+}
+
+/// A difference of shares in percentage points with a sign, e.g. `−0.9` or `+1.2`.
+pub fn format_points(x: f64) -> String {
+    let points = x * 100.0;
+    let text = format!("{:.1}", points.abs());
+    if text == "0.0" {
+        "0.0".to_string()
+    } else if points < 0.0 {
+        format!("−{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_for_files_and_people() {
+        assert_eq!(exact(0.1), "0.1");
+        assert_eq!(exact(-0.0), "0");
+        assert_eq!(exact(1.0), "1");
+        assert_eq!(format_tonnes(28600.0), "28,600");
+        assert_eq!(format_tonnes(1234567.4), "1,234,567");
+        assert_eq!(format_tonnes(2.5), "2.5");
+        assert_eq!(format_quantity(0.375), "0.375");
+        assert_eq!(format_quantity(33.333), "33.3");
+        assert_eq!(format_quantity(0.0001), "1.00e-4");
+        assert_eq!(format_share(0.71), "71.0%");
+        assert_eq!(format_points(-0.009), "−0.9");
+        assert_eq!(format_points(0.012), "+1.2");
+    }
+}

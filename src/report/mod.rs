@@ -1,0 +1,4 @@
+//! Reports: summary types and their bytes (text, CSV, JSON, Markdown). Only `write` touches files.
+
+pub mod check;
+pub mod format;

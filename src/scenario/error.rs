@@ -1,0 +1,271 @@
+//! Errors of loading a scenario: every problem with its file, line, column, TOML path and remedy.
+
+use std::fmt;
+use std::ops::Range;
+
+/// Byte offsets to 1-based line and column numbers, for messages that point into a file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { line_starts }
+    }
+
+    /// The 1-based line and column (in characters) of byte offset `offset` in `text`.
+    pub fn locate(&self, text: &str, offset: usize) -> Location {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line];
+        let column = text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count());
+        Location {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+}
+
+/// A 1-based line and column in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column number in characters, from 1.
+    pub column: usize,
+}
+
+/// One thing wrong with a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the file, when known.
+    pub location: Option<Location>,
+    /// The TOML path of the offending key, e.g. `disruption[1].transitions[0]`.
+    pub path: String,
+    /// What is wrong, with the offending value and what would be valid.
+    pub message: String,
+}
+
+/// Why a scenario could not be loaded. Every variant is something the user fixes (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error(
+        "cannot read scenario `{file}`: {reason}\n  (a bundled scenario can be named without a path; `supplyrisk list` shows them)"
+    )]
+    Unreadable {
+        /// The file as the user named it.
+        file: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The file is larger than any sensible scenario.
+    #[error(
+        "scenario `{file}` is {size} bytes; a scenario file must be at most {limit} bytes (is this the right file?)"
+    )]
+    TooLarge {
+        /// The file as the user named it.
+        file: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{file}:{line}:{column}: the file is not UTF-8 text (is this a TOML scenario file?)")]
+    NotText {
+        /// The file as the user named it.
+        file: String,
+        /// Line of the first invalid byte.
+        line: usize,
+        /// Column of the first invalid byte.
+        column: usize,
+    },
+    /// The file is not valid TOML, or its content breaks the scenario rules.
+    #[error("{}", render_problems(file, problems))]
+    Invalid {
+        /// The file as the user named it.
+        file: String,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+}
+
+impl ScenarioError {
+    /// The problems of an invalid scenario (empty for the other kinds).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ScenarioError::Invalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn render_problems(file: &str, problems: &[Problem]) -> String {
+    let mut out = String::new();
+    let count = problems.len();
+    let noun = if count == 1 { "problem" } else { "problems" };
+    out.push_str(&format!("scenario `{file}` has {count} {noun}:"));
+    for problem in problems {
+        out.push_str("\n  ");
+        out.push_str(&problem.render(file));
+    }
+    out
+}
+
+impl Problem {
+    /// `file:line:column: path: message`, the form every message takes.
+    pub fn render(&self, file: &str) -> String {
+        let place = match self.location {
+            Some(loc) => format!("{file}:{}:{}", loc.line, loc.column),
+            None => file.to_string(),
+        };
+        if self.path.is_empty() {
+            format!("{place}: {}", self.message)
+        } else {
+            format!("{place}: {}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render("<scenario>"))
+    }
+}
+
+/// Collects problems while a scenario is read, turning byte spans into lines and columns.
+#[derive(Debug)]
+pub struct Problems<'a> {
+    text: &'a str,
+    index: LineIndex,
+    list: Vec<(usize, Problem)>,
+}
+
+impl<'a> Problems<'a> {
+    /// A collector for problems in `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            index: LineIndex::new(text),
+            list: Vec::new(),
+        }
+    }
+
+    /// Records a problem at byte span `span` (its start is reported).
+    pub fn at(&mut self, span: &Range<usize>, path: impl Into<String>, message: impl Into<String>) {
+        let location = self.index.locate(self.text, span.start);
+        self.list.push((
+            span.start,
+            Problem {
+                location: Some(location),
+                path: path.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
+    /// Records a problem with no place in the file.
+    pub fn general(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.list.push((
+            usize::MAX,
+            Problem {
+                location: None,
+                path: path.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
+    /// The source text of `span`, shortened for messages.
+    pub fn source(&self, span: &Range<usize>) -> String {
+        let text = self.text.get(span.clone()).unwrap_or("").trim();
+        if text.chars().count() > 60 {
+            format!("{}…", text.chars().take(60).collect::<String>())
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Number of problems so far.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems in file order (stable for equal positions), duplicates removed.
+    pub fn into_sorted(self) -> Vec<Problem> {
+        let mut list = self.list;
+        list.sort_by_key(|(offset, _)| *offset);
+        let mut out: Vec<Problem> = Vec::with_capacity(list.len());
+        for (_, p) in list {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(word, candidate);
+        let limit = (candidate.len().max(word.len()) / 3).max(1);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance (Wagner–Fischer, one row).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_and_columns_in_characters() {
+        let text = "a = 1\nbé = 2\n\nc";
+        let index = LineIndex::new(text);
+        assert_eq!(index.locate(text, 0), Location { line: 1, column: 1 });
+        assert_eq!(index.locate(text, 6), Location { line: 2, column: 1 });
+        // 'é' is two bytes but one column.
+        assert_eq!(index.locate(text, 9), Location { line: 2, column: 4 });
+        assert_eq!(index.locate(text, 15), Location { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let candidates = ["capacity", "cost", "commodities"];
+        assert_eq!(suggest("capcity", candidates), Some("capacity"));
+        assert_eq!(suggest("cots", candidates), Some("cost"));
+        assert_eq!(suggest("weights", candidates), None);
+    }
+}

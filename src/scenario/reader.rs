@@ -1,0 +1,384 @@
+//! Typed, spanned reading of a parsed TOML document that records every problem instead of
+//! stopping at the first (serde's derive stops at the first error, and users want them all).
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::scenario::error::{Problems, suggest};
+
+/// A value with the byte span of its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sp<T> {
+    /// The value.
+    pub value: T,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+impl<T> Sp<T> {
+    /// Wraps `value` found at `span`.
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Self { value, span }
+    }
+}
+
+/// A TOML table with where it is and how to name it in messages.
+#[derive(Clone, Copy)]
+pub struct TableRef<'d, 'i> {
+    /// The table's entries.
+    pub table: &'d DeTable<'i>,
+    /// Where the table starts (its header, or its inline braces).
+    pub span: &'d Range<usize>,
+    /// Its TOML path, e.g. `node[3]`.
+    pub path: &'d str,
+}
+
+impl<'d, 'i> TableRef<'d, 'i> {
+    /// The entry `key`, with its key's span.
+    pub fn get(&self, key: &str) -> Option<(&'d Spanned<DeValue<'i>>, Range<usize>)> {
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(k, v)| (v, k.span()))
+    }
+
+    /// The path of `key` in this table.
+    pub fn child(&self, key: &str) -> String {
+        join(self.path, key)
+    }
+}
+
+/// `parent.key`, or `key` at the top level.
+pub fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// Describes a TOML value's type for "expected X, found Y" messages.
+pub fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => format!("string {:?}", truncate(s, 40)),
+        DeValue::Integer(i) => format!("integer {}", i.as_str()),
+        DeValue::Float(f) => format!("number {}", f.as_str()),
+        DeValue::Boolean(b) => format!("boolean {b}"),
+        DeValue::Datetime(d) => format!("date-time {d}"),
+        DeValue::Array(_) => "an array".to_string(),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max).collect();
+        format!("{head}…")
+    }
+}
+
+/// Reads typed values out of spanned TOML, collecting problems.
+pub struct Reader<'a> {
+    /// The problems found so far.
+    pub problems: Problems<'a>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader whose problems point into `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            problems: Problems::new(text),
+        }
+    }
+
+    /// Records a problem.
+    pub fn error(
+        &mut self,
+        span: &Range<usize>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.problems.at(span, path, message);
+    }
+
+    /// Reports every key of `t` not in `allowed`, suggesting the closest allowed key.
+    pub fn check_keys(&mut self, t: TableRef<'_, '_>, allowed: &[&str], what: &str) {
+        for (key, _) in t.table.iter() {
+            let name = key.get_ref().as_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let hint = match suggest(name, allowed.iter().copied()) {
+                Some(s) => format!(" (did you mean `{s}`?)"),
+                None => String::new(),
+            };
+            let message = format!(
+                "unknown key `{name}` in {what}{hint}; valid keys are {}",
+                allowed
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            self.error(&key.span(), t.child(name), message);
+        }
+    }
+
+    /// Reports a missing required key at the table's start.
+    pub fn missing(&mut self, t: TableRef<'_, '_>, key: &str, meaning: &str) {
+        self.error(
+            t.span,
+            t.child(key),
+            format!("missing required key `{key}` ({meaning})"),
+        );
+    }
+
+    /// A string entry; reports a wrong type.
+    pub fn string(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<String>> {
+        let (value, key_span) = t.get(key)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some(Sp::new(s.to_string(), value.span())),
+            other => {
+                let found = describe(other);
+                self.error(
+                    &key_span,
+                    t.child(key),
+                    format!("expected a string, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required string entry.
+    pub fn required_string(
+        &mut self,
+        t: TableRef<'_, '_>,
+        key: &str,
+        meaning: &str,
+    ) -> Option<Sp<String>> {
+        if t.get(key).is_none() {
+            self.missing(t, key, meaning);
+            return None;
+        }
+        self.string(t, key)
+    }
+
+    /// A boolean entry.
+    pub fn boolean(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<bool>> {
+        let (value, key_span) = t.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Sp::new(*b, value.span())),
+            other => {
+                let found = describe(other);
+                self.error(
+                    &key_span,
+                    t.child(key),
+                    format!("expected true or false, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A finite number (integer or float) from a value; reports wrong types, NaN and infinity.
+    pub fn number_value(&mut self, value: &Spanned<DeValue<'_>>, path: &str) -> Option<Sp<f64>> {
+        let span = value.span();
+        match value.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(Sp::new(n as f64, span)),
+                Err(_) => {
+                    self.error(
+                        &span,
+                        path,
+                        format!("integer {} is out of range", i.as_str()),
+                    );
+                    None
+                }
+            },
+            DeValue::Float(f) => {
+                let text = f.as_str();
+                match text.replace('_', "").parse::<f64>() {
+                    Ok(x) if x.is_finite() => Some(Sp::new(x, span)),
+                    _ => {
+                        self.error(
+                            &span,
+                            path,
+                            format!("{text} is not a finite number; expected a finite number"),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                let found = describe(other);
+                self.error(&span, path, format!("expected a number, found {found}"));
+                None
+            }
+        }
+    }
+
+    /// A finite number entry.
+    pub fn number(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<f64>> {
+        let (value, _) = t.get(key)?;
+        self.number_value(value, &t.child(key))
+    }
+
+    /// A whole number entry (an integer, or a float with no fractional part).
+    pub fn integer(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<i64>> {
+        let (value, _) = t.get(key)?;
+        let path = t.child(key);
+        match value.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(Sp::new(n, value.span())),
+                Err(_) => {
+                    self.error(
+                        &value.span(),
+                        path,
+                        format!("integer {} is out of range", i.as_str()),
+                    );
+                    None
+                }
+            },
+            DeValue::Float(_) => {
+                let x = self.number_value(value, &path)?;
+                if x.value.fract() == 0.0 && x.value.abs() < 9.0e15 {
+                    Some(Sp::new(x.value as i64, x.span))
+                } else {
+                    self.error(
+                        &x.span,
+                        path,
+                        format!("{} is not a whole number; expected an integer", x.value),
+                    );
+                    None
+                }
+            }
+            other => {
+                let found = describe(other);
+                self.error(
+                    &value.span(),
+                    path,
+                    format!("expected an integer, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of strings from `key`.
+    pub fn string_list(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<Vec<Sp<String>>>> {
+        let (value, key_span) = t.get(key)?;
+        let path = t.child(key);
+        let DeValue::Array(items) = value.get_ref() else {
+            let found = describe(value.get_ref());
+            self.error(
+                &key_span,
+                path,
+                format!("expected an array of strings, found {found}"),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Sp::new(s.to_string(), item.span())),
+                other => {
+                    let found = describe(other);
+                    self.error(
+                        &item.span(),
+                        format!("{path}[{i}]"),
+                        format!("expected a string, found {found}"),
+                    );
+                }
+            }
+        }
+        Some(Sp::new(out, value.span()))
+    }
+
+    /// An array of finite numbers from a value.
+    pub fn number_list_value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Option<Vec<Sp<f64>>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            let found = describe(value.get_ref());
+            self.error(
+                &value.span(),
+                path,
+                format!("expected an array of numbers, found {found}"),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.number_value(item, &format!("{path}[{i}]")) {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A sub-table entry (inline or standard).
+    pub fn table<'d, 'i>(
+        &mut self,
+        t: TableRef<'d, 'i>,
+        key: &str,
+    ) -> Option<(&'d DeTable<'i>, Range<usize>)> {
+        let (value, key_span) = t.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(inner) => Some((inner, value.span())),
+            other => {
+                let found = describe(other);
+                self.error(
+                    &key_span,
+                    t.child(key),
+                    format!("expected a table, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of tables (`[[name]]`) at `key`, each with its index and span.
+    pub fn tables<'d, 'i>(
+        &mut self,
+        t: TableRef<'d, 'i>,
+        key: &str,
+    ) -> Vec<(usize, &'d DeTable<'i>, Range<usize>)> {
+        let Some((value, key_span)) = t.get(key) else {
+            return Vec::new();
+        };
+        let path = t.child(key);
+        let DeValue::Array(items) = value.get_ref() else {
+            let found = describe(value.get_ref());
+            self.error(
+                &key_span,
+                path,
+                format!("expected an array of tables (`[[{key}]]`), found {found}"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::Table(inner) => out.push((i, inner, item.span())),
+                other => {
+                    let found = describe(other);
+                    self.error(
+                        &item.span(),
+                        format!("{path}[{i}]"),
+                        format!("expected a table, found {found}"),
+                    );
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,2434 @@
+//! From parsed TOML to a [`Model`] whose invariants hold from then on.
+//!
+//! Reading is two-staged in spirit (STYLE habit 1): every table is first read field by field
+//! with its type and domain checked (`read_*`), then cross-references and whole-model rules are
+//! resolved (ids, the graph, variants). Every problem is collected with its span; nothing
+//! stops at the first.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::model::distribution::{Distribution, ParamError};
+use crate::model::{
+    Commodity, CommodityId, Country, DEFAULT_SHORTFALL_THRESHOLD, DEFAULT_TRIALS, Disruption, Edge,
+    Effect, Incidents, MAX_HORIZON_MONTHS, MAX_TRIALS, Market, Model, Network, Node, NodeId,
+    NodeKind, Process, Project, Regime, Variant, YearMonth,
+};
+use crate::scenario::error::{Problem, suggest};
+use crate::scenario::reader::{Reader, Sp, TableRef, describe, join};
+
+/// Tolerance for probability vectors summing to 1 (SPEC 3).
+const PROBABILITY_SUM_TOLERANCE: f64 = 1e-6;
+/// Largest accepted edge cost: costs are counted to 0.001 in 64-bit integers, times the edge
+/// count, inside lexicographic weights (SPEC 4), so they must stay far from overflow.
+const MAX_COST: f64 = 1.0e9;
+
+const ROOT_KEYS: &[&str] = &[
+    "scenario",
+    "commodity",
+    "node",
+    "edge",
+    "disruption",
+    "variant",
+];
+const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "start",
+    "horizon_months",
+    "trials",
+    "seed",
+    "focus_market",
+    "dependency_on",
+    "shortfall_threshold",
+];
+const COMMODITY_KEYS: &[&str] = &["id", "name"];
+const EDGE_KEYS: &[&str] = &["from", "to", "capacity", "cost", "commodities"];
+const INCIDENT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "rate_per_year",
+    "targets",
+    "weights",
+    "severity",
+    "duration_days",
+];
+const REGIME_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "states",
+    "initial",
+    "transitions",
+    "effect",
+];
+const PROJECT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "targets",
+    "success_probability",
+    "online_month",
+    "ramp_months",
+    "capacity_factor",
+];
+const EFFECT_KEYS: &[&str] = &["state", "exporter", "importers", "commodities", "factor"];
+const VARIANT_KEYS: &[&str] = &["id", "name", "baseline", "disable", "set"];
+
+/// Where a plain number must lie, and how clipping treats draws (SPEC 3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InputDomain {
+    /// A probability or a fraction, [0, 1].
+    UnitInterval,
+    /// Any non-negative number.
+    NonNegative,
+    /// A yearly growth rate, ≥ −1.
+    Growth,
+}
+
+impl InputDomain {
+    fn admits(self, x: f64) -> bool {
+        match self {
+            InputDomain::UnitInterval => (0.0..=1.0).contains(&x),
+            InputDomain::NonNegative => x >= 0.0,
+            InputDomain::Growth => x >= -1.0,
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            InputDomain::UnitInterval => "a number in [0, 1]",
+            InputDomain::NonNegative => "a non-negative number",
+            InputDomain::Growth => "a yearly growth rate of at least -1 (e.g. 0.03 for 3%/yr)",
+        }
+    }
+}
+
+/// Validates the text of a scenario file into a model. `default_name` is the file's stem.
+pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
+    let mut reader = Reader::new(text);
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            let span = error.span().unwrap_or(0..0);
+            let message = first_line(error.message());
+            reader.error(&span, "", format!("TOML syntax error: {message}"));
+            return Err(reader.problems.into_sorted());
+        }
+    };
+    let root_span = root.span();
+    let root_table = root.get_ref();
+    let top = TableRef {
+        table: root_table,
+        span: &root_span,
+        path: "",
+    };
+    let model = Validator::new(&mut reader).model(top, default_name);
+    if reader.problems.is_empty() {
+        Ok(model.expect("a model is built whenever no problem was recorded"))
+    } else {
+        Err(reader.problems.into_sorted())
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+struct Validator<'r, 'a> {
+    r: &'r mut Reader<'a>,
+}
+
+impl<'r, 'a> Validator<'r, 'a> {
+    fn new(r: &'r mut Reader<'a>) -> Self {
+        Self { r }
+    }
+
+    fn model(&mut self, top: TableRef<'_, '_>, default_name: &str) -> Option<Model> {
+        self.r.check_keys(top, ROOT_KEYS, "the scenario file");
+
+        // [scenario]
+        let header = self.header(top, default_name);
+
+        // [[commodity]]
+        let commodities = self.commodities(top);
+        let commodity_ids: Vec<&str> = commodities.iter().map(|c| c.id.as_str()).collect();
+
+        // [[node]]
+        let mut nodes = self.nodes(top, &commodity_ids);
+        let node_id_list: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
+        let node_ids: Vec<&str> = node_id_list.iter().map(String::as_str).collect();
+
+        // [[edge]]
+        let edges = self.edges(top, &nodes, &node_ids, &commodity_ids);
+
+        // Focus market.
+        let focus = header.as_ref().and_then(|h| {
+            let focus = h.focus_market.as_ref()?;
+            self.resolve_focus(focus, &nodes, &node_ids)
+        });
+
+        // [[disruption]]
+        let disruptions = self.disruptions(top, &nodes, &node_ids, &commodity_ids);
+
+        // Graph-wide rules.
+        let network_ok = edges.is_some();
+        let edges = edges.unwrap_or_default();
+        let network = Network {
+            commodities: commodities.clone(),
+            nodes: std::mem::take(&mut nodes),
+            edges,
+        };
+        if network_ok {
+            self.check_acyclic(&network, top);
+            if let Some(focus) = focus {
+                self.check_reachability(&network, focus, top, header.as_ref());
+            }
+        }
+        // [[variant]]
+        let variants = self.variants(top, &network, &disruptions, focus);
+
+        if self.r.problems.is_empty() {
+            let header = header?;
+            Some(Model {
+                name: header.name,
+                description: header.description,
+                start: header.start?,
+                horizon_months: header.horizon_months?,
+                trials: header.trials,
+                seed: header.seed,
+                focus_market: focus?,
+                dependency_on: header.dependency_on,
+                shortfall_threshold: header.shortfall_threshold,
+                network,
+                disruptions,
+                variants: variants?,
+            })
+        } else {
+            None
+        }
+    }
+
+    // ----- [scenario] -----
+
+    fn header(&mut self, top: TableRef<'_, '_>, default_name: &str) -> Option<Header> {
+        let Some((table, span)) = self.r.table(top, "scenario") else {
+            if top.get("scenario").is_none() {
+                self.r.error(
+                    &(0..0),
+                    "scenario",
+                    "missing the `[scenario]` table (with `start`, `horizon_months` and `focus_market`)",
+                );
+            }
+            return None;
+        };
+        let t = TableRef {
+            table,
+            span: &span,
+            path: "scenario",
+        };
+        self.r.check_keys(t, SCENARIO_KEYS, "[scenario]");
+
+        let name = self
+            .r
+            .string(t, "name")
+            .map_or_else(|| default_name.to_string(), |s| s.value);
+        let description = self.r.string(t, "description").map(|s| s.value);
+
+        let start = match self
+            .r
+            .required_string(t, "start", "the first month, \"YYYY-MM\"")
+        {
+            Some(s) => match YearMonth::parse(&s.value) {
+                Some(ym) => Some(ym),
+                None => {
+                    self.r.error(
+                        &s.span,
+                        "scenario.start",
+                        format!(
+                            "{:?} is not a month; expected \"YYYY-MM\", e.g. \"2026-01\"",
+                            s.value
+                        ),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+
+        let horizon_months = if t.get("horizon_months").is_none() {
+            self.r.missing(
+                t,
+                "horizon_months",
+                "number of months to simulate, e.g. 120",
+            );
+            None
+        } else {
+            self.r.integer(t, "horizon_months").and_then(|h| {
+                if h.value < 1 || h.value > MAX_HORIZON_MONTHS as i64 {
+                    self.r.error(
+                        &h.span,
+                        "scenario.horizon_months",
+                        format!(
+                            "{} months is out of range; expected a whole number of months from 1 to {MAX_HORIZON_MONTHS}",
+                            h.value
+                        ),
+                    );
+                    None
+                } else {
+                    Some(h.value as u32)
+                }
+            })
+        };
+
+        let trials = match self.r.integer(t, "trials") {
+            Some(n) if n.value < 1 || n.value as u64 > MAX_TRIALS => {
+                self.r.error(
+                    &n.span,
+                    "scenario.trials",
+                    format!("{} trials is out of range; expected 1 to 10^12", n.value),
+                );
+                DEFAULT_TRIALS
+            }
+            Some(n) => n.value as u64,
+            None => DEFAULT_TRIALS,
+        };
+
+        let seed = match self.r.integer(t, "seed") {
+            Some(s) if s.value < 0 => {
+                self.r.error(
+                    &s.span,
+                    "scenario.seed",
+                    format!("{} is negative; expected a non-negative integer", s.value),
+                );
+                0
+            }
+            Some(s) => s.value as u64,
+            None => 0,
+        };
+
+        let focus_market = self.r.required_string(
+            t,
+            "focus_market",
+            "the node id of the market whose dependency is reported",
+        );
+
+        let mut dependency_on = Vec::new();
+        if let Some(list) = self.r.string_list(t, "dependency_on") {
+            for (i, code) in list.value.iter().enumerate() {
+                let path = format!("scenario.dependency_on[{i}]");
+                match Country::parse(&code.value) {
+                    Some(country) if dependency_on.contains(&country) => {
+                        self.r.error(
+                            &code.span,
+                            path,
+                            format!("{:?} is listed twice", code.value),
+                        );
+                    }
+                    Some(country) => dependency_on.push(country),
+                    None => self.bad_country(&code.span, path, &code.value),
+                }
+            }
+        }
+
+        let shortfall_threshold = match self.r.number(t, "shortfall_threshold") {
+            Some(x) if !(0.0..=1.0).contains(&x.value) => {
+                self.r.error(
+                    &x.span,
+                    "scenario.shortfall_threshold",
+                    format!(
+                        "{} is outside [0, 1]; expected a share of demand, e.g. 0.10",
+                        x.value
+                    ),
+                );
+                DEFAULT_SHORTFALL_THRESHOLD
+            }
+            Some(x) => x.value,
+            None => DEFAULT_SHORTFALL_THRESHOLD,
+        };
+
+        Some(Header {
+            name,
+            description,
+            start,
+            horizon_months,
+            trials,
+            seed,
+            focus_market,
+            dependency_on,
+            shortfall_threshold,
+        })
+    }
+
+    fn bad_country(&mut self, span: &Range<usize>, path: String, code: &str) {
+        self.r.error(
+            span,
+            path,
+            format!("{code:?} is not a country code; expected an ISO 3166-1 alpha-2 code of two capital letters, e.g. \"CN\""),
+        );
+    }
+
+    /// Checks an id's form and uniqueness; returns whether it is usable.
+    fn check_id(
+        &mut self,
+        id: &Sp<String>,
+        path: &str,
+        seen: &mut BTreeMap<String, usize>,
+        what: &str,
+    ) -> bool {
+        if !is_valid_id(&id.value) {
+            self.r.error(
+                &id.span,
+                path,
+                format!(
+                    "{:?} is not a valid id; expected lowercase letters, digits and underscores ([a-z0-9_]+)",
+                    id.value
+                ),
+            );
+            return false;
+        }
+        if let Some(first) = seen.get(&id.value) {
+            self.r.error(
+                &id.span,
+                path,
+                format!(
+                    "duplicate {what} id {:?} (first used by {what}[{first}])",
+                    id.value
+                ),
+            );
+            return false;
+        }
+        seen.insert(id.value.clone(), seen.len());
+        true
+    }
+
+    // ----- [[commodity]] -----
+
+    fn commodities(&mut self, top: TableRef<'_, '_>) -> Vec<Commodity> {
+        let tables = self.r.tables(top, "commodity");
+        if tables.is_empty() && top.get("commodity").is_none() {
+            self.r.error(
+                &(0..0),
+                "commodity",
+                "no `[[commodity]]`; a scenario needs at least one commodity",
+            );
+        }
+        let mut seen = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, table, span) in tables {
+            let path = format!("commodity[{i}]");
+            let t = TableRef {
+                table,
+                span: &span,
+                path: &path,
+            };
+            self.r.check_keys(t, COMMODITY_KEYS, "[[commodity]]");
+            let Some(id) = self
+                .r
+                .required_string(t, "id", "an identifier such as \"antimony\"")
+            else {
+                continue;
+            };
+            if !self.check_id(&id, &t.child("id"), &mut seen, "commodity") {
+                continue;
+            }
+            let name = self
+                .r
+                .string(t, "name")
+                .map_or_else(|| id.value.clone(), |s| s.value);
+            out.push(Commodity { id: id.value, name });
+        }
+        out
+    }
+
+    /// Reads `{ commodity = number, ... }` with non-negative numbers and known commodities.
+    fn commodity_table(
+        &mut self,
+        table: &DeTable<'_>,
+        path: &str,
+        commodity_ids: &[&str],
+        unit: &str,
+    ) -> Vec<Option<f64>> {
+        let mut out = vec![None; commodity_ids.len()];
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let key_path = join(path, name);
+            let Some(c) = commodity_ids.iter().position(|id| *id == name) else {
+                let hint = suggest(name, commodity_ids.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.r.error(
+                    &key.span(),
+                    key_path,
+                    format!(
+                        "unknown commodity `{name}`{hint}; expected one of the [[commodity]] ids: {}",
+                        commodity_ids.join(", ")
+                    ),
+                );
+                continue;
+            };
+            if let Some(x) = self.r.number_value(value, &key_path) {
+                if x.value < 0.0 {
+                    self.r.error(
+                        &x.span,
+                        key_path,
+                        format!(
+                            "{} is negative; expected a non-negative number of {unit}",
+                            x.value
+                        ),
+                    );
+                } else {
+                    out[c] = Some(x.value);
+                }
+            }
+        }
+        out
+    }
+
+    // ----- [[node]] -----
+
+    fn nodes(&mut self, top: TableRef<'_, '_>, commodity_ids: &[&str]) -> Vec<Node> {
+        let tables = self.r.tables(top, "node");
+        if tables.is_empty() && top.get("node").is_none() {
+            self.r.error(
+                &(0..0),
+                "node",
+                "no `[[node]]`; a scenario needs at least one node",
+            );
+        }
+        let mut seen = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, table, span) in tables {
+            let path = format!("node[{i}]");
+            let t = TableRef {
+                table,
+                span: &span,
+                path: &path,
+            };
+            if let Some(node) = self.node(t, commodity_ids, &mut seen) {
+                out.push(node);
+            }
+        }
+        out
+    }
+
+    fn node(
+        &mut self,
+        t: TableRef<'_, '_>,
+        commodity_ids: &[&str],
+        seen: &mut BTreeMap<String, usize>,
+    ) -> Option<Node> {
+        let kind = self
+            .r
+            .required_string(t, "kind", "one of \"mine\", \"refinery\", \"hub\", \"market\"")
+            .and_then(|k| match k.value.as_str() {
+                "mine" => Some(NodeKind::Mine),
+                "refinery" => Some(NodeKind::Refinery),
+                "hub" => Some(NodeKind::Hub),
+                "market" => Some(NodeKind::Market),
+                other => {
+                    let hint = suggest(other, ["mine", "refinery", "hub", "market"])
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                    self.r.error(
+                        &k.span,
+                        t.child("kind"),
+                        format!("unknown node kind {other:?}{hint}; expected \"mine\", \"refinery\", \"hub\" or \"market\""),
+                    );
+                    None
+                }
+            });
+        let allowed: &[&str] = match kind {
+            Some(NodeKind::Market) => &[
+                "id",
+                "kind",
+                "country",
+                "name",
+                "demand",
+                "demand_growth",
+                "stock_months",
+                "priority",
+            ],
+            Some(_) => &["id", "kind", "country", "name", "capacity"],
+            None => &[
+                "id",
+                "kind",
+                "country",
+                "name",
+                "capacity",
+                "demand",
+                "demand_growth",
+                "stock_months",
+                "priority",
+            ],
+        };
+        let what = match kind {
+            Some(k) => format!("a {} node", k.as_str()),
+            None => "[[node]]".to_string(),
+        };
+        self.r.check_keys(t, allowed, &what);
+
+        let id = self
+            .r
+            .required_string(t, "id", "an identifier such as \"cn_baotou\"");
+        let id_ok = id
+            .as_ref()
+            .is_some_and(|id| self.check_id(id, &t.child("id"), seen, "node"));
+        let country = self
+            .r
+            .required_string(t, "country", "ISO 3166-1 alpha-2 code, e.g. \"CN\"")
+            .and_then(|c| {
+                let parsed = Country::parse(&c.value);
+                if parsed.is_none() {
+                    self.bad_country(&c.span, t.child("country"), &c.value);
+                }
+                parsed
+            });
+        let name = self.r.string(t, "name").map(|s| s.value);
+
+        let mut capacity = vec![None; commodity_ids.len()];
+        let mut market = None;
+        match kind {
+            Some(NodeKind::Mine | NodeKind::Refinery) => match self.r.table(t, "capacity") {
+                Some((table, _)) => {
+                    capacity =
+                        self.commodity_table(table, &t.child("capacity"), commodity_ids, "t/yr");
+                    if table.is_empty() {
+                        self.r.error(
+                            &t.get("capacity").map(|(_, s)| s).unwrap_or(t.span.clone()),
+                            t.child("capacity"),
+                            "is empty; a mine or refinery handles the commodities in its capacity, so it needs at least one",
+                        );
+                    }
+                }
+                None => {
+                    if t.get("capacity").is_none() {
+                        self.r.missing(
+                            t,
+                            "capacity",
+                            "t/yr per commodity the node handles, e.g. { antimony = 5000 }",
+                        );
+                    }
+                }
+            },
+            Some(NodeKind::Hub) => {
+                if let Some((table, _)) = self.r.table(t, "capacity") {
+                    capacity =
+                        self.commodity_table(table, &t.child("capacity"), commodity_ids, "t/yr");
+                }
+            }
+            Some(NodeKind::Market) => market = self.market(t, commodity_ids),
+            None => {}
+        }
+
+        let id = id?;
+        if !id_ok {
+            return None;
+        }
+        let kind = kind?;
+        let country = country?;
+        if kind == NodeKind::Market && market.is_none() {
+            return None;
+        }
+        Some(Node {
+            name: name.unwrap_or_else(|| id.value.clone()),
+            id: id.value,
+            kind,
+            country,
+            capacity_t_per_year: capacity,
+            market,
+        })
+    }
+
+    fn market(&mut self, t: TableRef<'_, '_>, commodity_ids: &[&str]) -> Option<Market> {
+        let demand = match self.r.table(t, "demand") {
+            Some((table, span)) => {
+                let demand = self.commodity_table(table, &t.child("demand"), commodity_ids, "t/yr");
+                if table.is_empty() {
+                    self.r.error(
+                        &span,
+                        t.child("demand"),
+                        "is empty; a market handles the commodities in its demand, so it needs at least one",
+                    );
+                }
+                Some(demand)
+            }
+            None => {
+                if t.get("demand").is_none() {
+                    self.r
+                        .missing(t, "demand", "t/yr per commodity, e.g. { antimony = 28600 }");
+                }
+                None
+            }
+        };
+        let demand_growth = match t.get("demand_growth") {
+            Some((value, _)) => {
+                self.quantity(value, &t.child("demand_growth"), InputDomain::Growth)
+            }
+            None => Some(Distribution::fixed(0.0)),
+        };
+        let mut stock_months = vec![0.0; commodity_ids.len()];
+        if let Some((table, _)) = self.r.table(t, "stock_months") {
+            let path = t.child("stock_months");
+            let months = self.commodity_table(table, &path, commodity_ids, "months of demand");
+            for (key, _) in table.iter() {
+                let name = key.get_ref().as_ref();
+                if let Some(c) = commodity_ids.iter().position(|id| *id == name) {
+                    let in_demand = demand.as_ref().is_some_and(|d| d[c].is_some());
+                    if !in_demand && demand.is_some() {
+                        self.r.error(
+                            &key.span(),
+                            join(&path, name),
+                            format!("`{name}` is not in this market's demand; stock_months keys must be commodities of its `demand`"),
+                        );
+                    }
+                }
+            }
+            for (slot, m) in stock_months.iter_mut().zip(months) {
+                *slot = m.unwrap_or(0.0);
+            }
+        }
+        let priority = match self.r.number(t, "priority") {
+            Some(p) if p.value < 0.0 => {
+                self.r.error(
+                    &p.span,
+                    t.child("priority"),
+                    format!(
+                        "{} is negative; expected a non-negative number (higher is served first)",
+                        p.value
+                    ),
+                );
+                None
+            }
+            Some(p) => Some(p.value),
+            None => Some(1.0),
+        };
+        Some(Market {
+            demand_t_per_year: demand?,
+            demand_growth: demand_growth?,
+            stock_months,
+            priority: priority?,
+        })
+    }
+
+    fn resolve_focus(
+        &mut self,
+        focus: &Sp<String>,
+        nodes: &[Node],
+        node_ids: &[&str],
+    ) -> Option<NodeId> {
+        match node_ids.iter().position(|id| *id == focus.value) {
+            Some(i) if nodes[i].kind == NodeKind::Market => Some(NodeId(i)),
+            Some(i) => {
+                self.r.error(
+                    &focus.span,
+                    "scenario.focus_market",
+                    format!(
+                        "node {:?} is a {}, not a market; expected the id of a node of kind \"market\"",
+                        focus.value,
+                        nodes[i].kind.as_str()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.unknown_id(
+                    &focus.span,
+                    "scenario.focus_market".into(),
+                    &focus.value,
+                    node_ids,
+                    "node",
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_id(
+        &mut self,
+        span: &Range<usize>,
+        path: String,
+        id: &str,
+        known: &[&str],
+        what: &str,
+    ) {
+        let hint = suggest(id, known.iter().copied())
+            .map(|s| format!(" (did you mean {s:?}?)"))
+            .unwrap_or_default();
+        self.r.error(
+            span,
+            path,
+            format!("unknown {what} id {id:?}{hint}; expected the id of a [[{what}]]"),
+        );
+    }
+
+    // ----- [[edge]] -----
+
+    fn edges(
+        &mut self,
+        top: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+        commodity_ids: &[&str],
+    ) -> Option<Vec<Edge>> {
+        let tables = self.r.tables(top, "edge");
+        let before = self.r.problems.len();
+        let mut out = Vec::new();
+        for (i, table, span) in tables {
+            let path = format!("edge[{i}]");
+            let t = TableRef {
+                table,
+                span: &span,
+                path: &path,
+            };
+            if let Some(edge) = self.edge(t, nodes, node_ids, commodity_ids) {
+                out.push(edge);
+            }
+        }
+        (self.r.problems.len() == before).then_some(out)
+    }
+
+    fn edge(
+        &mut self,
+        t: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+        commodity_ids: &[&str],
+    ) -> Option<Edge> {
+        self.r.check_keys(t, EDGE_KEYS, "[[edge]]");
+        let endpoint = |this: &mut Self, key: &str| -> Option<NodeId> {
+            let id = this.r.required_string(t, key, "a node id")?;
+            match node_ids.iter().position(|n| *n == id.value) {
+                Some(i) => Some(NodeId(i)),
+                None => {
+                    this.unknown_id(&id.span, t.child(key), &id.value, node_ids, "node");
+                    None
+                }
+            }
+        };
+        let from = endpoint(self, "from");
+        let to = endpoint(self, "to");
+        let cost = match self.r.number(t, "cost") {
+            Some(c) if c.value < 0.0 || c.value > MAX_COST => {
+                self.r.error(
+                    &c.span,
+                    t.child("cost"),
+                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", c.value),
+                );
+                None
+            }
+            Some(c) => Some(c.value),
+            None => Some(1.0),
+        };
+        let listed = self.r.string_list(t, "commodities").map(|list| {
+            let mut out = Vec::new();
+            for (i, c) in list.value.iter().enumerate() {
+                match commodity_ids.iter().position(|id| *id == c.value) {
+                    Some(k) => out.push((k, c.span.clone(), i)),
+                    None => self.unknown_id(
+                        &c.span,
+                        format!("{}[{i}]", t.child("commodities")),
+                        &c.value,
+                        commodity_ids,
+                        "commodity",
+                    ),
+                }
+            }
+            out
+        });
+        let (from, to) = (from?, to?);
+        let (a, b) = (&nodes[from.0], &nodes[to.0]);
+        let mut ok = true;
+        if from == to {
+            self.r.error(
+                t.span,
+                t.path,
+                format!(
+                    "edge from {:?} to itself; an edge must join two different nodes",
+                    a.id
+                ),
+            );
+            ok = false;
+        }
+        if a.kind == NodeKind::Market {
+            self.r.error(
+                &t.get("from").map(|(_, s)| s).unwrap_or(t.span.clone()),
+                t.child("from"),
+                format!("{:?} is a market; a market has no outgoing edges (edges point downstream, to markets)", a.id),
+            );
+            ok = false;
+        }
+        if b.kind == NodeKind::Mine {
+            self.r.error(
+                &t.get("to").map(|(_, s)| s).unwrap_or(t.span.clone()),
+                t.child("to"),
+                format!("{:?} is a mine; a mine has no incoming edges (edges point downstream, from mines)", b.id),
+            );
+            ok = false;
+        }
+        let both: Vec<bool> = (0..commodity_ids.len())
+            .map(|c| a.handles(CommodityId(c)) && b.handles(CommodityId(c)))
+            .collect();
+        let carries = match listed {
+            Some(list) => {
+                let mut carries = vec![false; commodity_ids.len()];
+                for (k, span, i) in list {
+                    if !both[k] {
+                        self.r.error(
+                            &span,
+                            format!("{}[{i}]", t.child("commodities")),
+                            format!(
+                                "`{}` is not handled by both {:?} and {:?}; an edge can only carry commodities both its ends handle",
+                                commodity_ids[k], a.id, b.id
+                            ),
+                        );
+                        ok = false;
+                    }
+                    carries[k] = true;
+                }
+                carries
+            }
+            None => both,
+        };
+        if ok && !carries.iter().any(|&c| c) {
+            self.r.error(
+                t.span,
+                t.path,
+                format!(
+                    "edge {:?} → {:?} carries no commodity: the two nodes handle no commodity in common (check their capacity/demand keys)",
+                    a.id, b.id
+                ),
+            );
+            ok = false;
+        }
+        let mut capacity = vec![None; commodity_ids.len()];
+        if let Some((value, key_span)) = t.get("capacity") {
+            let path = t.child("capacity");
+            match value.get_ref() {
+                DeValue::Table(table) => {
+                    let read = self.commodity_table(table, &path, commodity_ids, "t/yr");
+                    for (key, _) in table.iter() {
+                        let name = key.get_ref().as_ref();
+                        if let Some(k) = commodity_ids.iter().position(|id| *id == name)
+                            && !carries[k]
+                        {
+                            self.r.error(
+                                &key.span(),
+                                join(&path, name),
+                                format!("the edge does not carry `{name}`, so it cannot have a capacity for it"),
+                            );
+                            ok = false;
+                        }
+                    }
+                    capacity = read;
+                }
+                DeValue::Integer(_) | DeValue::Float(_) => {
+                    if let Some(x) = self.r.number_value(value, &path) {
+                        if x.value < 0.0 {
+                            self.r.error(
+                                &x.span,
+                                path,
+                                format!(
+                                    "{} is negative; expected a non-negative number of t/yr",
+                                    x.value
+                                ),
+                            );
+                            ok = false;
+                        } else {
+                            for (slot, &c) in capacity.iter_mut().zip(&carries) {
+                                if c {
+                                    *slot = Some(x.value);
+                                }
+                            }
+                        }
+                    }
+                }
+                other => {
+                    let found = describe(other);
+                    self.r.error(&key_span, path, format!("expected a number (t/yr for each commodity) or a table per commodity, found {found}"));
+                    ok = false;
+                }
+            }
+        }
+        (ok && cost.is_some()).then(|| Edge {
+            from,
+            to,
+            capacity_t_per_year: capacity,
+            carries,
+            cost: cost.expect("checked"),
+        })
+    }
+
+    // ----- distributions -----
+
+    /// A number or a distribution table, for the inputs SPEC allows a distribution in.
+    fn quantity(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        domain: InputDomain,
+    ) -> Option<Distribution> {
+        match value.get_ref() {
+            DeValue::Table(table) => self.distribution(table, &value.span(), path),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                let x = self.r.number_value(value, path)?;
+                if domain.admits(x.value) {
+                    Some(Distribution::fixed(x.value))
+                } else {
+                    self.r.error(
+                        &x.span,
+                        path,
+                        format!(
+                            "{} is out of range; expected {}",
+                            x.value,
+                            domain.expected()
+                        ),
+                    );
+                    None
+                }
+            }
+            other => {
+                let found = describe(other);
+                self.r.error(
+                    &value.span(),
+                    path,
+                    format!("expected a number or a distribution such as {{ dist = \"pert\", min = 1, mode = 2, max = 4 }}, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn distribution(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        path: &str,
+    ) -> Option<Distribution> {
+        const FORMS: &[&str] = &[
+            "fixed",
+            "uniform",
+            "triangular",
+            "pert",
+            "normal",
+            "lognormal",
+            "gamma",
+            "exponential",
+            "beta",
+            "poisson",
+        ];
+        let t = TableRef { table, span, path };
+        let form = self
+            .r
+            .required_string(t, "dist", "the distribution's form, e.g. \"pert\"")?;
+        let keys: &[&str] = match form.value.as_str() {
+            "fixed" => &["dist", "value"],
+            "uniform" => &["dist", "min", "max"],
+            "triangular" | "pert" => &["dist", "min", "mode", "max"],
+            "normal" => &["dist", "mean", "sd", "min", "max"],
+            "lognormal" => &["dist", "median", "p90", "mean", "sd"],
+            "gamma" => &["dist", "shape", "scale"],
+            "exponential" | "poisson" => &["dist", "mean"],
+            "beta" => &["dist", "a", "b"],
+            other => {
+                let hint = suggest(other, FORMS.iter().copied())
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                self.r.error(
+                    &form.span,
+                    t.child("dist"),
+                    format!(
+                        "unknown distribution {other:?}{hint}; expected one of {}",
+                        FORMS.join(", ")
+                    ),
+                );
+                return None;
+            }
+        };
+        let what = format!("a {} distribution", form.value);
+        self.r.check_keys(t, keys, &what);
+        let mut params: BTreeMap<&str, Sp<f64>> = BTreeMap::new();
+        let mut all_read = true;
+        for &key in &keys[1..] {
+            if let Some((value, _)) = t.get(key) {
+                match self.r.number_value(value, &t.child(key)) {
+                    Some(x) => {
+                        params.insert(key, x);
+                    }
+                    None => all_read = false,
+                }
+            }
+        }
+        if !all_read {
+            return None;
+        }
+        let need = |this: &mut Self, key: &'static str| -> Option<f64> {
+            match params.get(key) {
+                Some(x) => Some(x.value),
+                None => {
+                    this.r.missing(
+                        t,
+                        key,
+                        &format!("a parameter of the {} distribution", form.value),
+                    );
+                    None
+                }
+            }
+        };
+        let optional = |key: &str| params.get(key).map(|x| x.value);
+        let result: Result<Distribution, ParamError> = match form.value.as_str() {
+            "fixed" => Ok(Distribution::fixed(need(self, "value")?)),
+            "uniform" => {
+                let (min, max) = (need(self, "min"), need(self, "max"));
+                Distribution::uniform(min?, max?)
+            }
+            "triangular" => {
+                let (min, mode, max) = (need(self, "min"), need(self, "mode"), need(self, "max"));
+                Distribution::triangular(min?, mode?, max?)
+            }
+            "pert" => {
+                let (min, mode, max) = (need(self, "min"), need(self, "mode"), need(self, "max"));
+                Distribution::pert(min?, mode?, max?)
+            }
+            "normal" => {
+                let (mean, sd) = (need(self, "mean"), need(self, "sd"));
+                Distribution::normal(mean?, sd?, optional("min"), optional("max"))
+            }
+            "lognormal" => {
+                let by_quantiles = params.contains_key("median") || params.contains_key("p90");
+                let by_moments = params.contains_key("mean") || params.contains_key("sd");
+                if by_quantiles && by_moments {
+                    self.r.error(
+                        span,
+                        path,
+                        "a lognormal takes either `median` and `p90`, or `mean` and `sd` (of the variable), not both",
+                    );
+                    return None;
+                }
+                if by_moments {
+                    let (mean, sd) = (need(self, "mean"), need(self, "sd"));
+                    Distribution::lognormal_mean_sd(mean?, sd?)
+                } else {
+                    let (median, p90) = (need(self, "median"), need(self, "p90"));
+                    Distribution::lognormal_median_p90(median?, p90?)
+                }
+            }
+            "gamma" => {
+                let (shape, scale) = (need(self, "shape"), need(self, "scale"));
+                Distribution::gamma(shape?, scale?)
+            }
+            "exponential" => Distribution::exponential(need(self, "mean")?),
+            "beta" => {
+                let (a, b) = (need(self, "a"), need(self, "b"));
+                Distribution::beta(a?, b?)
+            }
+            "poisson" => Distribution::poisson(need(self, "mean")?),
+            _ => unreachable!("forms were matched above"),
+        };
+        match result {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let at = params.get(e.key).map_or(span.clone(), |x| x.span.clone());
+                self.r.error(&at, join(path, e.key), e.message);
+                None
+            }
+        }
+    }
+
+    // ----- [[disruption]] -----
+
+    fn disruptions(
+        &mut self,
+        top: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+        commodity_ids: &[&str],
+    ) -> Vec<Disruption> {
+        let tables = self.r.tables(top, "disruption");
+        let mut seen = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, table, span) in tables {
+            let path = format!("disruption[{i}]");
+            let t = TableRef {
+                table,
+                span: &span,
+                path: &path,
+            };
+            if let Some(d) = self.disruption(t, nodes, node_ids, commodity_ids, &mut seen) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    fn disruption(
+        &mut self,
+        t: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+        commodity_ids: &[&str],
+        seen: &mut BTreeMap<String, usize>,
+    ) -> Option<Disruption> {
+        let kind =
+            self.r
+                .required_string(t, "kind", "one of \"incidents\", \"regime\", \"project\"");
+        let allowed: &[&str] = match kind.as_ref().map(|k| k.value.as_str()) {
+            Some("incidents") => INCIDENT_KEYS,
+            Some("regime") => REGIME_KEYS,
+            Some("project") => PROJECT_KEYS,
+            Some(other) => {
+                let hint = suggest(other, ["incidents", "regime", "project"])
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                self.r.error(
+                    &kind.as_ref().expect("matched Some").span,
+                    t.child("kind"),
+                    format!("unknown disruption kind {other:?}{hint}; expected \"incidents\", \"regime\" or \"project\""),
+                );
+                return None;
+            }
+            None => return None,
+        };
+        let kind = kind.expect("matched Some").value;
+        self.r
+            .check_keys(t, allowed, &format!("a disruption of kind \"{kind}\""));
+        let id = self
+            .r
+            .required_string(t, "id", "an identifier such as \"balochistan_security\"");
+        let id_ok = id
+            .as_ref()
+            .is_some_and(|id| self.check_id(id, &t.child("id"), seen, "disruption"));
+        let name = self.r.string(t, "name").map(|s| s.value);
+        let process = match kind.as_str() {
+            "incidents" => self.incidents(t, nodes, node_ids).map(Process::Incidents),
+            "regime" => self.regime(t, commodity_ids).map(Process::Regime),
+            _ => self.project(t, nodes, node_ids).map(Process::Project),
+        };
+        let id = id?;
+        let process = process?;
+        if !id_ok {
+            return None;
+        }
+        Some(Disruption {
+            name: name.unwrap_or_else(|| id.value.clone()),
+            id: id.value,
+            process,
+        })
+    }
+
+    fn required_quantity(
+        &mut self,
+        t: TableRef<'_, '_>,
+        key: &str,
+        domain: InputDomain,
+        meaning: &str,
+    ) -> Option<Distribution> {
+        match t.get(key) {
+            Some((value, _)) => self.quantity(value, &t.child(key), domain),
+            None => {
+                self.r.missing(t, key, meaning);
+                None
+            }
+        }
+    }
+
+    fn optional_quantity(
+        &mut self,
+        t: TableRef<'_, '_>,
+        key: &str,
+        domain: InputDomain,
+        default: f64,
+    ) -> Option<Distribution> {
+        match t.get(key) {
+            Some((value, _)) => self.quantity(value, &t.child(key), domain),
+            None => Some(Distribution::fixed(default)),
+        }
+    }
+
+    fn targets(
+        &mut self,
+        t: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+    ) -> Option<Vec<NodeId>> {
+        if t.get("targets").is_none() {
+            self.r
+                .missing(t, "targets", "the ids of the nodes it acts on");
+            return None;
+        }
+        let list = self.r.string_list(t, "targets")?;
+        if list.value.is_empty() {
+            self.r.error(
+                &list.span,
+                t.child("targets"),
+                "is empty; expected at least one node id",
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, target) in list.value.iter().enumerate() {
+            let path = format!("{}[{i}]", t.child("targets"));
+            match node_ids.iter().position(|id| *id == target.value) {
+                Some(k) if nodes[k].kind == NodeKind::Market => {
+                    self.r.error(
+                        &target.span,
+                        path,
+                        format!("{:?} is a market; a market cannot be a disruption target (disrupt the edges or nodes that supply it)", target.value),
+                    );
+                    ok = false;
+                }
+                Some(k) if out.contains(&NodeId(k)) => {
+                    self.r.error(
+                        &target.span,
+                        path,
+                        format!("{:?} is listed twice", target.value),
+                    );
+                    ok = false;
+                }
+                Some(k) => out.push(NodeId(k)),
+                None => {
+                    self.unknown_id(&target.span, path, &target.value, node_ids, "node");
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn incidents(
+        &mut self,
+        t: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+    ) -> Option<Incidents> {
+        let rate = self.required_quantity(
+            t,
+            "rate_per_year",
+            InputDomain::NonNegative,
+            "events per year, a number or a distribution",
+        );
+        let targets = self.targets(t, nodes, node_ids);
+        let severity = self.required_quantity(
+            t,
+            "severity",
+            InputDomain::UnitInterval,
+            "fraction of capacity lost per event, in [0, 1]",
+        );
+        let duration = self.required_quantity(
+            t,
+            "duration_days",
+            InputDomain::NonNegative,
+            "length of an outage in days",
+        );
+        let weights = match t.get("weights") {
+            Some((value, _)) => {
+                let path = t.child("weights");
+                let list = self.r.number_list_value(value, &path);
+                match (list, &targets) {
+                    (Some(list), Some(targets)) => {
+                        let mut ok = true;
+                        if list.len() != targets.len() {
+                            self.r.error(
+                                &value.span(),
+                                path.clone(),
+                                format!("has {} entries but `targets` has {}; expected one weight per target", list.len(), targets.len()),
+                            );
+                            ok = false;
+                        }
+                        for (i, w) in list.iter().enumerate() {
+                            if w.value < 0.0 {
+                                self.r.error(
+                                    &w.span,
+                                    format!("{path}[{i}]"),
+                                    format!(
+                                        "{} is negative; expected a non-negative weight",
+                                        w.value
+                                    ),
+                                );
+                                ok = false;
+                            }
+                        }
+                        if ok && list.iter().all(|w| w.value == 0.0) {
+                            self.r.error(
+                                &value.span(),
+                                path,
+                                "all weights are zero; at least one target needs a positive weight",
+                            );
+                            ok = false;
+                        }
+                        ok.then(|| list.iter().map(|w| w.value).collect::<Vec<f64>>())
+                    }
+                    _ => None,
+                }
+            }
+            None => targets.as_ref().map(|t| vec![1.0; t.len()]),
+        };
+        Some(Incidents {
+            rate_per_year: rate?,
+            targets: targets?,
+            weights: weights?,
+            severity: severity?,
+            duration_days: duration?,
+        })
+    }
+
+    fn project(
+        &mut self,
+        t: TableRef<'_, '_>,
+        nodes: &[Node],
+        node_ids: &[&str],
+    ) -> Option<Project> {
+        let targets = self.targets(t, nodes, node_ids);
+        let success =
+            self.optional_quantity(t, "success_probability", InputDomain::UnitInterval, 1.0);
+        let online = self.required_quantity(
+            t,
+            "online_month",
+            InputDomain::NonNegative,
+            "month index (from 0) when the targets come online, a number or a distribution",
+        );
+        let ramp = self.optional_quantity(t, "ramp_months", InputDomain::NonNegative, 0.0);
+        let factor = self.optional_quantity(t, "capacity_factor", InputDomain::NonNegative, 1.0);
+        Some(Project {
+            targets: targets?,
+            success_probability: success?,
+            online_month: online?,
+            ramp_months: ramp?,
+            capacity_factor: factor?,
+        })
+    }
+
+    /// Checks a probability vector: right length, entries in [0, 1], sum 1 within 1e-6.
+    fn probability_vector(
+        &mut self,
+        values: &[Sp<f64>],
+        whole: &Range<usize>,
+        path: &str,
+        len: usize,
+        what: &str,
+    ) -> bool {
+        let mut ok = true;
+        if values.len() != len {
+            self.r.error(
+                whole,
+                path,
+                format!(
+                    "has {} entries; expected {len}, one per state in `states`",
+                    values.len()
+                ),
+            );
+            ok = false;
+        }
+        for (i, p) in values.iter().enumerate() {
+            if !(0.0..=1.0).contains(&p.value) {
+                self.r.error(
+                    &p.span,
+                    format!("{path}[{i}]"),
+                    format!("{} is outside [0, 1]; expected a probability", p.value),
+                );
+                ok = false;
+            }
+        }
+        let sum: f64 = values.iter().map(|p| p.value).sum();
+        if ok && (sum - 1.0).abs() > PROBABILITY_SUM_TOLERANCE {
+            self.r.error(
+                whole,
+                path,
+                format!("{what} sums to {sum}; expected probabilities that sum to 1 (within 1e-6)"),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    fn regime(&mut self, t: TableRef<'_, '_>, commodity_ids: &[&str]) -> Option<Regime> {
+        let states = if t.get("states").is_none() {
+            self.r.missing(
+                t,
+                "states",
+                "the names of the regime's states, e.g. [\"open\", \"licensing\", \"embargo\"]",
+            );
+            None
+        } else {
+            self.r.string_list(t, "states").and_then(|list| {
+                let mut names: Vec<String> = Vec::new();
+                let mut ok = true;
+                if list.value.is_empty() {
+                    self.r.error(
+                        &list.span,
+                        t.child("states"),
+                        "is empty; expected at least one state",
+                    );
+                    ok = false;
+                }
+                for (i, s) in list.value.iter().enumerate() {
+                    if s.value.is_empty() || names.contains(&s.value) {
+                        self.r.error(
+                            &s.span,
+                            format!("{}[{i}]", t.child("states")),
+                            format!(
+                                "{:?} is empty or repeated; expected distinct state names",
+                                s.value
+                            ),
+                        );
+                        ok = false;
+                    }
+                    names.push(s.value.clone());
+                }
+                ok.then_some(names)
+            })
+        };
+        let n = states.as_ref().map(Vec::len);
+
+        let transitions = if t.get("transitions").is_none() {
+            self.r.missing(
+                t,
+                "transitions",
+                "the monthly transition matrix, one row per state",
+            );
+            None
+        } else {
+            let (value, _) = t.get("transitions").expect("checked");
+            let path = t.child("transitions");
+            match value.get_ref() {
+                DeValue::Array(rows) => {
+                    let mut out = Vec::new();
+                    let mut ok = true;
+                    if let Some(n) = n
+                        && rows.len() != n
+                    {
+                        self.r.error(
+                            &value.span(),
+                            path.clone(),
+                            format!(
+                                "has {} rows; expected {n}, one per state in `states`",
+                                rows.len()
+                            ),
+                        );
+                        ok = false;
+                    }
+                    for (i, row) in rows.iter().enumerate() {
+                        let row_path = format!("{path}[{i}]");
+                        match self.r.number_list_value(row, &row_path) {
+                            Some(values) => {
+                                if let Some(n) = n {
+                                    ok &= self.probability_vector(
+                                        &values,
+                                        &row.span(),
+                                        &row_path,
+                                        n,
+                                        "the row",
+                                    );
+                                }
+                                out.push(values.iter().map(|v| v.value).collect::<Vec<f64>>());
+                            }
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(out)
+                }
+                other => {
+                    let found = describe(other);
+                    self.r.error(
+                        &value.span(),
+                        path,
+                        format!(
+                            "expected an array of rows (arrays of probabilities), found {found}"
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+
+        let initial = match t.get("initial") {
+            None => {
+                self.r.missing(
+                    t,
+                    "initial",
+                    "the state in month 0, or probabilities over the states",
+                );
+                None
+            }
+            Some((value, _)) => self.regime_initial(value, &t.child("initial"), states.as_deref()),
+        };
+
+        let mut effects = Vec::new();
+        let mut effects_ok = true;
+        for (i, table, span) in self.r.tables(t, "effect") {
+            let path = format!("{}[{i}]", t.child("effect"));
+            let e = TableRef {
+                table,
+                span: &span,
+                path: &path,
+            };
+            match self.effect(e, states.as_deref(), commodity_ids) {
+                Some(effect) => effects.push(effect),
+                None => effects_ok = false,
+            }
+        }
+        if !effects_ok {
+            return None;
+        }
+        Some(Regime {
+            states: states?,
+            initial: initial?,
+            transitions: transitions?,
+            effects,
+        })
+    }
+
+    fn regime_initial(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        states: Option<&[String]>,
+    ) -> Option<Vec<f64>> {
+        match value.get_ref() {
+            DeValue::String(s) => {
+                let states = states?;
+                match states.iter().position(|x| x == s.as_ref()) {
+                    Some(k) => {
+                        let mut p = vec![0.0; states.len()];
+                        p[k] = 1.0;
+                        Some(p)
+                    }
+                    None => {
+                        self.r.error(
+                            &value.span(),
+                            path,
+                            format!(
+                                "{:?} is not a state; expected one of {}",
+                                s.as_ref(),
+                                states.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            DeValue::Array(_) => {
+                let values = self.r.number_list_value(value, path)?;
+                let n = states?.len();
+                self.probability_vector(&values, &value.span(), path, n, "`initial`")
+                    .then(|| values.iter().map(|v| v.value).collect())
+            }
+            other => {
+                let found = describe(other);
+                self.r.error(
+                    &value.span(),
+                    path,
+                    format!("expected a state name or an array of probabilities, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn effect(
+        &mut self,
+        e: TableRef<'_, '_>,
+        states: Option<&[String]>,
+        commodity_ids: &[&str],
+    ) -> Option<Effect> {
+        self.r.check_keys(e, EFFECT_KEYS, "[[disruption.effect]]");
+        let state = self
+            .r
+            .required_string(e, "state", "the regime state in which the effect applies")
+            .and_then(|s| {
+                let states = states?;
+                match states.iter().position(|x| *x == s.value) {
+                    Some(k) => Some(k),
+                    None => {
+                        self.r.error(
+                            &s.span,
+                            e.child("state"),
+                            format!(
+                                "{:?} is not a state of this regime; expected one of {}",
+                                s.value,
+                                states.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
+            });
+        let exporter = self
+            .r
+            .required_string(e, "exporter", "the exporting country, e.g. \"CN\"")
+            .and_then(|c| {
+                let parsed = Country::parse(&c.value);
+                if parsed.is_none() {
+                    self.bad_country(&c.span, e.child("exporter"), &c.value);
+                }
+                parsed
+            });
+        let mut ok = true;
+        let importers = self.r.string_list(e, "importers").map(|list| {
+            let mut out = Vec::new();
+            for (i, c) in list.value.iter().enumerate() {
+                match Country::parse(&c.value) {
+                    Some(country) => out.push(country),
+                    None => {
+                        self.bad_country(
+                            &c.span,
+                            format!("{}[{i}]", e.child("importers")),
+                            &c.value,
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            out
+        });
+        let commodities = self.r.string_list(e, "commodities").map(|list| {
+            let mut out = Vec::new();
+            for (i, c) in list.value.iter().enumerate() {
+                match commodity_ids.iter().position(|id| *id == c.value) {
+                    Some(k) => out.push(CommodityId(k)),
+                    None => {
+                        self.unknown_id(
+                            &c.span,
+                            format!("{}[{i}]", e.child("commodities")),
+                            &c.value,
+                            commodity_ids,
+                            "commodity",
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            out
+        });
+        let factor = if e.get("factor").is_none() {
+            self.r.missing(
+                e,
+                "factor",
+                "multiplier on the affected edges' capacity, e.g. 0.5",
+            );
+            None
+        } else {
+            self.r.number(e, "factor").and_then(|f| {
+                if f.value < 0.0 {
+                    self.r.error(
+                        &f.span,
+                        e.child("factor"),
+                        format!(
+                            "{} is negative; expected a non-negative multiplier",
+                            f.value
+                        ),
+                    );
+                    None
+                } else {
+                    Some(f.value)
+                }
+            })
+        };
+        if !ok {
+            return None;
+        }
+        Some(Effect {
+            state: state?,
+            exporter: exporter?,
+            importers,
+            commodities,
+            factor: factor?,
+        })
+    }
+
+    // ----- graph-wide rules -----
+
+    fn check_acyclic(&mut self, network: &Network, top: TableRef<'_, '_>) {
+        if network.topological_order().is_some() {
+            return;
+        }
+        // Find one cycle by depth-first search, to name it.
+        let n = network.nodes.len();
+        let mut adjacency: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        for (i, e) in network.edges.iter().enumerate() {
+            adjacency[e.from.0].push((e.to.0, i));
+        }
+        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+        let mut stack: Vec<usize> = Vec::new();
+        fn dfs(
+            v: usize,
+            adj: &[Vec<(usize, usize)>],
+            state: &mut [u8],
+            stack: &mut Vec<usize>,
+        ) -> Option<Vec<usize>> {
+            state[v] = 1;
+            stack.push(v);
+            for &(w, _) in &adj[v] {
+                if state[w] == 1 {
+                    let start = stack
+                        .iter()
+                        .position(|&x| x == w)
+                        .expect("w is on the stack");
+                    let mut cycle = stack[start..].to_vec();
+                    cycle.push(w);
+                    return Some(cycle);
+                }
+                if state[w] == 0
+                    && let Some(c) = dfs(w, adj, state, stack)
+                {
+                    return Some(c);
+                }
+            }
+            stack.pop();
+            state[v] = 2;
+            None
+        }
+        for v in 0..n {
+            if state[v] == 0
+                && let Some(cycle) = dfs(v, &adjacency, &mut state, &mut stack)
+            {
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .map(|&k| network.nodes[k].id.as_str())
+                    .collect();
+                let first_edge = adjacency[cycle[0]]
+                    .iter()
+                    .find(|(w, _)| *w == cycle[1])
+                    .map(|(_, i)| *i)
+                    .unwrap_or(0);
+                let span = top
+                    .get("edge")
+                    .and_then(|(v, _)| match v.get_ref() {
+                        DeValue::Array(items) => items.get(first_edge).map(|x| x.span()),
+                        _ => None,
+                    })
+                    .unwrap_or(0..0);
+                self.r.error(
+                    &span,
+                    format!("edge[{first_edge}]"),
+                    format!(
+                        "the network has a cycle: {}; edges must point downstream (mines → refineries/hubs → markets)",
+                        names.join(" → ")
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
+    fn check_reachability(
+        &mut self,
+        network: &Network,
+        focus: NodeId,
+        top: TableRef<'_, '_>,
+        header: Option<&Header>,
+    ) {
+        let focus_node = &network.nodes[focus.0];
+        for (k, commodity) in network.commodities.iter().enumerate() {
+            let c = CommodityId(k);
+            if focus_node.demand_t_per_year(c) <= 0.0 {
+                continue;
+            }
+            // Backward search over edges carrying c.
+            let mut seen = vec![false; network.nodes.len()];
+            let mut queue = vec![focus.0];
+            seen[focus.0] = true;
+            let mut reached_mine = false;
+            while let Some(v) = queue.pop() {
+                if network.nodes[v].kind == NodeKind::Mine && network.nodes[v].handles(c) {
+                    reached_mine = true;
+                    break;
+                }
+                for e in network.edges.iter().filter(|e| e.to.0 == v && e.carries[k]) {
+                    if !seen[e.from.0] {
+                        seen[e.from.0] = true;
+                        queue.push(e.from.0);
+                    }
+                }
+            }
+            if !reached_mine {
+                let span = header
+                    .and_then(|h| h.focus_market.as_ref().map(|f| f.span.clone()))
+                    .or_else(|| top.get("scenario").map(|(_, s)| s))
+                    .unwrap_or(0..0);
+                self.r.error(
+                    &span,
+                    "scenario.focus_market",
+                    format!(
+                        "the focus market {:?} demands `{}` but no mine can reach it: there is no chain of edges carrying `{}` from a mine that produces it",
+                        focus_node.id, commodity.id, commodity.id
+                    ),
+                );
+            }
+        }
+    }
+
+    // ----- [[variant]] -----
+
+    fn variants(
+        &mut self,
+        top: TableRef<'_, '_>,
+        network: &Network,
+        disruptions: &[Disruption],
+        focus: Option<NodeId>,
+    ) -> Option<Vec<Variant>> {
+        let tables = self.r.tables(top, "variant");
+        let base_nodes = network.nodes.clone();
+        let base_disruptions = disruptions.to_vec();
+        if tables.is_empty() {
+            return Some(vec![Variant {
+                id: "base".to_string(),
+                name: "base".to_string(),
+                baseline: true,
+                node_disabled: vec![false; base_nodes.len()],
+                disruption_disabled: vec![false; base_disruptions.len()],
+                nodes: base_nodes,
+                disruptions: base_disruptions,
+                disable_patterns: Vec::new(),
+                overrides: Vec::new(),
+            }]);
+        }
+        let single = tables.len() == 1;
+        let mut seen = BTreeMap::new();
+        let mut out = Vec::new();
+        let mut baselines: Vec<(String, Range<usize>)> = Vec::new();
+        let mut ok = true;
+        for (i, table, span) in &tables {
+            let path = format!("variant[{i}]");
+            let t = TableRef {
+                table,
+                span,
+                path: &path,
+            };
+            match self.variant(
+                t,
+                network,
+                &base_nodes,
+                &base_disruptions,
+                focus,
+                &mut seen,
+                single,
+            ) {
+                Some(v) => {
+                    if v.baseline {
+                        baselines.push((v.id.clone(), span.clone()));
+                    }
+                    out.push(v);
+                }
+                None => ok = false,
+            }
+        }
+        if ok && !single {
+            match baselines.len() {
+                1 => {}
+                0 => self.r.error(
+                    &tables[0].2,
+                    "variant",
+                    "no variant has `baseline = true`; with several variants exactly one must be the baseline that reductions are measured against",
+                ),
+                _ => {
+                    let names: Vec<&str> = baselines.iter().map(|(id, _)| id.as_str()).collect();
+                    self.r.error(
+                        &baselines[1].1,
+                        "variant",
+                        format!("{} variants have `baseline = true` ({}); expected exactly one", names.len(), names.join(", ")),
+                    );
+                }
+            }
+        }
+        (ok && self.r.problems.is_empty()).then_some(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn variant(
+        &mut self,
+        t: TableRef<'_, '_>,
+        network: &Network,
+        base_nodes: &[Node],
+        base_disruptions: &[Disruption],
+        focus: Option<NodeId>,
+        seen: &mut BTreeMap<String, usize>,
+        single: bool,
+    ) -> Option<Variant> {
+        self.r.check_keys(t, VARIANT_KEYS, "[[variant]]");
+        let id = self
+            .r
+            .required_string(t, "id", "an identifier such as \"with_pakistan\"");
+        let id_ok = id
+            .as_ref()
+            .is_some_and(|id| self.check_id(id, &t.child("id"), seen, "variant"));
+        let name = self.r.string(t, "name").map(|s| s.value);
+        let baseline = self
+            .r
+            .boolean(t, "baseline")
+            .map(|b| b.value)
+            .unwrap_or(false)
+            || single;
+
+        let mut node_disabled = vec![false; base_nodes.len()];
+        let mut disruption_disabled = vec![false; base_disruptions.len()];
+        let mut patterns = Vec::new();
+        let mut ok = true;
+        if let Some(list) = self.r.string_list(t, "disable") {
+            for (i, pattern) in list.value.iter().enumerate() {
+                let path = format!("{}[{i}]", t.child("disable"));
+                patterns.push(pattern.value.clone());
+                let (scope, glob) = match pattern.value.split_once(':') {
+                    Some(("node", g)) => (Some(true), g),
+                    Some(("disruption", g)) => (Some(false), g),
+                    Some((other, _)) => {
+                        self.r.error(
+                            &pattern.span,
+                            path,
+                            format!(
+                                "unknown prefix `{other}:`; expected `node:`, `disruption:` or none"
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    None => (None, pattern.value.as_str()),
+                };
+                if glob.is_empty()
+                    || !glob.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'*'
+                    })
+                {
+                    self.r.error(
+                        &pattern.span,
+                        path,
+                        format!("{:?} is not a valid pattern; expected an id with `*` wildcards, e.g. \"pk_*\"", pattern.value),
+                    );
+                    ok = false;
+                    continue;
+                }
+                let mut matched = 0;
+                if scope != Some(false) {
+                    for (k, node) in base_nodes.iter().enumerate() {
+                        if glob_match(glob, &node.id) {
+                            matched += 1;
+                            if Some(NodeId(k)) == focus {
+                                self.r.error(
+                                    &pattern.span,
+                                    path.clone(),
+                                    format!("{:?} disables the focus market {:?}; the focus market must stay in every variant", pattern.value, node.id),
+                                );
+                                ok = false;
+                            }
+                            node_disabled[k] = true;
+                        }
+                    }
+                }
+                if scope != Some(true) {
+                    for (k, d) in base_disruptions.iter().enumerate() {
+                        if glob_match(glob, &d.id) {
+                            matched += 1;
+                            disruption_disabled[k] = true;
+                        }
+                    }
+                }
+                if matched == 0 {
+                    let what = match scope {
+                        Some(true) => "node",
+                        Some(false) => "disruption",
+                        None => "node or disruption",
+                    };
+                    self.r.error(
+                        &pattern.span,
+                        path,
+                        format!("{:?} matches no {what} id; a `disable` pattern must match at least one (patterns match whole ids, `*` is a wildcard)", pattern.value),
+                    );
+                    ok = false;
+                }
+            }
+        }
+
+        let mut nodes = base_nodes.to_vec();
+        let mut disruptions = base_disruptions.to_vec();
+        let mut overrides = Vec::new();
+        if let Some((table, _)) = self.r.table(t, "set") {
+            let set_path = t.child("set");
+            for (key, value) in table.iter() {
+                let key_text = key.get_ref().as_ref();
+                let path = format!("{set_path}.\"{key_text}\"");
+                let value_text = self.source_text(&value.span());
+                overrides.push((key_text.to_string(), value_text));
+                ok &= self.apply_override(
+                    key_text,
+                    &key.span(),
+                    value,
+                    &path,
+                    network,
+                    &mut nodes,
+                    &mut disruptions,
+                );
+            }
+        }
+
+        let id = id?;
+        if !id_ok || !ok {
+            return None;
+        }
+        Some(Variant {
+            name: name.unwrap_or_else(|| id.value.clone()),
+            id: id.value,
+            baseline,
+            node_disabled,
+            disruption_disabled,
+            nodes,
+            disruptions,
+            disable_patterns: patterns,
+            overrides,
+        })
+    }
+
+    fn source_text(&self, span: &Range<usize>) -> String {
+        self.r.problems.source(span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_override(
+        &mut self,
+        key: &str,
+        key_span: &Range<usize>,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        network: &Network,
+        nodes: &mut [Node],
+        disruptions: &mut [Disruption],
+    ) -> bool {
+        let parts: Vec<&str> = key.split('.').collect();
+        let id = parts[0];
+        let node = nodes.iter().position(|n| n.id == id);
+        let disruption = disruptions.iter().position(|d| d.id == id);
+        let form = "\"<node or disruption id>.<key>[.<commodity>]\"";
+        match (node, disruption) {
+            (Some(_), Some(_)) => {
+                self.r.error(
+                    key_span,
+                    path,
+                    format!("{id:?} is both a node and a disruption id, so this override is ambiguous; rename one of them"),
+                );
+                false
+            }
+            (None, None) => {
+                let known: Vec<&str> = network
+                    .nodes
+                    .iter()
+                    .map(|n| n.id.as_str())
+                    .chain(disruptions.iter().map(|d| d.id.as_str()))
+                    .collect();
+                let hint = suggest(id, known.iter().copied())
+                    .map(|s| format!(" (did you mean {s:?}?)"))
+                    .unwrap_or_default();
+                self.r.error(
+                    key_span,
+                    path,
+                    format!("unknown id {id:?}{hint}; a `set` key has the form {form}"),
+                );
+                false
+            }
+            (Some(k), None) => {
+                self.override_node(&parts, key_span, value, path, network, &mut nodes[k])
+            }
+            (None, Some(k)) => {
+                self.override_disruption(&parts, key_span, value, path, &mut disruptions[k])
+            }
+        }
+    }
+
+    fn override_node(
+        &mut self,
+        parts: &[&str],
+        key_span: &Range<usize>,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        network: &Network,
+        node: &mut Node,
+    ) -> bool {
+        let commodity = |this: &mut Self, part: Option<&&str>| -> Option<CommodityId> {
+            let Some(name) = part else {
+                this.r.error(
+                    key_span,
+                    path,
+                    format!(
+                        "`{}` needs a commodity: \"{}.{}.<commodity>\"",
+                        parts[1], parts[0], parts[1]
+                    ),
+                );
+                return None;
+            };
+            let found = network.commodity_by_id(name);
+            if found.is_none() {
+                let ids: Vec<&str> = network.commodities.iter().map(|c| c.id.as_str()).collect();
+                this.unknown_id(key_span, path.to_string(), name, &ids, "commodity");
+            }
+            found
+        };
+        let too_long = |this: &mut Self, n: usize| -> bool {
+            if parts.len() > n {
+                this.r.error(
+                    key_span,
+                    path,
+                    format!("too many parts in {:?}", parts.join(".")),
+                );
+                true
+            } else {
+                false
+            }
+        };
+        let number = |this: &mut Self, domain: InputDomain| -> Option<f64> {
+            let x = this.r.number_value(value, path)?;
+            if domain.admits(x.value) {
+                Some(x.value)
+            } else {
+                this.r.error(
+                    &x.span,
+                    path,
+                    format!(
+                        "{} is out of range; expected {}",
+                        x.value,
+                        domain.expected()
+                    ),
+                );
+                None
+            }
+        };
+        let is_market = node.kind == NodeKind::Market;
+        match parts.get(1).copied() {
+            Some("capacity") if !is_market => {
+                if too_long(self, 3) {
+                    return false;
+                }
+                let Some(c) = commodity(self, parts.get(2)) else {
+                    return false;
+                };
+                if node.kind != NodeKind::Hub && node.capacity_t_per_year[c.0].is_none() {
+                    self.r.error(
+                        key_span,
+                        path,
+                        format!("{:?} does not handle `{}`; `set` can change a capacity the node has, not add a commodity", node.id, network.commodities[c.0].id),
+                    );
+                    return false;
+                }
+                let Some(x) = number(self, InputDomain::NonNegative) else {
+                    return false;
+                };
+                node.capacity_t_per_year[c.0] = Some(x);
+                true
+            }
+            Some(key @ ("demand" | "stock_months")) if is_market => {
+                if too_long(self, 3) {
+                    return false;
+                }
+                let Some(c) = commodity(self, parts.get(2)) else {
+                    return false;
+                };
+                let market = node.market.as_mut().expect("markets have market data");
+                if market.demand_t_per_year[c.0].is_none() {
+                    self.r.error(
+                        key_span,
+                        path,
+                        format!("{:?} has no demand for `{}`; `set` can change a demand the market has, not add a commodity", node.id, network.commodities[c.0].id),
+                    );
+                    return false;
+                }
+                let Some(x) = number(self, InputDomain::NonNegative) else {
+                    return false;
+                };
+                if key == "demand" {
+                    market.demand_t_per_year[c.0] = Some(x);
+                } else {
+                    market.stock_months[c.0] = x;
+                }
+                true
+            }
+            Some("demand_growth") if is_market => {
+                if too_long(self, 2) {
+                    return false;
+                }
+                let Some(d) = self.quantity(value, path, InputDomain::Growth) else {
+                    return false;
+                };
+                node.market
+                    .as_mut()
+                    .expect("markets have market data")
+                    .demand_growth = d;
+                true
+            }
+            Some("priority") if is_market => {
+                if too_long(self, 2) {
+                    return false;
+                }
+                let Some(x) = number(self, InputDomain::NonNegative) else {
+                    return false;
+                };
+                node.market
+                    .as_mut()
+                    .expect("markets have market data")
+                    .priority = x;
+                true
+            }
+            other => {
+                let valid = if is_market {
+                    "demand.<commodity>, stock_months.<commodity>, demand_growth, priority"
+                } else {
+                    "capacity.<commodity>"
+                };
+                self.r.error(
+                    key_span,
+                    path,
+                    format!(
+                        "`{}` cannot be set on a {} node; settable keys are {valid}",
+                        other.unwrap_or(""),
+                        node.kind.as_str()
+                    ),
+                );
+                false
+            }
+        }
+    }
+
+    fn override_disruption(
+        &mut self,
+        parts: &[&str],
+        key_span: &Range<usize>,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        disruption: &mut Disruption,
+    ) -> bool {
+        if parts.len() != 2 {
+            self.r.error(
+                key_span,
+                path,
+                "a disruption override has the form \"<disruption id>.<key>\"",
+            );
+            return false;
+        }
+        let key = parts[1];
+        let slot: Option<(&mut Distribution, InputDomain)> = match (&mut disruption.process, key) {
+            (Process::Incidents(p), "rate_per_year") => {
+                Some((&mut p.rate_per_year, InputDomain::NonNegative))
+            }
+            (Process::Incidents(p), "severity") => {
+                Some((&mut p.severity, InputDomain::UnitInterval))
+            }
+            (Process::Incidents(p), "duration_days") => {
+                Some((&mut p.duration_days, InputDomain::NonNegative))
+            }
+            (Process::Project(p), "success_probability") => {
+                Some((&mut p.success_probability, InputDomain::UnitInterval))
+            }
+            (Process::Project(p), "online_month") => {
+                Some((&mut p.online_month, InputDomain::NonNegative))
+            }
+            (Process::Project(p), "ramp_months") => {
+                Some((&mut p.ramp_months, InputDomain::NonNegative))
+            }
+            (Process::Project(p), "capacity_factor") => {
+                Some((&mut p.capacity_factor, InputDomain::NonNegative))
+            }
+            _ => None,
+        };
+        if let Some((slot, domain)) = slot {
+            return match self.quantity(value, path, domain) {
+                Some(d) => {
+                    *slot = d;
+                    true
+                }
+                None => false,
+            };
+        }
+        if let (Process::Regime(regime), "initial") = (&mut disruption.process, key) {
+            let states = regime.states.clone();
+            return match self.regime_initial(value, path, Some(&states)) {
+                Some(p) => {
+                    regime.initial = p;
+                    true
+                }
+                None => false,
+            };
+        }
+        let valid = match disruption.process {
+            Process::Incidents(_) => "rate_per_year, severity, duration_days",
+            Process::Regime(_) => "initial",
+            Process::Project(_) => {
+                "success_probability, online_month, ramp_months, capacity_factor"
+            }
+        };
+        self.r.error(
+            key_span,
+            path,
+            format!(
+                "`{key}` cannot be set on a {} disruption; settable keys are {valid}",
+                disruption.process.kind_name()
+            ),
+        );
+        false
+    }
+}
+
+struct Header {
+    name: String,
+    description: Option<String>,
+    start: Option<YearMonth>,
+    horizon_months: Option<u32>,
+    trials: u64,
+    seed: u64,
+    focus_market: Option<Sp<String>>,
+    dependency_on: Vec<Country>,
+    shortfall_threshold: f64,
+}
+
+/// Whole-id glob match with `*` as the only wildcard (`pk_*` matches `pk_mine`, not `old_pk_mine`).
+pub fn glob_match(pattern: &str, id: &str) -> bool {
+    let p = pattern.as_bytes();
+    let s = id.as_bytes();
+    // Iterative wildcard matching with backtracking to the last star (linear in practice).
+    let (mut i, mut j) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while j < s.len() {
+        if i < p.len() && p[i] != b'*' && p[i] == s[j] {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == b'*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(k) = star {
+            i = k + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == b'*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_whole_ids() {
+        assert!(glob_match("pk_*", "pk_mine"));
+        assert!(!glob_match("pk_*", "old_pk_mine"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("*_mine", "pk_mine"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+    }
+}
