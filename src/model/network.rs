@@ -19,6 +19,9 @@ pub struct EdgeId(pub usize);
 pub struct Country([u8; 2]);
 
 impl Country {
+    /// `ZZ`, the ISO user-assigned code for an unknown or unspecified country.
+    pub const UNKNOWN: Country = Country(*b"ZZ");
+
     /// Parses two capital ASCII letters.
     pub fn parse(text: &str) -> Option<Self> {
         let bytes = text.as_bytes();

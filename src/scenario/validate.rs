@@ -478,6 +478,9 @@ impl<'r, 'a> Validator<'r, 'a> {
                 );
                 continue;
             };
+            // An invalid value still marks the commodity as handled, so that edges and
+            // references do not cascade into further, misleading problems.
+            out[c] = Some(0.0);
             if let Some(x) = self.r.number_value(value, &key_path) {
                 if x.value < 0.0 {
                     self.r.error(
@@ -632,14 +635,21 @@ impl<'r, 'a> Validator<'r, 'a> {
             None => {}
         }
 
+        // With a usable id the node is kept even when other fields are invalid (the model is
+        // discarded anyway), so that references to it do not cascade into further problems.
         let id = id?;
         if !id_ok {
             return None;
         }
-        let kind = kind?;
-        let country = country?;
+        let kind = kind.unwrap_or(NodeKind::Hub);
+        let country = country.unwrap_or(Country::UNKNOWN);
         if kind == NodeKind::Market && market.is_none() {
-            return None;
+            market = Some(Market {
+                demand_t_per_year: vec![None; commodity_ids.len()],
+                demand_growth: Distribution::fixed(0.0),
+                stock_months: vec![0.0; commodity_ids.len()],
+                priority: 1.0,
+            });
         }
         Some(Node {
             name: name.unwrap_or_else(|| id.value.clone()),
@@ -714,11 +724,11 @@ impl<'r, 'a> Validator<'r, 'a> {
             Some(p) => Some(p.value),
             None => Some(1.0),
         };
-        Some(Market {
-            demand_t_per_year: demand?,
-            demand_growth: demand_growth?,
+        demand.map(|demand_t_per_year| Market {
+            demand_t_per_year,
+            demand_growth: demand_growth.unwrap_or_else(|| Distribution::fixed(0.0)),
             stock_months,
-            priority: priority?,
+            priority: priority.unwrap_or(1.0),
         })
     }
 
@@ -1216,10 +1226,20 @@ impl<'r, 'a> Validator<'r, 'a> {
             _ => self.project(t, nodes, node_ids).map(Process::Project),
         };
         let id = id?;
-        let process = process?;
         if !id_ok {
             return None;
         }
+        // An invalid process keeps its id (the model is discarded anyway) so that variants
+        // referring to it do not report it as unknown.
+        let process = process.unwrap_or_else(|| {
+            Process::Project(Project {
+                targets: Vec::new(),
+                success_probability: Distribution::fixed(1.0),
+                online_month: Distribution::fixed(0.0),
+                ramp_months: Distribution::fixed(0.0),
+                capacity_factor: Distribution::fixed(1.0),
+            })
+        });
         Some(Disruption {
             name: name.unwrap_or_else(|| id.value.clone()),
             id: id.value,
