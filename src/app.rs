@@ -3,11 +3,18 @@
 //! This is the edge of the program: it may read files, write the output folder (through
 //! `report::write`) and show progress; the library underneath never does.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::cli::{Cli, Command, RunArgs};
-use crate::report;
+use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::engine::plan::{Plan, PlanError};
+use crate::engine::run::RunSettings;
+use crate::report::summary::{self, Provenance, Summary};
+use crate::report::table;
+use crate::report::write::Staged;
 use crate::scenario::{self, ScenarioError, bundled};
+use crate::{engine, report};
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -79,9 +86,142 @@ fn list(out: &mut dyn Write) -> Result<(), AppError> {
 
 fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), AppError> {
     let name = args.scenario.as_deref().unwrap_or(bundled::DEFAULT);
-    let (model, _source) = scenario::load(name)?;
-    print(
-        out,
-        &format!("{}: the engine is not implemented yet\n", model.name),
-    )
+    let (model, source) = scenario::load(name)?;
+    let trials = args.trials.unwrap_or(model.trials);
+    let seed = args.seed.unwrap_or(model.seed);
+    let threads = args.threads.map(usize::from).unwrap_or_else(default_threads);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&source.stem));
+    // Fail on an unwritable folder before any work is done.
+    let staged = Staged::begin(&out_dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    let plan = Plan::new(&model).map_err(|e| match e {
+        PlanError::CostOverflow => AppError::Usage(e.to_string()),
+        other => AppError::Failure(other.to_string()),
+    })?;
+    let settings = RunSettings {
+        seed,
+        trials: 0..trials,
+        threads,
+    };
+
+    let mut trial_file = None;
+    if args.per_trial {
+        let file = staged
+            .create("trials.csv")
+            .map_err(|e| AppError::Usage(e.to_string()))?;
+        let mut writer = BufWriter::new(file);
+        writer
+            .write_all(summary::trials_header(&model).as_bytes())
+            .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
+        trial_file = Some(writer);
+    }
+    let progress = AtomicU64::new(0);
+    let outcomes = with_progress(&progress, trials, || {
+        let mut write_error = None;
+        let mut line = String::new();
+        let result = match trial_file.as_mut() {
+            Some(writer) => {
+                let mut sink = |trial: u64, metrics: &[f64]| {
+                    line.clear();
+                    summary::trial_rows(&model, trial, metrics, &mut line);
+                    if write_error.is_none()
+                        && let Err(e) = writer.write_all(line.as_bytes())
+                    {
+                        write_error = Some(e);
+                    }
+                };
+                engine::run::run(&plan, &settings, &progress, Some(&mut sink))
+            }
+            None => engine::run::run(&plan, &settings, &progress, None),
+        };
+        if let Some(e) = write_error {
+            return Err(AppError::Usage(format!("cannot write trials.csv: {e}")));
+        }
+        result.map_err(|e| AppError::Failure(e.to_string()))
+    })?;
+    if let Some(mut writer) = trial_file {
+        writer
+            .flush()
+            .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
+    }
+
+    let provenance = provenance(&model, &source, seed, trials);
+    let summary = Summary::new(&model, &outcomes, provenance);
+    let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
+    staged.write("summary.csv", &summary.summary_csv()).map_err(usage)?;
+    staged.write("summary.json", &summary.summary_json()).map_err(usage)?;
+    staged.write("monthly.csv", &summary.monthly_csv()).map_err(usage)?;
+    let written = staged.commit().map_err(usage)?;
+
+    match args.format {
+        Format::Table => {
+            let mut text = table::render(&summary);
+            text.push_str(&format!("\nResults written to {}\n", written.display()));
+            print(out, &text)
+        }
+        Format::Json => {
+            let json = summary.summary_json();
+            out.write_all(&json)
+                .map_err(|e| AppError::Failure(format!("cannot write to standard output: {e}")))
+        }
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Provenance recorded in every summary.
+pub fn provenance(model: &crate::model::Model, source: &scenario::Source, seed: u64, trials: u64) -> Provenance {
+    Provenance {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: model.name.clone(),
+        scenario_file: source.label.clone(),
+        scenario_sha256: source.sha256.clone(),
+        seed,
+        trials,
+        generator: "Xoshiro256++ per (seed, trial, stream key), seeded by SplitMix64; libm maths".to_string(),
+        chunk_size: engine::run::CHUNK_TRIALS,
+        quantile_resolution: "shares: 1/2048; reductions: 1/2048 over [-1, 1]; monthly series: 1/1024; counts exact".to_string(),
+    }
+}
+
+/// Runs `work` while a progress bar on stderr follows `progress` (out of `total`), shown only
+/// once the work has taken more than a second.
+fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() -> T + Send) -> T {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let mut bar: Option<indicatif::ProgressBar> = None;
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
+                    let b = indicatif::ProgressBar::with_draw_target(
+                        Some(total),
+                        indicatif::ProgressDrawTarget::stderr(),
+                    );
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{elapsed_precise} [{bar:40}] {pos}/{len} trials ({per_sec}, eta {eta})",
+                        )
+                        .expect("a valid template")
+                        .progress_chars("=> "),
+                    );
+                    bar = Some(b);
+                }
+                if let Some(b) = &bar {
+                    b.set_position(progress.load(Ordering::Relaxed));
+                }
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+        });
+        let result = work();
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
 }

@@ -18,6 +18,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod disruption;
 pub mod engine;
 pub mod model;
 pub mod report;

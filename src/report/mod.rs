@@ -2,3 +2,6 @@
 
 pub mod check;
 pub mod format;
+pub mod summary;
+pub mod table;
+pub mod write;

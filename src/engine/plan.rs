@@ -1,0 +1,727 @@
+//! Compiling a [`Model`] into what the trial loop needs: per variant and reported commodity, a
+//! flow network with integer costs, the recipe of every arc's monthly capacity, the origin
+//! tracing order, and the nominal optimal basis that every trial starts from.
+//!
+//! Done once per run; nothing here is touched per trial except through read-only references.
+
+use crate::engine::allocation::{Basis, FlowNetwork, Solver};
+use crate::engine::stream::key_hash;
+use crate::model::{
+    CommodityId, Country, Disruption, Distribution, Model, NodeId, NodeKind, Process, Variant,
+};
+
+/// Why a model cannot be compiled (never for a validated model, short of a bug or absurd sizes).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// Costs and priorities do not fit the solver's integer arithmetic.
+    #[error(
+        "the scenario's costs and priorities are too large for exact integer arithmetic; use costs below 1e6 and fewer than 60 distinct market priorities"
+    )]
+    CostOverflow,
+    /// The nominal month could not be solved.
+    #[error("internal error: the nominal allocation of variant {variant}, commodity {commodity} failed: {reason}")]
+    Nominal {
+        /// Variant id.
+        variant: String,
+        /// Commodity id.
+        commodity: String,
+        /// The solver's message.
+        reason: String,
+    },
+}
+
+/// How an arc's capacity is set each month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArcCapacity {
+    /// A nominal capacity in t/month, times its multipliers.
+    Capped(f64),
+    /// No capacity: unlimited while its multiplier is 1; otherwise multiplier × this nominal
+    /// throughput bound in t/month (SPEC 3).
+    Uncapped(f64),
+    /// Demand of market `markets[i]` this month.
+    Demand(usize),
+    /// Room left in the stock of market `markets[i]`.
+    Refill(usize),
+    /// The return arc sink → source: unlimited.
+    Return,
+}
+
+/// One arc of a commodity's flow network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArcPlan {
+    /// How its capacity is set.
+    pub capacity: ArcCapacity,
+    /// Row of the node multiplier (incidents × projects) that applies, if any.
+    pub node_slot: Option<usize>,
+    /// Whether regime effects may apply (edge arcs leaving an exporter).
+    pub regime_affected: bool,
+}
+
+/// A market in a commodity's flow network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketPlan {
+    /// The model node.
+    pub node: NodeId,
+    /// Nominal demand in t/month (before growth).
+    pub demand_t_per_month: f64,
+    /// Stock cap in months of demand.
+    pub stock_months: f64,
+    /// Index of the market's growth draw in the variant's growth list.
+    pub growth: usize,
+    /// Arc that serves demand.
+    pub demand_arc: usize,
+    /// Arc that refills stock, if it has a stock.
+    pub refill_arc: Option<usize>,
+}
+
+/// A node on the way to the focus market, for origin tracing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceNode {
+    /// Bit k set when the node is in `dependency_on[k]`.
+    pub country_mask: u64,
+    /// Incoming edge arcs and the trace node they come from.
+    pub incoming: Vec<(usize, usize)>,
+}
+
+/// Regime effect on one arc: multiply by `factor` when `regime`'s state is `state`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegimeEffect {
+    /// Index into the variant's enabled regimes.
+    pub regime: usize,
+    /// The state in which it applies.
+    pub state: u16,
+    /// The arc.
+    pub arc: usize,
+    /// The multiplier.
+    pub factor: f64,
+}
+
+/// One reported commodity in one variant.
+#[derive(Debug, Clone)]
+pub struct CommodityPlan {
+    /// The commodity.
+    pub commodity: CommodityId,
+    /// The flow network (sink, source, split nodes, arcs with lexicographic integer costs).
+    pub network: FlowNetwork,
+    /// The optimal basis of the nominal month: every trial starts from it.
+    pub nominal_basis: Basis,
+    /// Arcs, in the network's order: source arcs first.
+    pub arcs: Vec<ArcPlan>,
+    /// Number of source arcs (mines) at the start of `arcs`: their sum is the month's supply.
+    pub source_arcs: usize,
+    /// Markets handling the commodity.
+    pub markets: Vec<MarketPlan>,
+    /// Index of the focus market in `markets`, if it handles the commodity in this variant.
+    pub focus: Option<usize>,
+    /// Nodes upstream of the focus market in topological order; the focus market is last.
+    pub trace: Vec<TraceNode>,
+    /// Regime effects on arcs.
+    pub regime_effects: Vec<RegimeEffect>,
+}
+
+/// One variant, compiled.
+#[derive(Debug, Clone)]
+pub struct VariantPlan {
+    /// Variant id.
+    pub id: String,
+    /// Enabled incident processes: (disruption index, version index).
+    pub incidents: Vec<(usize, usize)>,
+    /// Enabled projects: (disruption index, version index).
+    pub projects: Vec<(usize, usize)>,
+    /// Enabled regimes: (disruption index, version index).
+    pub regimes: Vec<(usize, usize)>,
+    /// Growth draws: (index in [`Plan::growth`], version index in its versions).
+    pub growth: Vec<(usize, usize)>,
+    /// Per reported commodity.
+    pub commodities: Vec<CommodityPlan>,
+    /// The first variant whose node multipliers equal this one's (same incident processes and
+    /// projects): their table is computed once per trial.
+    pub multiplier_group: usize,
+}
+
+/// The distinct parameterisations of one disruption across variants, and its stream key.
+#[derive(Debug, Clone)]
+pub struct DisruptionPlan {
+    /// Hash of `disruption/<id>`.
+    pub key_hash: u64,
+    /// Distinct versions (after variant overrides).
+    pub versions: Vec<Disruption>,
+}
+
+/// The distinct growth distributions of one market across variants, and its stream key.
+#[derive(Debug, Clone)]
+pub struct GrowthPlan {
+    /// The market.
+    pub node: NodeId,
+    /// Hash of `growth/<market id>`.
+    pub key_hash: u64,
+    /// Distinct versions (after variant overrides).
+    pub versions: Vec<Distribution>,
+}
+
+/// Everything the trial loop needs, compiled once per run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Months simulated.
+    pub horizon: usize,
+    /// Countries counted as dependency.
+    pub dependency_on: Vec<Country>,
+    /// Serious-shortfall threshold.
+    pub shortfall_threshold: f64,
+    /// Reported commodities (positive focus demand), in file order.
+    pub commodities: Vec<CommodityId>,
+    /// Index of the baseline variant.
+    pub baseline: usize,
+    /// Variants in file order.
+    pub variants: Vec<VariantPlan>,
+    /// Per disruption in file order.
+    pub disruptions: Vec<DisruptionPlan>,
+    /// Per market that any variant grows.
+    pub growth: Vec<GrowthPlan>,
+    /// Row of each node in the node-multiplier table (nodes targeted by a disruption).
+    pub node_slot: Vec<Option<usize>>,
+    /// Number of rows of the node-multiplier table.
+    pub node_slots: usize,
+}
+
+/// Lexicographic integer costs (SPEC 4) for a network whose edges have SPEC's integer costs.
+struct Costs {
+    edge: Vec<i128>,
+    refill: i128,
+    demand_levels: Vec<i128>,
+}
+
+/// Builds the integer costs: edge i costs round(cost·1000)·(E+1) + i, scaled up and perturbed
+/// by 2^i (when room allows) so that no two different flows tie (the optimum is unique and
+/// no month's flows depend on how earlier months were solved); stock refill is worth more than
+/// any path's cost, and each demand priority level more than refill and any lower level.
+fn costs(model: &Model) -> Result<Costs, PlanError> {
+    let edges = &model.network.edges;
+    let e = edges.len() as i128;
+    let spec: Vec<i128> = edges
+        .iter()
+        .enumerate()
+        .map(|(i, edge)| (edge.cost * 1000.0).round() as i128 * (e + 1) + i as i128)
+        .collect();
+    let spec_total: i128 = spec.iter().sum();
+    let level_count = priority_levels(model).len() as u32;
+    // Bits needed without perturbation: path costs < spec_total; values up to
+    // (levels + 1)·(spec_total + 1).
+    let base_bits = 128 - (spec_total + 1).leading_zeros();
+    let level_bits = 32 - (level_count + 2).leading_zeros();
+    let headroom = 120i64 - i64::from(base_bits) - i64::from(level_bits) - 2;
+    if headroom < 0 {
+        return Err(PlanError::CostOverflow);
+    }
+    // Perturbation: 2^i per edge when it fits, exact uniqueness; else none beyond SPEC's rule.
+    let perturb_bits = if (edges.len() as i64) < headroom.min(100) {
+        edges.len() as u32 + 1
+    } else {
+        0
+    };
+    let edge: Vec<i128> = spec
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| {
+            if perturb_bits > 0 {
+                (k << perturb_bits) + (1i128 << i)
+            } else {
+                k
+            }
+        })
+        .collect();
+    let path_bound: i128 = edge.iter().sum::<i128>() + 1;
+    let refill = path_bound;
+    let demand_levels = (1..=level_count as i128)
+        .map(|j| refill + j * path_bound)
+        .collect::<Vec<i128>>();
+    // demand_levels[j] for levels sorted ascending: the highest priority is worth the most.
+    Ok(Costs {
+        edge,
+        refill,
+        demand_levels,
+    })
+}
+
+/// The distinct market priorities of every variant, ascending.
+fn priority_levels(model: &Model) -> Vec<f64> {
+    let mut levels: Vec<f64> = model
+        .variants
+        .iter()
+        .flat_map(|v| v.nodes.iter().filter_map(|n| n.market.as_ref().map(|m| m.priority)))
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    levels
+}
+
+fn priority_level(model: &Model, priority: f64) -> usize {
+    priority_levels(model)
+        .iter()
+        .position(|&p| p == priority)
+        .expect("every market priority is among the levels")
+}
+
+/// Distinct versions of each disruption across variants, and each variant's version index.
+fn disruption_versions(model: &Model) -> (Vec<DisruptionPlan>, Vec<Vec<Option<usize>>>) {
+    let mut plans: Vec<DisruptionPlan> = model
+        .disruptions
+        .iter()
+        .map(|d| DisruptionPlan {
+            key_hash: key_hash(&format!("disruption/{}", d.id)),
+            versions: Vec::new(),
+        })
+        .collect();
+    let mut chosen = Vec::with_capacity(model.variants.len());
+    for variant in &model.variants {
+        let mut per_variant = Vec::with_capacity(model.disruptions.len());
+        for (k, d) in variant.disruptions.iter().enumerate() {
+            if variant.disruption_disabled[k] {
+                per_variant.push(None);
+                continue;
+            }
+            let versions = &mut plans[k].versions;
+            let index = match versions.iter().position(|v| v == d) {
+                Some(i) => i,
+                None => {
+                    versions.push(d.clone());
+                    versions.len() - 1
+                }
+            };
+            per_variant.push(Some(index));
+        }
+        chosen.push(per_variant);
+    }
+    (plans, chosen)
+}
+
+impl Plan {
+    /// Compiles `model`.
+    pub fn new(model: &Model) -> Result<Plan, PlanError> {
+        let costs = costs(model)?;
+        let horizon = model.horizon_months as usize;
+        let commodities = model.reported_commodities();
+        let (disruptions, chosen) = disruption_versions(model);
+
+        // Node-multiplier rows: every node a disruption targets in any variant.
+        let mut node_slot = vec![None; model.network.nodes.len()];
+        let mut node_slots = 0;
+        for plan in &disruptions {
+            for version in &plan.versions {
+                for target in version.process.targets() {
+                    if node_slot[target.0].is_none() {
+                        node_slot[target.0] = Some(node_slots);
+                        node_slots += 1;
+                    }
+                }
+            }
+        }
+
+        // Growth versions per market.
+        let mut growth: Vec<GrowthPlan> = Vec::new();
+        let mut variants = Vec::with_capacity(model.variants.len());
+        for (v, variant) in model.variants.iter().enumerate() {
+            let mut variant_growth = Vec::new();
+            for (n, node) in variant.nodes.iter().enumerate() {
+                let Some(market) = &node.market else { continue };
+                if variant.node_disabled[n] {
+                    continue;
+                }
+                let plan_index = match growth.iter().position(|g| g.node.0 == n) {
+                    Some(i) => i,
+                    None => {
+                        growth.push(GrowthPlan {
+                            node: NodeId(n),
+                            key_hash: key_hash(&format!("growth/{}", node.id)),
+                            versions: Vec::new(),
+                        });
+                        growth.len() - 1
+                    }
+                };
+                let versions = &mut growth[plan_index].versions;
+                let version = match versions.iter().position(|d| *d == market.demand_growth) {
+                    Some(i) => i,
+                    None => {
+                        versions.push(market.demand_growth);
+                        versions.len() - 1
+                    }
+                };
+                variant_growth.push((plan_index, version));
+            }
+            let mut incidents = Vec::new();
+            let mut projects = Vec::new();
+            let mut regimes = Vec::new();
+            for (k, version) in chosen[v].iter().enumerate() {
+                let Some(version) = *version else { continue };
+                match disruptions[k].versions[version].process {
+                    Process::Incidents(_) => incidents.push((k, version)),
+                    Process::Project(_) => projects.push((k, version)),
+                    Process::Regime(_) => regimes.push((k, version)),
+                }
+            }
+            let growth_nodes: Vec<NodeId> = growth.iter().map(|g| g.node).collect();
+            let mut commodity_plans = Vec::with_capacity(commodities.len());
+            for &c in &commodities {
+                commodity_plans.push(compile_commodity(
+                    model,
+                    variant,
+                    c,
+                    &costs,
+                    &node_slot,
+                    &variant_growth,
+                    &growth_nodes,
+                    &regimes,
+                    &disruptions,
+                )?);
+            }
+            let multiplier_group = variants
+                .iter()
+                .position(|p: &VariantPlan| p.incidents == incidents && p.projects == projects)
+                .unwrap_or(v);
+            variants.push(VariantPlan {
+                id: variant.id.clone(),
+                multiplier_group,
+                incidents,
+                projects,
+                regimes,
+                growth: variant_growth,
+                commodities: commodity_plans,
+            });
+        }
+        Ok(Plan {
+            horizon,
+            dependency_on: model.dependency_on.clone(),
+            shortfall_threshold: model.shortfall_threshold,
+            commodities,
+            baseline: model.baseline(),
+            variants,
+            disruptions,
+            growth,
+            node_slot,
+            node_slots,
+        })
+    }
+}
+
+/// Nominal throughput bounds per node and edge for commodity `c` (SPEC 3): a mine's is its
+/// capacity; a refinery's or hub's the lesser of its capacity and the sum of its incoming
+/// edges' bounds; an edge's the lesser of its capacity and its from-node's bound (t/yr).
+fn bounds(model: &Model, variant: &Variant, c: CommodityId, alive_edge: &[bool]) -> (Vec<f64>, Vec<f64>) {
+    let network = &model.network;
+    let order = network
+        .topological_order()
+        .expect("validation guarantees an acyclic network");
+    let mut node_bound = vec![0.0; network.nodes.len()];
+    let mut edge_bound = vec![0.0; network.edges.len()];
+    for v in order {
+        let node = &variant.nodes[v.0];
+        let own = node.capacity_t_per_year[c.0];
+        node_bound[v.0] = match node.kind {
+            NodeKind::Mine => own.unwrap_or(0.0),
+            _ => {
+                let incoming: f64 = network
+                    .edges
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, e)| alive_edge[*i] && e.to == v)
+                    .map(|(i, _)| edge_bound[i])
+                    .sum();
+                own.map_or(incoming, |cap| cap.min(incoming))
+            }
+        };
+        for (i, e) in network.edges.iter().enumerate() {
+            if alive_edge[i] && e.from == v {
+                let own = e.capacity_t_per_year[c.0];
+                edge_bound[i] = own.map_or(node_bound[v.0], |cap| cap.min(node_bound[v.0]));
+            }
+        }
+    }
+    (node_bound, edge_bound)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_commodity(
+    model: &Model,
+    variant: &Variant,
+    c: CommodityId,
+    costs: &Costs,
+    node_slot: &[Option<usize>],
+    variant_growth: &[(usize, usize)],
+    growth_nodes: &[NodeId],
+    regimes: &[(usize, usize)],
+    disruptions: &[DisruptionPlan],
+) -> Result<CommodityPlan, PlanError> {
+    let network = &model.network;
+    let n = network.nodes.len();
+    let handles = |v: usize| !variant.node_disabled[v] && variant.nodes[v].handles(c);
+    let edge_ok = |i: usize| {
+        let e = &network.edges[i];
+        e.carries[c.0] && handles(e.from.0) && handles(e.to.0)
+    };
+    // Keep nodes on some mine → market path for this commodity.
+    let mut from_mine = vec![false; n];
+    let mut to_market = vec![false; n];
+    let order = network
+        .topological_order()
+        .expect("validation guarantees an acyclic network");
+    for &v in &order {
+        if handles(v.0) && variant.nodes[v.0].kind == NodeKind::Mine {
+            from_mine[v.0] = true;
+        }
+        if from_mine[v.0] {
+            for (i, e) in network.edges.iter().enumerate() {
+                if e.from == v && edge_ok(i) {
+                    from_mine[e.to.0] = true;
+                }
+            }
+        }
+    }
+    for &v in order.iter().rev() {
+        if handles(v.0) && variant.nodes[v.0].kind == NodeKind::Market {
+            to_market[v.0] = true;
+        }
+        if to_market[v.0] {
+            for (i, e) in network.edges.iter().enumerate() {
+                if e.to == v && edge_ok(i) {
+                    to_market[e.from.0] = true;
+                }
+            }
+        }
+    }
+    let keep: Vec<bool> = (0..n).map(|v| handles(v) && from_mine[v] && to_market[v]).collect();
+    let alive_edge: Vec<bool> = (0..network.edges.len())
+        .map(|i| edge_ok(i) && keep[network.edges[i].from.0] && keep[network.edges[i].to.0])
+        .collect();
+    let (node_bound, edge_bound) = bounds(model, variant, c, &alive_edge);
+
+    // Flow-network nodes: 0 = source, 1 = sink, then per kept node an "in" and an "out"
+    // (the same node for mines and markets).
+    let source = 0;
+    let sink = 1;
+    let mut node_in = vec![usize::MAX; n];
+    let mut node_out = vec![usize::MAX; n];
+    let mut count = 2;
+    for v in 0..n {
+        if !keep[v] {
+            continue;
+        }
+        node_in[v] = count;
+        count += 1;
+        node_out[v] = match variant.nodes[v].kind {
+            NodeKind::Refinery | NodeKind::Hub => {
+                count += 1;
+                count - 1
+            }
+            NodeKind::Mine | NodeKind::Market => node_in[v],
+        };
+    }
+    let mut flow = FlowNetwork::new(count).expect("a network with at least two nodes");
+    let mut arcs = Vec::new();
+    let mut add = |flow: &mut FlowNetwork, arcs: &mut Vec<ArcPlan>, from: usize, to: usize, cost: i128, plan: ArcPlan| -> usize {
+        flow.add_arc(from, to, cost)
+            .expect("arc endpoints are nodes of the network");
+        arcs.push(plan);
+        arcs.len() - 1
+    };
+    let per_month = |t_per_year: f64| t_per_year / 12.0;
+
+    // Source arcs (mines) first: their capacities sum to the month's supply.
+    for v in 0..n {
+        if keep[v] && variant.nodes[v].kind == NodeKind::Mine {
+            let cap = variant.nodes[v].capacity_t_per_year[c.0].unwrap_or(0.0);
+            add(&mut flow, &mut arcs, source, node_in[v], 0, ArcPlan {
+                capacity: ArcCapacity::Capped(per_month(cap)),
+                node_slot: node_slot[v],
+                regime_affected: false,
+            });
+        }
+    }
+    let source_arcs = arcs.len();
+    // Split arcs (refineries and hubs).
+    for v in 0..n {
+        let kind = variant.nodes[v].kind;
+        if keep[v] && matches!(kind, NodeKind::Refinery | NodeKind::Hub) {
+            let capacity = match variant.nodes[v].capacity_t_per_year[c.0] {
+                Some(cap) => ArcCapacity::Capped(per_month(cap)),
+                None => ArcCapacity::Uncapped(per_month(node_bound[v])),
+            };
+            add(&mut flow, &mut arcs, node_in[v], node_out[v], 0, ArcPlan {
+                capacity,
+                node_slot: node_slot[v],
+                regime_affected: false,
+            });
+        }
+    }
+    // Edge arcs, with their regime effects.
+    let mut edge_arc = vec![usize::MAX; network.edges.len()];
+    let mut regime_effects = Vec::new();
+    for (i, e) in network.edges.iter().enumerate() {
+        if !alive_edge[i] {
+            continue;
+        }
+        let capacity = match e.capacity_t_per_year[c.0] {
+            Some(cap) => ArcCapacity::Capped(per_month(cap)),
+            None => ArcCapacity::Uncapped(per_month(edge_bound[i])),
+        };
+        let from_country = variant.nodes[e.from.0].country;
+        let to_country = variant.nodes[e.to.0].country;
+        let arc_index = arcs.len();
+        let mut affected = false;
+        for (slot, &(k, version)) in regimes.iter().enumerate() {
+            let Process::Regime(regime) = &disruptions[k].versions[version].process else {
+                continue;
+            };
+            for effect in &regime.effects {
+                if effect.applies(from_country, to_country, c) {
+                    affected = true;
+                    regime_effects.push(RegimeEffect {
+                        regime: slot,
+                        state: effect.state as u16,
+                        arc: arc_index,
+                        factor: effect.factor,
+                    });
+                }
+            }
+        }
+        edge_arc[i] = add(&mut flow, &mut arcs, node_out[e.from.0], node_in[e.to.0], costs.edge[i], ArcPlan {
+            capacity,
+            node_slot: None,
+            regime_affected: affected,
+        });
+    }
+    // Market arcs.
+    let mut markets = Vec::new();
+    let mut focus = None;
+    for v in 0..n {
+        let node = &variant.nodes[v];
+        let Some(market) = &node.market else { continue };
+        if !keep[v] {
+            continue;
+        }
+        let index = markets.len();
+        let level = priority_level(model, market.priority);
+        let demand_arc = add(&mut flow, &mut arcs, node_in[v], sink, -costs.demand_levels[level], ArcPlan {
+            capacity: ArcCapacity::Demand(index),
+            node_slot: None,
+            regime_affected: false,
+        });
+        let stock_months = market.stock_months[c.0];
+        let refill_arc = (stock_months > 0.0).then(|| {
+            add(&mut flow, &mut arcs, node_in[v], sink, -costs.refill, ArcPlan {
+                capacity: ArcCapacity::Refill(index),
+                node_slot: None,
+                regime_affected: false,
+            })
+        });
+        let growth = variant_growth
+            .iter()
+            .position(|&(g, _)| growth_nodes[g] == NodeId(v))
+            .expect("every enabled market has a growth draw");
+        if NodeId(v) == model.focus_market {
+            focus = Some(index);
+        }
+        markets.push(MarketPlan {
+            node: NodeId(v),
+            demand_t_per_month: per_month(market.demand_t_per_year[c.0].unwrap_or(0.0)),
+            stock_months,
+            growth,
+            demand_arc,
+            refill_arc,
+        });
+    }
+    add(&mut flow, &mut arcs, sink, source, 0, ArcPlan {
+        capacity: ArcCapacity::Return,
+        node_slot: None,
+        regime_affected: false,
+    });
+
+    // Origin tracing: ancestors of the focus market in topological order.
+    let mut trace = Vec::new();
+    if keep[model.focus_market.0] {
+        let mut ancestor = vec![false; n];
+        ancestor[model.focus_market.0] = true;
+        for &v in order.iter().rev() {
+            if ancestor[v.0] {
+                for (i, e) in network.edges.iter().enumerate() {
+                    if alive_edge[i] && e.to == v {
+                        ancestor[e.from.0] = true;
+                    }
+                }
+            }
+        }
+        let mut trace_index = vec![usize::MAX; n];
+        for &v in &order {
+            if !ancestor[v.0] {
+                continue;
+            }
+            let country = variant.nodes[v.0].country;
+            let mut mask = 0u64;
+            for (k, d) in model.dependency_on.iter().enumerate() {
+                if *d == country {
+                    mask |= 1 << k;
+                }
+            }
+            let incoming = network
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| alive_edge[*i] && e.to == v && ancestor[e.from.0])
+                .map(|(i, e)| (edge_arc[i], trace_index[e.from.0]))
+                .collect();
+            trace_index[v.0] = trace.len();
+            trace.push(TraceNode {
+                country_mask: mask,
+                incoming,
+            });
+        }
+        debug_assert_eq!(
+            trace_index[model.focus_market.0],
+            trace.len() - 1,
+            "the focus market is the last ancestor in topological order"
+        );
+    }
+
+    // Solve the nominal month once: every trial starts from this basis.
+    let nominal: Vec<f64> = nominal_capacities(&arcs, &markets, source_arcs);
+    let mut solver = Solver::new(&flow);
+    let nominal_basis = match solver.solve_cold(&nominal) {
+        Ok(_) => solver.basis().clone(),
+        Err(error) => {
+            return Err(PlanError::Nominal {
+                variant: variant.id.clone(),
+                commodity: network.commodities[c.0].id.clone(),
+                reason: error.to_string(),
+            });
+        }
+    };
+    Ok(CommodityPlan {
+        commodity: c,
+        network: flow,
+        nominal_basis,
+        arcs,
+        source_arcs,
+        markets,
+        focus,
+        trace,
+        regime_effects,
+    })
+}
+
+/// Capacities of a month with every multiplier at 1, no growth and full stocks.
+fn nominal_capacities(arcs: &[ArcPlan], markets: &[MarketPlan], source_arcs: usize) -> Vec<f64> {
+    let supply: f64 = arcs[..source_arcs]
+        .iter()
+        .map(|a| match a.capacity {
+            ArcCapacity::Capped(c) => c,
+            _ => 0.0,
+        })
+        .sum();
+    arcs.iter()
+        .map(|a| match a.capacity {
+            ArcCapacity::Capped(c) => c,
+            ArcCapacity::Uncapped(_) | ArcCapacity::Return => supply,
+            ArcCapacity::Demand(m) => markets[m].demand_t_per_month,
+            ArcCapacity::Refill(_) => 0.0,
+        })
+        .collect()
+}

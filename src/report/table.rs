@@ -1,0 +1,158 @@
+//! The summary table `run` prints: per commodity, dependency without and with the new supply,
+//! the paired reduction with its 95% CI and P(reduction > 0), shortfall and P(serious shortfall).
+
+use std::fmt::Write as _;
+
+use crate::report::format::{format_points, format_share};
+use crate::report::summary::Summary;
+
+/// The table for people, as text.
+pub fn render(summary: &Summary) -> String {
+    let mut out = String::new();
+    let p = &summary.provenance;
+    let _ = writeln!(
+        out,
+        "{} — {} trials, seed {}",
+        p.scenario, p.trials, p.seed
+    );
+    let countries = if summary.dependency_on.is_empty() {
+        "no country".to_string()
+    } else {
+        summary.dependency_on.join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "focus market {}; dependency on {countries}; serious shortfall: more than {} of demand unmet over the horizon",
+        summary.focus_market,
+        format_share(summary.shortfall_threshold)
+    );
+    let baseline = summary.baseline().id.clone();
+    let others: Vec<&str> = summary
+        .variants
+        .iter()
+        .filter(|v| !v.baseline)
+        .map(|v| v.id.as_str())
+        .collect();
+    let width = summary
+        .commodities
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    if others.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>16}",
+            "commodity", "country", "depend.", "95% CI", "shortfall", "P(serious short.)"
+        );
+        for c in &summary.commodities {
+            for (k, country) in summary.dependency_on.iter().enumerate() {
+                let metric = format!("dependency_{country}");
+                let Some(d) = summary.row(&baseline, &c.id, &metric) else { continue };
+                let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, k == 0);
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>16}",
+                    if k == 0 { c.id.as_str() } else { "" },
+                    country,
+                    format_share(d.mean),
+                    format!("{} to {}", format_share(d.ci_low), format_share(d.ci_high)),
+                    shortfall,
+                    serious
+                );
+            }
+        }
+        return out;
+    }
+    for variant in others {
+        let reduction = format!("reduction:{variant}");
+        let _ = writeln!(out, "\n{variant} vs {baseline} (baseline): change in dependency and shortfall, paired by trial");
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+            "commodity",
+            "country",
+            "baseline",
+            "variant",
+            "change, pts (95% CI)",
+            "P(falls)",
+            "shortfall b → v",
+            "P(serious) b → v"
+        );
+        for c in &summary.commodities {
+            let mut first = true;
+            for country in &summary.dependency_on {
+                let metric = format!("dependency_{country}");
+                let (Some(b), Some(v), Some(r)) = (
+                    summary.row(&baseline, &c.id, &metric),
+                    summary.row(variant, &c.id, &metric),
+                    summary.row(&reduction, &c.id, &metric),
+                ) else {
+                    continue;
+                };
+                // The change is variant − baseline = −reduction.
+                let change = format!(
+                    "{} ({} to {})",
+                    format_points(-r.mean),
+                    format_points(-r.ci_high),
+                    format_points(-r.ci_low)
+                );
+                let (shortfall, serious) = if first {
+                    pair_cells(summary, &baseline, variant, &c.id)
+                } else {
+                    (String::new(), String::new())
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+                    if first { c.id.as_str() } else { "" },
+                    country,
+                    format_share(b.mean),
+                    format_share(v.mean),
+                    change,
+                    format_share(r.p_positive),
+                    shortfall,
+                    serious
+                );
+                first = false;
+            }
+            if first {
+                let (shortfall, serious) = pair_cells(summary, &baseline, variant, &c.id);
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+                    c.id, "-", "", "", "", "", shortfall, serious
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nchange: variant − baseline in percentage points of demand (negative = less dependent); \
+P(falls): share of trials in which the variant is less dependent."
+    );
+    out
+}
+
+fn shortfall_cells(summary: &Summary, variant: &str, commodity: &str, show: bool) -> (String, String) {
+    if !show {
+        return (String::new(), String::new());
+    }
+    let shortfall = summary
+        .row(variant, commodity, "shortfall_share")
+        .map(|r| format_share(r.mean))
+        .unwrap_or_default();
+    let serious = summary
+        .row(variant, commodity, "shortfall_exceeds_threshold")
+        .map(|r| format_share(r.mean))
+        .unwrap_or_default();
+    (shortfall, serious)
+}
+
+fn pair_cells(summary: &Summary, baseline: &str, variant: &str, commodity: &str) -> (String, String) {
+    let (bs, bp) = shortfall_cells(summary, baseline, commodity, true);
+    let (vs, vp) = shortfall_cells(summary, variant, commodity, true);
+    (format!("{bs} → {vs}"), format!("{bp} → {vp}"))
+}

@@ -1,0 +1,167 @@
+//! The only code that writes result files: a staging folder beside the target, renamed into
+//! place once complete, so a reader never sees a half-written result and a failed run leaves
+//! the previous one untouched.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why output could not be written (the user fixes it: exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write results to `{path}`: {reason}")]
+pub struct WriteError {
+    /// The folder or file concerned.
+    pub path: String,
+    /// The operating system's reason.
+    pub reason: String,
+}
+
+fn error(path: &Path, e: &std::io::Error) -> WriteError {
+    WriteError {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// A folder being written: files go to a hidden staging folder until [`Staged::commit`].
+#[derive(Debug)]
+pub struct Staged {
+    target: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Prepares to write `target`: creates its parent and a staging folder beside it, so an
+    /// unwritable location fails here, before any work is done.
+    pub fn begin(target: &Path) -> Result<Staged, WriteError> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| WriteError {
+                path: target.display().to_string(),
+                reason: "not a folder name".to_string(),
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if target.exists() && !target.is_dir() {
+            return Err(WriteError {
+                path: target.display().to_string(),
+                reason: "it exists and is not a folder".to_string(),
+            });
+        }
+        fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| error(&staging, &e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| error(&staging, &e))?;
+        Ok(Staged {
+            target: target.to_path_buf(),
+            staging,
+            committed: false,
+        })
+    }
+
+    /// The staging folder (for writers that stream, such as `trials.csv`).
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Writes `bytes` to `relative` inside the staging folder, creating subfolders.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.staging.join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| error(dir, &e))?;
+        }
+        let mut file = fs::File::create(&path).map_err(|e| error(&path, &e))?;
+        file.write_all(bytes).map_err(|e| error(&path, &e))?;
+        file.sync_all().map_err(|e| error(&path, &e))
+    }
+
+    /// Opens a file in the staging folder for streaming writes.
+    pub fn create(&self, relative: &str) -> Result<fs::File, WriteError> {
+        let path = self.staging.join(relative);
+        fs::File::create(&path).map_err(|e| error(&path, &e))
+    }
+
+    /// Moves the staging folder into place, replacing an earlier result only now.
+    pub fn commit(mut self) -> Result<PathBuf, WriteError> {
+        let old = self.target.with_file_name(format!(
+            ".{}.old-{}",
+            self.target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_old = self.target.exists();
+        if had_old {
+            fs::rename(&self.target, &old).map_err(|e| error(&self.target, &e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_old {
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(error(&self.target, &e));
+        }
+        self.committed = true;
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_only_when_complete_and_drop_cleans_up() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("old.txt"), "old").expect("write");
+
+        let staged = Staged::begin(&target).expect("begin");
+        staged.write("a.csv", b"new").expect("write");
+        // Before commit, the old result is intact.
+        assert!(target.join("old.txt").exists());
+        staged.commit().expect("commit");
+        assert!(!target.join("old.txt").exists());
+        assert_eq!(fs::read(target.join("a.csv")).expect("read"), b"new");
+
+        // An abandoned run leaves neither staging folder nor changes.
+        {
+            let staged = Staged::begin(&target).expect("begin");
+            staged.write("b.csv", b"partial").expect("write");
+        }
+        assert!(!target.join("b.csv").exists());
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn unwritable_location_fails_before_any_work() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a_file");
+        fs::write(&file, "x").expect("write");
+        assert!(Staged::begin(&file.join("sub")).is_err());
+        assert!(Staged::begin(&file).is_err());
+    }
+}
