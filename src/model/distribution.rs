@@ -45,9 +45,11 @@ const MIN_TRUNCATED_MASS: f64 = 1e-300;
 /// mass at 0 anyway.
 const MIN_SHAPE: f64 = 1e-300;
 
-/// The largest Poisson mean: counts above 2^53 ≈ 9.007e15 are not exact in an f64,
-/// so a larger mean could not be sampled exactly.
-const MAX_POISSON_MEAN: f64 = 1e15;
+/// The largest Poisson mean. PTRS proposes k = floor(f(u) + mean + 0.43), which
+/// needs sub-integer resolution at the mean's magnitude to be exact: at 1e9 the
+/// spacing of f64 is 1.2e-7, at 1e15 it is 0.125. Far beyond any count a scenario
+/// needs.
+const MAX_POISSON_MEAN: f64 = 1e9;
 
 /// Below this mean a Poisson is drawn by inversion (sequential search, expected
 /// mean + 1 steps); from it on by PTRS, whose acceptance constants Hörmann (1993)
@@ -222,7 +224,7 @@ impl Distribution {
         Beta::new(a, b).map(Distribution::Beta)
     }
 
-    /// `{ dist = "poisson", mean }` with 0 ≤ mean ≤ 1e15.
+    /// `{ dist = "poisson", mean }` with 0 ≤ mean ≤ 1e9.
     pub fn poisson(mean: f64) -> Result<Distribution, ParamError> {
         Poisson::new(mean).map(Distribution::Poisson)
     }
@@ -1117,7 +1119,7 @@ struct Ptrs {
 }
 
 impl Poisson {
-    /// Requires 0 ≤ mean ≤ 1e15 (beyond, counts are not exact in an f64).
+    /// Requires 0 ≤ mean ≤ 1e9 (beyond, the sampler's arithmetic is not exact).
     pub fn new(mean: f64) -> Result<Poisson, ParamError> {
         finite("mean", mean)?;
         if mean < 0.0 {
@@ -1129,10 +1131,7 @@ impl Poisson {
         if mean > MAX_POISSON_MEAN {
             return Err(ParamError::new(
                 "mean",
-                format!(
-                    "mean ({mean}) must be at most {MAX_POISSON_MEAN:e}: larger counts are \
-                     not exact in a 64-bit float"
-                ),
+                format!("mean ({mean}) must be at most {MAX_POISSON_MEAN:e}"),
             ));
         }
         let b = 0.931 + 2.53 * mean.sqrt();
@@ -1221,8 +1220,7 @@ impl Poisson {
 
     /// Hörmann's (1993) PTRS: a transformed-rejection sampler whose hat is a
     /// rescaled Cauchy-like transform of a uniform, with a squeeze (accept at once
-    /// if us ≥ 0.07 and v ≤ v_r) and an exact acceptance test against the log pmf
-    /// k·ln(mean) − mean − ln Γ(k + 1) (libm's `lgamma`).
+    /// if us ≥ 0.07 and v ≤ v_r) and an exact acceptance test against the log pmf.
     fn sample_ptrs(&self, stream: &mut Stream) -> f64 {
         let Ptrs {
             a,
@@ -1245,12 +1243,65 @@ impl Poisson {
             }
             // ln(0) = −∞ accepts, as in the paper.
             let lhs = libm::log(v) + ln_inv_alpha - libm::log(a / (us * us) + b);
-            let rhs = -self.mean + k * ln_mean - libm::lgamma(k + 1.0);
-            if lhs <= rhs {
+            if lhs <= ln_poisson_pmf(k, self.mean, ln_mean) {
                 return k;
             }
         }
     }
+}
+
+/// ln P(X = k) for X ~ Poisson(mean), k a non-negative integer.
+///
+/// The textbook k·ln(mean) − mean − ln Γ(k + 1) subtracts numbers of size
+/// mean·ln(mean) to get a result of order 1, losing ~1e-16·mean·ln(mean) (2e-6 at a
+/// mean of 1e9), which would bias PTRS's acceptance test. Loader's saddle-point
+/// form ("Fast and accurate computation of binomial probabilities", 2000) avoids
+/// the cancellation: ln p = −bd0(k, mean) − ½·ln(2πk) − stirlerr(k), with
+/// bd0(k, m) = k·ln(k/m) + m − k and stirlerr the error of Stirling's formula.
+/// Small k (where the textbook form is accurate) use it directly.
+fn ln_poisson_pmf(k: f64, mean: f64, ln_mean: f64) -> f64 {
+    const LN_2PI: f64 = 1.837_877_066_409_345_5;
+    if k < 16.0 {
+        return k * ln_mean - mean - libm::lgamma(k + 1.0);
+    }
+    -bd0(k, mean) - 0.5 * (LN_2PI + libm::log(k)) - stirling_error(k)
+}
+
+/// Loader's bd0(x, m) = x·ln(x/m) + m − x ≥ 0, the deviance term, by its series
+/// in v = (x − m)/(x + m) when x is near m (where the direct form cancels):
+/// bd0 = (x − m)·v + 2x·Σ_{j≥1} v^(2j+1)/(2j + 1).
+fn bd0(x: f64, m: f64) -> f64 {
+    let difference = x - m;
+    if difference.abs() < 0.1 * (x + m) {
+        let v = difference / (x + m);
+        let mut sum = difference * v;
+        let mut power = 2.0 * x * v;
+        let v2 = v * v;
+        let mut j = 1.0;
+        loop {
+            power *= v2;
+            let next = sum + power / (2.0 * j + 1.0);
+            if next == sum {
+                return sum;
+            }
+            sum = next;
+            j += 1.0;
+        }
+    }
+    x * libm::log(x / m) + m - x
+}
+
+/// stirlerr(n) = ln Γ(n + 1) − (n + ½)·ln n + n − ½·ln(2π), by its asymptotic series
+/// 1/(12n) − 1/(360n³) + 1/(1260n⁵) − 1/(1680n⁷) + 1/(1188n⁹) (Loader 2000), whose
+/// first omitted term is below 3e-16 for n ≥ 16.
+fn stirling_error(n: f64) -> f64 {
+    const S0: f64 = 1.0 / 12.0;
+    const S1: f64 = 1.0 / 360.0;
+    const S2: f64 = 1.0 / 1260.0;
+    const S3: f64 = 1.0 / 1680.0;
+    const S4: f64 = 1.0 / 1188.0;
+    let n2 = n * n;
+    (S0 - (S1 - (S2 - (S3 - S4 / n2) / n2) / n2) / n2) / n
 }
 
 /// Φ(x) = erfc(−x/√2)/2, accurate in relative terms for x < 0 (no cancellation).
@@ -1382,9 +1433,9 @@ fn standard_normal_quantile(p: f64) -> f64 {
 mod tests {
     use super::*;
     use statrs::distribution::{
-        Beta as BetaCdf, Continuous, Exp as ExpCdf, Gamma as GammaCdf, LogNormal as LogNormalCdf,
-        Normal as NormalCdf, Poisson as PoissonCdf, Triangular as TriangularCdf,
-        Uniform as UniformCdf,
+        Beta as BetaCdf, Continuous, Discrete, Exp as ExpCdf, Gamma as GammaCdf,
+        LogNormal as LogNormalCdf, Normal as NormalCdf, Poisson as PoissonCdf,
+        Triangular as TriangularCdf, Uniform as UniformCdf,
     };
 
     /// The run seed of every statistical test: fixed, so the tests are deterministic.
@@ -1479,10 +1530,17 @@ mod tests {
         assert!(d < critical, "{name}: KS D = {d}, critical {critical}");
     }
 
-    /// The KS statistic against an integer-valued CDF: both step functions are
-    /// constant between integers, so D = max_k |F_n(k) − F(k)| over the integers
-    /// from one below the smallest draw to the largest.
-    fn check_ks_integer(name: &str, dist: &Distribution, cdf: impl Fn(u64) -> f64) {
+    /// The KS statistic against an integer-valued CDF. Both step functions are
+    /// right-continuous and constant between integers, and the empirical one is
+    /// constant between consecutive distinct draws x < y, where the true CDF rises,
+    /// so |F_n − F| on [x, y) is largest at k = x or k = y − 1. Hence D is the
+    /// maximum over those k, plus k = (smallest draw) − 1, where F_n = 0.
+    ///
+    /// The Poisson CDF comes from statrs at the smallest k needed, then by adding
+    /// the pmf with the recursion p(k + 1) = p(k)·mean/(k + 1) (statrs's CDF costs
+    /// ~0.1 ms a call at a mean of 1e9; the sum's rounding, ~1e-16 a term, stays far
+    /// below the critical value).
+    fn check_ks_poisson(name: &str, dist: &Distribution, mean: f64) {
         let mut xs = draws(dist, &format!("ks/{name}"), KS_DRAWS);
         for &x in &xs {
             assert!(x >= 0.0 && x == x.floor(), "{name}: {x} is not a count");
@@ -1490,14 +1548,29 @@ mod tests {
         xs.sort_by(f64::total_cmp);
         let n = xs.len() as f64;
         let smallest = xs[0] as u64;
-        let largest = xs[xs.len() - 1] as u64;
+        let first = smallest.saturating_sub(1);
+        let poisson = PoissonCdf::new(mean).expect("valid");
+        let mut table = vec![poisson.cdf(first)];
+        let mut term = poisson.ln_pmf(first).exp();
+        for k in first + 1..=xs[xs.len() - 1] as u64 {
+            term *= mean / k as f64;
+            table.push(table[table.len() - 1] + term);
+        }
+        let cdf = |k: u64| table[(k - first) as usize];
         let mut d = if smallest > 0 { cdf(smallest - 1) } else { 0.0 };
-        let mut below = 0usize;
-        for k in smallest..=largest {
-            while below < xs.len() && xs[below] <= k as f64 {
-                below += 1;
+        let mut i = 0;
+        while i < xs.len() {
+            let k = xs[i] as u64;
+            while i < xs.len() && xs[i] as u64 == k {
+                i += 1;
             }
-            d = d.max((below as f64 / n - cdf(k)).abs());
+            // F_n = i/n on [k, next), next being the next distinct draw.
+            let empirical = i as f64 / n;
+            d = d.max((empirical - cdf(k)).abs());
+            let last = if i < xs.len() { xs[i] as u64 - 1 } else { k };
+            if last > k {
+                d = d.max((empirical - cdf(last)).abs());
+            }
         }
         let critical = ks_critical_value(xs.len());
         assert!(d < critical, "{name}: KS D = {d}, critical {critical}");
@@ -1782,7 +1855,7 @@ mod tests {
 
     #[test]
     fn poisson_matches_its_law_with_small_and_large_means() {
-        for mean in [0.3, 3.5, 9.99, 10.0, 37.5, 1.0e4, 1.0e7] {
+        for mean in [0.3, 3.5, 9.99, 10.0, 37.5, 1.0e4, 1.0e9] {
             let name = format!("poisson({mean})");
             let dist = Distribution::poisson(mean).expect("valid");
             let moments = Moments {
@@ -1791,8 +1864,7 @@ mod tests {
                 excess_kurtosis: Some(1.0 / mean),
             };
             check_moments(&name, &dist, &moments);
-            let cdf = PoissonCdf::new(mean).expect("valid");
-            check_ks_integer(&name, &dist, |k| cdf.cdf(k));
+            check_ks_poisson(&name, &dist, mean);
         }
         let zero = Distribution::poisson(0.0).expect("valid");
         let mut stream = Stream::new(SEED, 0, "poisson(0)");
@@ -2013,7 +2085,7 @@ mod tests {
         assert_eq!(key(Distribution::beta(1.0, -1.0)), "b");
         assert_eq!(key(Distribution::beta(1.0, f64::INFINITY)), "b");
         assert_eq!(key(Distribution::poisson(-1.0)), "mean");
-        assert_eq!(key(Distribution::poisson(1e16)), "mean");
+        assert_eq!(key(Distribution::poisson(2e9)), "mean");
 
         let error = Distribution::lognormal_median_p90(10.0, 5.0).expect_err("invalid");
         assert_eq!(
@@ -2174,6 +2246,32 @@ mod tests {
         assert_eq!(truncated.quantile(0.0), -1.0);
         assert_eq!(truncated.quantile(1.0), 2.0);
         assert!(truncated.quantile(1.5).is_nan() && truncated.quantile(f64::NAN).is_nan());
+    }
+
+    /// Loader's saddle-point log pmf against the textbook form where the latter is
+    /// accurate (moderate means), and against statrs's pmf at a mean of 1e6.
+    #[test]
+    fn poisson_log_pmf_is_accurate() {
+        for mean in [10.0f64, 37.5, 200.0] {
+            for k in 0..600 {
+                let k = k as f64;
+                let textbook = k * mean.ln() - mean - libm::lgamma(k + 1.0);
+                let loader = ln_poisson_pmf(k, mean, mean.ln());
+                assert!(
+                    (loader - textbook).abs() < 1e-11 * textbook.abs().max(1.0),
+                    "mean {mean}, k {k}: {loader} vs {textbook}"
+                );
+            }
+        }
+        let poisson = PoissonCdf::new(1e6).expect("valid");
+        for k in [990_000u64, 999_000, 1_000_000, 1_001_234, 1_010_000] {
+            let expected = poisson.ln_pmf(k);
+            let loader = ln_poisson_pmf(k as f64, 1e6, 1e6f64.ln());
+            assert!(
+                (loader - expected).abs() < 1e-8,
+                "k {k}: {loader} vs {expected}"
+            );
+        }
     }
 
     /// AS241 against statrs's independent inverse CDF in the body, and against
