@@ -976,6 +976,9 @@ impl Gamma {
     /// By bisection on the exact CDF (statrs's regularised incomplete gamma), for
     /// display only.
     fn quantile(&self, p: f64) -> f64 {
+        if p == 1.0 {
+            return f64::INFINITY;
+        }
         let Ok(gamma) = statrs::distribution::Gamma::new(self.shape, 1.0) else {
             return f64::NAN;
         };
@@ -1067,6 +1070,9 @@ impl Beta {
 /// where the CDF is 0.11; Gamma(0.3) at p = 0.001 gives 9.9e-10 instead of
 /// 7.0e-11).
 fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    if p == 1.0 {
+        return 1.0;
+    }
     let Ok(beta) = statrs::distribution::Beta::new(a, b) else {
         return f64::NAN;
     };
@@ -2248,6 +2254,36 @@ mod tests {
             assert_eq!(dist.quantile(1.0), f64::INFINITY);
         }
         assert_eq!(d(Distribution::poisson(0.0)).quantile(0.9), 0.0);
+
+        // quantile(0) and quantile(1) are the ends of the support.
+        for (dist, low, high) in [
+            (d(Distribution::fixed(2.5)), 2.5, 2.5),
+            (d(Distribution::uniform(2.0, 5.0)), 2.0, 5.0),
+            (d(Distribution::triangular(1.0, 3.0, 7.0)), 1.0, 7.0),
+            (d(Distribution::pert(12.0, 24.0, 48.0)), 12.0, 48.0),
+            (
+                d(Distribution::normal(0.0, 1.0, None, None)),
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+            ),
+            (
+                d(Distribution::normal(0.0, 1.0, Some(8.0), None)),
+                8.0,
+                f64::INFINITY,
+            ),
+            (
+                d(Distribution::lognormal_mean_sd(5.0, 2.0)),
+                0.0,
+                f64::INFINITY,
+            ),
+            (d(Distribution::gamma(0.3, 2.0)), 0.0, f64::INFINITY),
+            (d(Distribution::exponential(3.0)), 0.0, f64::INFINITY),
+            (d(Distribution::beta(0.05, 0.2)), 0.0, 1.0),
+            (d(Distribution::poisson(3.5)), 0.0, f64::INFINITY),
+        ] {
+            assert_eq!(dist.quantile(0.0), low, "{dist}");
+            assert_eq!(dist.quantile(1.0), high, "{dist}");
+        }
 
         let truncated = d(Distribution::normal(0.0, 1.0, Some(-1.0), Some(2.0)));
         assert_eq!(truncated.quantile(0.0), -1.0);
