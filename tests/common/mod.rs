@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests: run a scenario text through the library.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::AtomicU64;
+
+use supplyrisk::engine::plan::Plan;
+use supplyrisk::engine::run::{RunSettings, run};
+use supplyrisk::model::Model;
+use supplyrisk::report::summary::{Row, Summary};
+use supplyrisk::scenario::{self, Source};
+
+/// Parses a scenario text, panicking with the problems if it is invalid.
+pub fn model(text: &str) -> (Model, Source) {
+    let source = Source::from_text("test.toml", "test", false, text);
+    match scenario::parse(&source) {
+        Ok(model) => (model, source),
+        Err(e) => panic!("invalid test scenario: {e}"),
+    }
+}
+
+/// Runs `trials` trials of a scenario text and summarises them.
+pub fn run_text(text: &str, trials: u64, seed: u64, threads: usize) -> Summary {
+    let (model, source) = model(text);
+    run_model(&model, &source, trials, seed, threads)
+}
+
+/// Runs a parsed model.
+pub fn run_model(model: &Model, source: &Source, trials: u64, seed: u64, threads: usize) -> Summary {
+    let plan = Plan::new(model).expect("plan");
+    let settings = RunSettings {
+        seed,
+        trials: 0..trials,
+        threads,
+    };
+    let outcomes = run(&plan, &settings, &AtomicU64::new(0), None).expect("run");
+    let provenance = supplyrisk::app::provenance(model, source, seed, trials);
+    Summary::new(model, &outcomes, provenance)
+}
+
+/// The row (variant, commodity, metric), panicking if absent.
+pub fn row<'s>(summary: &'s Summary, variant: &str, commodity: &str, metric: &str) -> &'s Row {
+    summary
+        .row(variant, commodity, metric)
+        .unwrap_or_else(|| panic!("no row {variant}/{commodity}/{metric}"))
+}
+
+/// Asserts a Monte Carlo mean is within `k` standard errors (from the run itself) of `expected`.
+pub fn assert_within_se(row: &Row, n: u64, expected: f64, k: f64, what: &str) {
+    let se = row.sd / (n as f64).sqrt();
+    let error = (row.mean - expected).abs();
+    assert!(
+        error <= k * se + 1e-12,
+        "{what}: mean {} vs expected {expected}: error {error:.3e} exceeds {k} standard errors ({se:.3e})",
+        row.mean
+    );
+}
+
+/// The monthly mean of (variant, commodity, metric) in month index `month`.
+pub fn monthly_mean(summary: &Summary, variant: &str, commodity: &str, metric: &str, month: usize) -> f64 {
+    summary
+        .monthly
+        .iter()
+        .filter(|r| r.variant == variant && r.commodity == commodity && r.metric == metric)
+        .nth(month)
+        .unwrap_or_else(|| panic!("no monthly row {variant}/{commodity}/{metric}/{month}"))
+        .mean
+}
