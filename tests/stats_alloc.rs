@@ -1,23 +1,27 @@
 //! The hot paths allocate nothing: pushing values, merging banks and reading summaries.
 //!
-//! A counting global allocator (this test binary's own) observes every allocation; the test
-//! binary runs its tests one after another on the same counter, so each test runs its checks
-//! under a lock.
+//! A counting global allocator (this test binary's own) observes every allocation made by
+//! the current thread; allocations of other threads (the test harness's) are not counted.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 use supplyrisk::stats::{MetricBank, SeriesBank, ValueScale};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static SERIAL: Mutex<()> = Mutex::new(());
+thread_local! {
+    // Const-initialised and without a destructor, so the allocator may touch it.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    ALLOCATIONS.with(|count| count.set(count.get() + 1));
+}
 
 // SAFETY: forwards to the system allocator unchanged, only counting calls.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count_one();
         // SAFETY: the caller upholds `alloc`'s contract, which `System` shares.
         unsafe { System.alloc(layout) }
     }
@@ -28,7 +32,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count_one();
         // SAFETY: as for `dealloc`, and `new_size` is the caller's valid request.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -38,9 +42,9 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn allocations_during(work: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     work();
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    ALLOCATIONS.with(Cell::get) - before
 }
 
 const SCALES: [ValueScale; 4] = [
@@ -52,9 +56,6 @@ const SCALES: [ValueScale; 4] = [
 
 #[test]
 fn push_merge_and_summary_do_not_allocate() {
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut metrics = MetricBank::new(&SCALES);
     let mut series = SeriesBank::new(64);
     let other_metrics = MetricBank::new(&SCALES);

@@ -179,6 +179,22 @@ proptest! {
         check(ValueScale::Share, &values)?;
     }
 
+    /// Continuous data without atoms: the top tail then ends inside a bin, which exercises
+    /// cvar95's partial-bin term (a tail of atoms at 1 would hide it).
+    #[test]
+    fn continuous_share_summary_matches_brute_force(
+        top in 1e-6..1.0f64,
+        values in prop::collection::vec(0.0..1.0f64, 1..400),
+    ) {
+        let values: Vec<f64> = values.into_iter().map(|x| x * top).collect();
+        check(ValueScale::Share, &values)?;
+    }
+
+    #[test]
+    fn continuous_signed_share_summary_matches_brute_force(values in prop::collection::vec(-0.7..0.7f64, 1..400)) {
+        check(ValueScale::SignedShare, &values)?;
+    }
+
     #[test]
     fn signed_share_summary_matches_brute_force(values in prop::collection::vec(signed_share_value(), 1..400)) {
         check(ValueScale::SignedShare, &values)?;

@@ -414,3 +414,32 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod caller_bugs {
+    use super::*;
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "is not a share")]
+    fn a_share_far_outside_the_range_is_caught_in_debug_builds() {
+        ValueScale::Share.place(1.01);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "is not an integer")]
+    fn a_fractional_count_is_caught_in_debug_builds() {
+        ValueScale::Count { max: 10 }.place(2.5);
+    }
+
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn release_builds_clamp_bad_values_into_range() {
+        assert_eq!(ValueScale::Share.place(f64::NAN).value, 0.0);
+        assert_eq!(ValueScale::Share.place(7.0).cell, SHARE_BINS + 1);
+        assert_eq!(ValueScale::SignedShare.place(f64::NAN).cell, SIGNED_SHARE_BINS / 2);
+        assert_eq!(ValueScale::Count { max: 10 }.place(-3.0).fixed_point, 0);
+        assert_eq!(ValueScale::SignedCount { max: 10 }.place(f64::INFINITY).fixed_point, 10);
+    }
+}
