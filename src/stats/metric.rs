@@ -137,6 +137,13 @@ impl MetricAccumulator {
         }
     }
 
+    /// Adds every value of `values` (the same as pushing them one by one).
+    pub fn push_all(&mut self, values: &[f64]) {
+        for &x in values {
+            self.push(x);
+        }
+    }
+
     /// Describes the layout in error messages.
     fn describe(&self) -> String {
         self.scale.describe()
@@ -458,6 +465,14 @@ impl MetricBank {
     #[inline]
     pub fn push(&mut self, index: usize, x: f64) {
         self.metrics[index].push(x);
+    }
+
+    /// Adds every value of `values` to metric `index`: many trials of one metric at once,
+    /// which keeps that metric's histogram in cache (see [`SeriesBank::push_all`]).
+    ///
+    /// [`SeriesBank::push_all`]: super::SeriesBank::push_all
+    pub fn push_all(&mut self, index: usize, values: &[f64]) {
+        self.metrics[index].push_all(values);
     }
 
     /// The summary of metric `index`, or `None` if it holds no value.

@@ -10,13 +10,13 @@
 //! readouts, computed from the exact integers.
 //!
 //! - [`MetricAccumulator`] / [`MetricBank`]: per-trial metrics, summarised with SPEC section
-//!   5's mean, confidence interval, sd, nearest-rank p5 / p50 / p95, cvar95 and p_positive.
+//!   5's mean, confidence interval, sd, nearest-rank p5 / p50 / p95, `cvar95` and `p_positive`.
 //! - [`SeriesBank`]: thousands of monthly share series (mean, p5, p50, p95 per month).
 //! - `to_bytes` / `from_bytes` on both banks: the shard-file state, with a layout check.
 //!
 //! Resolution: a share's quantiles and cvar95 are within one bin width, 1/2048 ≈ 0.000488, of
 //! the exact nearest-rank values (exact for values of exactly 0 or 1 and for counts); series
-//! percentiles within half of 1/1024, the same bound. Means, sd and p_positive are exact up to
+//! percentiles within half of 1/1024, the same bound. Means, sd and `p_positive` are exact up to
 //! the final rounding, of values quantised to 2^-40.
 //!
 //! [`summary`]: MetricAccumulator::summary

@@ -84,6 +84,24 @@ pub(crate) fn round_small(y: f64) -> i64 {
     ((y + MAGIC) - MAGIC) as i64
 }
 
+/// Clamps a share into [0, 1]: float noise silently, anything far outside (a caller bug)
+/// with a `debug_assert!` first. NaN and -0.0 become +0.0.
+#[inline]
+pub(crate) fn clamp_share(x: f64) -> f64 {
+    debug_assert!(
+        (-RANGE_TOLERANCE..=1.0 + RANGE_TOLERANCE).contains(&x),
+        "{x} is not a share"
+    );
+    // `x > 0.0` is false for NaN and -0.0, both mapped to +0.0.
+    if x > 0.0 { x.min(1.0) } else { 0.0 }
+}
+
+/// The fixed-point integer `round(share · 2^40)` of a share in [-1, 1].
+#[inline]
+pub(crate) fn share_fixed_point(share: f64) -> i64 {
+    round_small(share * SHARE_ONE_FP as f64)
+}
+
 impl ValueScale {
     /// Checks the layout is one this module can hold (a count's `max` at most [`MAX_COUNT`]).
     pub fn validate(self) -> Result<Self, LayoutError> {
@@ -212,13 +230,8 @@ impl ValueScale {
     pub(crate) fn place(self, x: f64) -> Placed {
         match self {
             ValueScale::Share => {
-                debug_assert!(
-                    (-RANGE_TOLERANCE..=1.0 + RANGE_TOLERANCE).contains(&x),
-                    "{x} is not a share"
-                );
-                // `x > 0.0` is false for NaN and -0.0, both mapped to +0.0.
-                let value = if x > 0.0 { x.min(1.0) } else { 0.0 };
-                let fixed_point = round_small(value * SHARE_ONE_FP as f64);
+                let value = clamp_share(x);
+                let fixed_point = share_fixed_point(value);
                 let (cell, bin) = if value == 0.0 {
                     (0, None)
                 } else if value == 1.0 {
@@ -438,8 +451,16 @@ mod caller_bugs {
     fn release_builds_clamp_bad_values_into_range() {
         assert_eq!(ValueScale::Share.place(f64::NAN).value, 0.0);
         assert_eq!(ValueScale::Share.place(7.0).cell, SHARE_BINS + 1);
-        assert_eq!(ValueScale::SignedShare.place(f64::NAN).cell, SIGNED_SHARE_BINS / 2);
+        assert_eq!(
+            ValueScale::SignedShare.place(f64::NAN).cell,
+            SIGNED_SHARE_BINS / 2
+        );
         assert_eq!(ValueScale::Count { max: 10 }.place(-3.0).fixed_point, 0);
-        assert_eq!(ValueScale::SignedCount { max: 10 }.place(f64::INFINITY).fixed_point, 10);
+        assert_eq!(
+            ValueScale::SignedCount { max: 10 }
+                .place(f64::INFINITY)
+                .fixed_point,
+            10
+        );
     }
 }
