@@ -14,7 +14,10 @@ use super::scale::{Cell, POSITIVE_THRESHOLD, ValueScale};
 use super::wide::{U256, pow2, ratio_to_f64, signed_ratio_to_f64};
 
 /// The most values one accumulator (or one series) may hold: 2^46 ≈ 7.0e13, far above SPEC's
-/// cap of 10^12 trials. It keeps every exact sum in range: a share's Σx² ≤ 2^46 · 2^80 < 2^127.
+/// cap of 10^12 trials. It keeps every exact sum in range: for shares |x_fp| ≤ 2^40, so
+/// |Σx| ≤ 2^86 and Σx² ≤ 2^126 < 2^127 (i128 / u128); for counts |x| ≤ [`super::MAX_COUNT`] =
+/// 2^16, so Σx² ≤ n · max² ≤ 2^78. The variance numerator n·Σx² − (Σx)² needs at most 2^172
+/// and is formed in 256 bits. Merges that would pass the limit are refused.
 pub const MAX_VALUES: u64 = 1 << 46;
 
 /// The normal quantile z(0.975) used for 95% confidence intervals, as SPEC section 5 gives it.
