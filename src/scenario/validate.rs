@@ -135,6 +135,11 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
     }
 }
 
+/// A constant distribution of a value known to be finite.
+fn constant(value: f64) -> Distribution {
+    Distribution::fixed(value).expect("constants used here are finite")
+}
+
 fn first_line(message: &str) -> String {
     message.lines().next().unwrap_or(message).trim().to_string()
 }
@@ -646,7 +651,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         if kind == NodeKind::Market && market.is_none() {
             market = Some(Market {
                 demand_t_per_year: vec![None; commodity_ids.len()],
-                demand_growth: Distribution::fixed(0.0),
+                demand_growth: constant(0.0),
                 stock_months: vec![0.0; commodity_ids.len()],
                 priority: 1.0,
             });
@@ -686,7 +691,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             Some((value, _)) => {
                 self.quantity(value, &t.child("demand_growth"), InputDomain::Growth)
             }
-            None => Some(Distribution::fixed(0.0)),
+            None => Some(constant(0.0)),
         };
         let mut stock_months = vec![0.0; commodity_ids.len()];
         if let Some((table, _)) = self.r.table(t, "stock_months") {
@@ -726,7 +731,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         };
         demand.map(|demand_t_per_year| Market {
             demand_t_per_year,
-            demand_growth: demand_growth.unwrap_or_else(|| Distribution::fixed(0.0)),
+            demand_growth: demand_growth.unwrap_or_else(|| constant(0.0)),
             stock_months,
             priority: priority.unwrap_or(1.0),
         })
@@ -994,7 +999,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             DeValue::Integer(_) | DeValue::Float(_) => {
                 let x = self.r.number_value(value, path)?;
                 if domain.admits(x.value) {
-                    Some(Distribution::fixed(x.value))
+                    Some(constant(x.value))
                 } else {
                     self.r.error(
                         &x.span,
@@ -1098,7 +1103,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         };
         let optional = |key: &str| params.get(key).map(|x| x.value);
         let result: Result<Distribution, ParamError> = match form.value.as_str() {
-            "fixed" => Ok(Distribution::fixed(need(self, "value")?)),
+            "fixed" => Distribution::fixed(need(self, "value")?),
             "uniform" => {
                 let (min, max) = (need(self, "min"), need(self, "max"));
                 Distribution::uniform(min?, max?)
@@ -1234,10 +1239,10 @@ impl<'r, 'a> Validator<'r, 'a> {
         let process = process.unwrap_or_else(|| {
             Process::Project(Project {
                 targets: Vec::new(),
-                success_probability: Distribution::fixed(1.0),
-                online_month: Distribution::fixed(0.0),
-                ramp_months: Distribution::fixed(0.0),
-                capacity_factor: Distribution::fixed(1.0),
+                success_probability: constant(1.0),
+                online_month: constant(0.0),
+                ramp_months: constant(0.0),
+                capacity_factor: constant(1.0),
             })
         });
         Some(Disruption {
@@ -1272,7 +1277,7 @@ impl<'r, 'a> Validator<'r, 'a> {
     ) -> Option<Distribution> {
         match t.get(key) {
             Some((value, _)) => self.quantity(value, &t.child(key), domain),
-            None => Some(Distribution::fixed(default)),
+            None => Some(constant(default)),
         }
     }
 
