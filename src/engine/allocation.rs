@@ -1,1 +1,836 @@
-//! Min-cost flow for the monthly allocation (network simplex, warm-started).
+//! Minimum-cost circulation for the monthly allocation: an exact dual network simplex whose
+//! optimal basis is carried from one month to the next (warm start).
+//!
+//! # The problem
+//!
+//! A directed graph with arcs `a = (i, j)` of integer cost `c_a` (an [`i128`]: the engine's
+//! lexicographic weights, demand ≫ stock refill ≫ transport, reach ~2^100) and, per solve, a
+//! capacity `u_a ≥ 0` (an [`f64`]). Find a circulation `x` (flow conservation at every node, no
+//! supplies) with `0 ≤ x_a ≤ u_a` minimising `Σ c_a·x_a`. The zero flow is always feasible and
+//! every bound is finite, so an optimum always exists.
+//!
+//! # Method: the dual network simplex on a spanning tree
+//!
+//! The solver keeps a *basis* in the sense of Ahuja, Magnanti & Orlin, *Network Flows* (1993),
+//! ch. 11: a spanning tree `T` of the nodes plus an artificial root, and for every arc outside
+//! the tree a state, *at lower bound* (flow 0) or *at upper bound* (flow `u_a`). From the basis
+//! follow
+//!
+//! * node potentials `π` (root 0, `c_a − π_i + π_j = 0` on tree arcs), computed in exact
+//!   integer arithmetic, and reduced costs `c^π_a = c_a − π_i + π_j`;
+//! * tree flows, computed bottom-up along a stored preorder of the tree from the non-tree arcs at
+//!   their bounds, in `O(n + m)`.
+//!
+//! The basis is *dual feasible* when every non-tree arc at its lower bound has `c^π ≥ 0` and
+//! every one at its upper bound has `c^π ≤ 0`; it is optimal when, besides, the tree flows lie
+//! within their bounds (complementary slackness, AMO Theorem 9.4).
+//!
+//! Within a trial the topology and the costs are fixed and only the capacities change. Dual
+//! feasibility does not depend on capacities, so last month's optimal basis is dual feasible
+//! for this month: [`Solver::solve`] recomputes its tree flows for the new capacities in
+//! `O(n + m)` and, when they are within bounds, is done without a pivot. Otherwise it restores
+//! primal feasibility with *dual* simplex pivots (the dual network simplex: AMO ch. 11 and
+//! exercises; Orlin, Plotkin & Tardos, "Polynomial dual network simplex algorithms",
+//! Math. Programming 60, 1993):
+//!
+//! 1. **Leaving arc**: a tree arc whose flow is out of bounds; it leaves at the bound it
+//!    violates. Removing it splits the tree into the subtree `S` below it and the rest `R`.
+//! 2. **Entering arc** (dual ratio test): to bring the leaving arc back to its bound, flow
+//!    across the cut must move in one direction, so the candidates are the non-tree arcs
+//!    crossing the cut that can move that way (an arc in that direction at its lower bound, or
+//!    one against it at its upper bound). Shifting the potentials of `S` by `θ` changes the
+//!    reduced cost of crossing arcs only, by `±θ`; the entering arc is the candidate with the
+//!    smallest `|c^π|`, so with `θ = |c^π_entering|` every arc keeps a reduced cost of the right
+//!    sign (dual feasibility is preserved) and the entering arc's becomes 0.
+//! 3. The tree, its preorder and the potentials are rebuilt in `O(n + m)`; pivots are rare once
+//!    warm, so incremental tree updates would not pay for their complexity.
+//!
+//! A cold start ([`Solver::solve_cold`]) uses the trivial basis: every node hangs from the
+//! artificial root by an artificial arc of cost 0 and capacity 0, all potentials are 0, and each
+//! real arc is at its upper bound if its cost is negative, else at its lower bound. That basis
+//! is dual feasible, and the artificial arcs, fixed at 0, leave the tree as the pivots need.
+//!
+//! An arc whose capacity is 0 this month (artificial arcs, outages) is *fixed*: both bounds give
+//! flow 0, so any reduced cost is dual feasible for it. Fixed arcs never enter, and after each
+//! pivot every fixed non-tree arc is put at the bound the sign of its reduced cost calls for
+//! (a zero keeps its bound). That relabelling changes no flow, and it keeps the stored basis
+//! dual feasible for any future capacities, which is what makes the warm start valid month
+//! after month.
+//!
+//! # Termination
+//!
+//! The dual simplex can cycle only through dual-degenerate pivots (`θ = 0`). The leaving arc is
+//! normally the most violated one; after [`Solver::ordinary_pivot_limit`] pivots in one solve,
+//! the solver switches to Bland's smallest-index rule (Bland, "New finite pivoting rules for
+//! the simplex method", Math. Oper. Res. 2, 1977), applied to the dual: the leaving arc is the
+//! violated tree arc of smallest index and the entering arc the smallest index among those
+//! attaining the minimum ratio (that tie-break is used throughout). Bland's rule cannot cycle,
+//! so every solve terminates; Cunningham ("A network simplex method", Math. Programming 11,
+//! 1976) gives the strongly feasible tree alternative for the primal method. A hard pivot cap
+//! ([`Solver::pivot_limit`]) turns any remaining failure into [`SolveError::PivotLimit`], a bug
+//! for the caller.
+//!
+//! # Exactness and tolerances
+//!
+//! Costs, potentials, reduced costs and ratios are exact integers: no pivot decision depends on
+//! floating-point rounding of costs, which is what makes huge lexicographic weights safe. (A
+//! potential is a sum of costs along a tree path, so [`FlowNetwork::add_arc`] bounds `Σ|c_a|`
+//! by 2^124 and no reduced cost can overflow.)
+//!
+//! Flows are `f64`: a tree flow is a signed sum of capacities, with a rounding error of a few
+//! ulps of the largest capacity (at most about `(n + m)·ε·max u` even when every partial sum is
+//! large, ≈ 2·10⁻¹³ relative for 100 nodes and arcs). A tree flow counts as violating its bounds
+//! only beyond `FEASIBILITY_TOLERANCE · max_a u_a` with `FEASIBILITY_TOLERANCE = 1e-10`: wide
+//! enough above rounding that noise never triggers a pivot, ten times tighter than the
+//! engine's 1e-9 threshold on shares, so it cannot flip a count there. Returned flows are
+//! clamped into `[0, u_a]`; conservation then holds to within that tolerance per arc.
+//!
+//! Results are deterministic: the same capacities and the same starting basis give
+//! bit-identical flows (fixed loop orders, index tie-breaks, no hashing, no randomness).
+//! [`Solver::solve`] does not allocate: every work array is sized in [`Solver::new`].
+//!
+//! When the optimum is not unique, a warm and a cold solve can return different optimal
+//! vertices (same cost). The engine makes results independent of earlier trials by resetting
+//! the basis with [`Solver::set_basis`] at the start of every trial.
+
+use thiserror::Error;
+
+/// Tree flows beyond their bounds by at most this fraction of the largest capacity of the
+/// solve count as feasible (see the module documentation for why 1e-10).
+pub const FEASIBILITY_TOLERANCE: f64 = 1e-10;
+
+/// Largest number of nodes or arcs of a [`FlowNetwork`]: indices are stored as `u32`, with
+/// room for the artificial root and arcs.
+pub const MAX_ELEMENTS: usize = 1 << 30;
+
+/// Bound on `Σ|c_a|`: potentials are sums of costs along tree paths, so reduced costs stay
+/// within `3 · 2^124 < 2^127` and `i128` arithmetic cannot overflow.
+const COST_MAGNITUDE_LIMIT: u128 = 1 << 124;
+
+/// Marks "no node / no arc" (the root's parent and tree arc).
+const NONE: u32 = u32::MAX;
+
+/// The index of an arc in its [`FlowNetwork`], in the order of [`FlowNetwork::add_arc`] calls;
+/// it indexes the capacity slice given to a solve and the flow slice returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArcIndex(u32);
+
+impl ArcIndex {
+    /// The arc's position in capacity and flow slices.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A network that cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NetworkError {
+    /// An arc names a node at or beyond the network's node count.
+    #[error(
+        "arc {arc} runs from node {from} to node {to}, but the network's nodes are 0..{node_count}"
+    )]
+    NodeOutOfRange {
+        /// The index the arc would have had.
+        arc: usize,
+        /// The arc's tail.
+        from: usize,
+        /// The arc's head.
+        to: usize,
+        /// The network's node count.
+        node_count: usize,
+    },
+    /// The sum of the costs' magnitudes would exceed 2^124.
+    #[error(
+        "arc {arc} with cost {cost} takes the sum of |cost| over 2^124, beyond which node \
+         potentials could overflow i128; scale the lexicographic weights down"
+    )]
+    CostRange {
+        /// The index the arc would have had.
+        arc: usize,
+        /// Its cost.
+        cost: i128,
+    },
+    /// More nodes or arcs than [`MAX_ELEMENTS`].
+    #[error("a flow network holds at most {MAX_ELEMENTS} nodes and {MAX_ELEMENTS} arcs")]
+    TooLarge,
+}
+
+/// A solve that did not produce an optimal flow.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SolveError {
+    /// The capacity slice does not have one entry per arc.
+    #[error("{found} capacities given for a network of {expected} arcs")]
+    CapacityCount {
+        /// The network's arc count.
+        expected: usize,
+        /// The slice's length.
+        found: usize,
+    },
+    /// A capacity is negative, infinite or NaN.
+    #[error("capacity {value} of arc {arc} is not a finite number ≥ 0")]
+    InvalidCapacity {
+        /// The arc.
+        arc: usize,
+        /// Its capacity.
+        value: f64,
+    },
+    /// The basis given to [`Solver::set_basis`] belongs to another network.
+    #[error("the basis belongs to another flow network (topology or costs differ)")]
+    BasisMismatch,
+    /// The pivot cap was reached: with Bland's rule this means a bug, not a hard problem.
+    #[error("no optimal flow after {pivots} pivots (pivot limit); this is a bug")]
+    PivotLimit {
+        /// Pivots made in the solve.
+        pivots: u32,
+    },
+    /// A tree arc is out of bounds and no arc can enter to fix it. The zero circulation is
+    /// always feasible, so this means rounding beyond the tolerance or a bug.
+    #[error(
+        "tree arc {arc} is out of its bounds and no arc can enter; the problem looks \
+         infeasible, which a circulation with zero lower bounds cannot be (a bug or rounding)"
+    )]
+    NoEnteringArc {
+        /// The leaving arc (an index ≥ the arc count is an artificial arc).
+        arc: usize,
+    },
+}
+
+/// A directed graph with integer arc costs: the fixed part of a monthly allocation problem,
+/// built once per (variant, commodity).
+#[derive(Debug, Clone)]
+pub struct FlowNetwork {
+    node_count: usize,
+    tail: Vec<u32>,
+    head: Vec<u32>,
+    cost: Vec<i128>,
+    cost_magnitude: u128,
+}
+
+impl FlowNetwork {
+    /// An empty network on nodes `0..node_count`.
+    pub fn new(node_count: usize) -> Result<Self, NetworkError> {
+        if node_count > MAX_ELEMENTS {
+            return Err(NetworkError::TooLarge);
+        }
+        Ok(Self {
+            node_count,
+            tail: Vec::new(),
+            head: Vec::new(),
+            cost: Vec::new(),
+            cost_magnitude: 0,
+        })
+    }
+
+    /// Adds the arc `from → to` with an integer cost per unit of flow, and returns its index
+    /// (arcs are numbered 0, 1, … in the order added). Self-loops and parallel arcs are allowed.
+    pub fn add_arc(
+        &mut self,
+        from: usize,
+        to: usize,
+        cost: i128,
+    ) -> Result<ArcIndex, NetworkError> {
+        let arc = self.tail.len();
+        if from >= self.node_count || to >= self.node_count {
+            return Err(NetworkError::NodeOutOfRange {
+                arc,
+                from,
+                to,
+                node_count: self.node_count,
+            });
+        }
+        if arc >= MAX_ELEMENTS {
+            return Err(NetworkError::TooLarge);
+        }
+        let cost_magnitude = self
+            .cost_magnitude
+            .checked_add(cost.unsigned_abs())
+            .filter(|&sum| sum <= COST_MAGNITUDE_LIMIT)
+            .ok_or(NetworkError::CostRange { arc, cost })?;
+        self.cost_magnitude = cost_magnitude;
+        // Both bounds were checked against MAX_ELEMENTS = 2^30, so the casts are lossless.
+        self.tail.push(from as u32);
+        self.head.push(to as u32);
+        self.cost.push(cost);
+        Ok(ArcIndex(arc as u32))
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.tail.len()
+    }
+
+    /// The arc's tail (`from`) node.
+    pub fn from(&self, arc: ArcIndex) -> usize {
+        self.tail[arc.index()] as usize
+    }
+
+    /// The arc's head (`to`) node.
+    pub fn to(&self, arc: ArcIndex) -> usize {
+        self.head[arc.index()] as usize
+    }
+
+    /// The arc's cost per unit of flow.
+    pub fn cost(&self, arc: ArcIndex) -> i128 {
+        self.cost[arc.index()]
+    }
+
+    /// `Σ cost · flow` of a flow vector, in `f64` (for reports and tests; the solver itself
+    /// never needs it).
+    pub fn objective(&self, flows: &[f64]) -> f64 {
+        self.cost
+            .iter()
+            .zip(flows)
+            .map(|(&cost, &flow)| cost as f64 * flow)
+            .sum()
+    }
+
+    /// A 64-bit FNV-1a hash of the topology and costs, so that a [`Basis`] is never applied to
+    /// a network it was not computed for.
+    fn fingerprint(&self) -> u64 {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut hash = OFFSET;
+        let mut feed = |bytes: &[u8]| {
+            for &byte in bytes {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+            }
+        };
+        feed(&(self.node_count as u64).to_le_bytes());
+        for arc in 0..self.arc_count() {
+            feed(&self.tail[arc].to_le_bytes());
+            feed(&self.head[arc].to_le_bytes());
+            feed(&self.cost[arc].to_le_bytes());
+        }
+        hash
+    }
+}
+
+/// Where an arc stands in a basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum ArcState {
+    /// In the spanning tree; its flow follows from the others'.
+    Tree,
+    /// Out of the tree at flow 0 (reduced cost ≥ 0).
+    Lower,
+    /// Out of the tree at flow = capacity (reduced cost ≤ 0).
+    Upper,
+}
+
+/// One node of the spanning tree, as stored in preorder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TreeEntry {
+    node: u32,
+    parent: u32,
+    /// The tree arc joining `node` to `parent`.
+    arc: u32,
+    /// Whether that arc points from `node` up to `parent` (else from `parent` down to `node`).
+    up: bool,
+}
+
+/// A basis of the dual network simplex: a spanning tree (with its preorder and potentials) and
+/// the bound of every other arc. Cheap to copy with `clone_from`, which reuses the buffers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Basis {
+    fingerprint: u64,
+    /// Per arc, real arcs first, then one artificial arc per node (`node → root`).
+    state: Vec<ArcState>,
+    /// The tree in preorder: `order[0]` is the root, and every subtree is contiguous.
+    order: Vec<TreeEntry>,
+    /// Per node, its position in `order`.
+    position: Vec<u32>,
+    /// Per position in `order`, the size of that node's subtree.
+    subtree_size: Vec<u32>,
+    /// Per node, its potential `π` (root 0).
+    potential: Vec<i128>,
+}
+
+impl Clone for Basis {
+    fn clone(&self) -> Self {
+        Self {
+            fingerprint: self.fingerprint,
+            state: self.state.clone(),
+            order: self.order.clone(),
+            position: self.position.clone(),
+            subtree_size: self.subtree_size.clone(),
+            potential: self.potential.clone(),
+        }
+    }
+
+    /// Field by field, so that equal-sized buffers are reused without allocating (the derived
+    /// `clone_from` would build a new `Basis` and drop the old one).
+    fn clone_from(&mut self, source: &Self) {
+        self.fingerprint = source.fingerprint;
+        self.state.clone_from(&source.state);
+        self.order.clone_from(&source.order);
+        self.position.clone_from(&source.position);
+        self.subtree_size.clone_from(&source.subtree_size);
+        self.potential.clone_from(&source.potential);
+    }
+}
+
+/// The tree arc chosen to leave the basis.
+#[derive(Clone, Copy, Debug)]
+struct Leaving {
+    /// Position in preorder of the node below the arc.
+    position: usize,
+    /// Whether its flow is below 0 (it leaves at the lower bound), else above capacity.
+    below_lower: bool,
+}
+
+/// A min-cost circulation solver for one [`FlowNetwork`], holding the current basis and every
+/// work array, so that solving allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Solver {
+    /// Real arcs; arcs `arc_count..arc_count + node_count` are the artificial ones.
+    arc_count: usize,
+    /// Real nodes; node `node_count` is the artificial root.
+    node_count: usize,
+    tail: Vec<u32>,
+    head: Vec<u32>,
+    cost: Vec<i128>,
+    basis: Basis,
+    cold_basis: Basis,
+    flow: Vec<f64>,
+    excess: Vec<f64>,
+    adjacency_start: Vec<u32>,
+    adjacency_fill: Vec<u32>,
+    adjacency: Vec<u32>,
+    stack: Vec<TreeEntry>,
+    pivots_last_solve: u32,
+    ordinary_pivot_limit: u32,
+    pivot_limit: u32,
+}
+
+impl Solver {
+    /// A solver for `network`, holding the trivial (cold) basis.
+    pub fn new(network: &FlowNetwork) -> Self {
+        let arc_count = network.arc_count();
+        let node_count = network.node_count();
+        let total_nodes = node_count + 1;
+        let total_arcs = arc_count + node_count;
+        let root = node_count as u32;
+
+        let mut tail = network.tail.clone();
+        let mut head = network.head.clone();
+        let mut cost = network.cost.clone();
+        tail.extend(0..node_count as u32);
+        head.extend(std::iter::repeat_n(root, node_count));
+        cost.extend(std::iter::repeat_n(0, node_count));
+
+        // Trivial basis: all potentials 0, so a real arc's reduced cost is its cost.
+        let state = (0..total_arcs)
+            .map(|arc| match arc {
+                arc if arc >= arc_count => ArcState::Tree,
+                arc if cost[arc] < 0 => ArcState::Upper,
+                _ => ArcState::Lower,
+            })
+            .collect();
+        let placeholder = TreeEntry {
+            node: NONE,
+            parent: NONE,
+            arc: NONE,
+            up: false,
+        };
+        let basis = Basis {
+            fingerprint: network.fingerprint(),
+            state,
+            order: vec![placeholder; total_nodes],
+            position: vec![0; total_nodes],
+            subtree_size: vec![0; total_nodes],
+            potential: vec![0; total_nodes],
+        };
+
+        // Elements are ≤ 2^30 each, so these sums fit in u32 and usize.
+        let elements = (total_nodes + total_arcs) as u64;
+        let ordinary_pivot_limit = (4 * elements).min(u64::from(u32::MAX / 2)) as u32;
+        let pivot_limit = (u64::from(ordinary_pivot_limit) + 64 * elements * elements)
+            .min(u64::from(u32::MAX)) as u32;
+
+        let mut solver = Self {
+            arc_count,
+            node_count,
+            tail,
+            head,
+            cost,
+            cold_basis: basis.clone(),
+            basis,
+            flow: vec![0.0; arc_count],
+            excess: vec![0.0; total_nodes],
+            adjacency_start: vec![0; total_nodes + 1],
+            adjacency_fill: vec![0; total_nodes],
+            adjacency: vec![0; 2 * node_count],
+            stack: Vec::with_capacity(total_nodes),
+            pivots_last_solve: 0,
+            ordinary_pivot_limit,
+            pivot_limit,
+        };
+        solver.rebuild_tree();
+        solver.cold_basis.clone_from(&solver.basis);
+        solver
+    }
+
+    /// Solves from the current basis (warm): the previous solve's optimal basis, the one given
+    /// to [`Solver::set_basis`], or the trivial basis on the first call. Returns the optimal
+    /// flow per arc, each within `[0, capacity]`.
+    pub fn solve(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
+        if capacities.len() != self.arc_count {
+            return Err(SolveError::CapacityCount {
+                expected: self.arc_count,
+                found: capacities.len(),
+            });
+        }
+        self.pivots_last_solve = 0;
+        loop {
+            let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
+            let Some(leaving) = self.compute_flows(capacities, bland)? else {
+                return Ok(&self.flow);
+            };
+            if self.pivots_last_solve >= self.pivot_limit {
+                return Err(SolveError::PivotLimit {
+                    pivots: self.pivots_last_solve,
+                });
+            }
+            self.pivot(leaving, capacities)?;
+            self.pivots_last_solve += 1;
+        }
+    }
+
+    /// Forgets the current basis and solves from the trivial one.
+    pub fn solve_cold(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
+        self.basis.clone_from(&self.cold_basis);
+        self.solve(capacities)
+    }
+
+    /// The flows of the last successful solve (zeros before the first).
+    pub fn flows(&self) -> &[f64] {
+        &self.flow
+    }
+
+    /// The current basis: after a successful solve, an optimal one for its capacities and a
+    /// dual feasible one for any capacities.
+    pub fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    /// Makes `basis` the starting point of the next [`Solver::solve`]; copies without
+    /// allocating. Fails if it was computed for another network.
+    pub fn set_basis(&mut self, basis: &Basis) -> Result<(), SolveError> {
+        if basis.fingerprint != self.basis.fingerprint
+            || basis.state.len() != self.basis.state.len()
+            || basis.order.len() != self.basis.order.len()
+        {
+            return Err(SolveError::BasisMismatch);
+        }
+        self.basis.clone_from(basis);
+        Ok(())
+    }
+
+    /// Pivots made by the last solve (0: the starting basis was already optimal).
+    pub fn pivots_last_solve(&self) -> u32 {
+        self.pivots_last_solve
+    }
+
+    /// Pivots per solve after which the leaving and entering arcs are chosen by Bland's rule
+    /// (default `4 × (nodes + arcs)`, counting the artificial ones).
+    pub fn ordinary_pivot_limit(&self) -> u32 {
+        self.ordinary_pivot_limit
+    }
+
+    /// Pivots per solve after which it fails with [`SolveError::PivotLimit`] (default the
+    /// ordinary limit plus `64 × (nodes + arcs)²`, far beyond what Bland's rule needs in
+    /// practice).
+    pub fn pivot_limit(&self) -> u32 {
+        self.pivot_limit
+    }
+
+    /// Sets both pivot limits (for tests of the fallback and of the cap).
+    pub fn set_pivot_limits(&mut self, ordinary_pivot_limit: u32, pivot_limit: u32) {
+        self.ordinary_pivot_limit = ordinary_pivot_limit;
+        self.pivot_limit = pivot_limit;
+    }
+
+    /// Writes every real arc's flow for the current basis and `capacities` and returns the
+    /// tree arc to leave, if any is out of bounds: the most violated one, or with `bland` the
+    /// one of smallest index. `O(n + m)`; this is the whole cost of a warm month without pivot.
+    fn compute_flows(
+        &mut self,
+        capacities: &[f64],
+        bland: bool,
+    ) -> Result<Option<Leaving>, SolveError> {
+        let arc_count = self.arc_count;
+        let basis = &self.basis;
+        let excess = &mut self.excess;
+        let flow = &mut self.flow;
+        excess.fill(0.0);
+
+        // Non-tree arcs sit at their bounds; they set each node's excess (inflow − outflow).
+        let mut max_capacity = 0.0_f64;
+        for arc in 0..arc_count {
+            let capacity = capacities[arc];
+            // Rejects NaN, negative and infinite capacities in one comparison chain.
+            if !(0.0..=f64::MAX).contains(&capacity) {
+                return Err(SolveError::InvalidCapacity {
+                    arc,
+                    value: capacity,
+                });
+            }
+            max_capacity = max_capacity.max(capacity);
+            match basis.state[arc] {
+                ArcState::Lower => flow[arc] = 0.0,
+                ArcState::Upper => {
+                    flow[arc] = capacity;
+                    excess[self.tail[arc] as usize] -= capacity;
+                    excess[self.head[arc] as usize] += capacity;
+                }
+                ArcState::Tree => {}
+            }
+        }
+        let tolerance = FEASIBILITY_TOLERANCE * max_capacity;
+
+        // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
+        // excess, up if the arc points to the parent, down otherwise.
+        let mut leaving: Option<Leaving> = None;
+        let mut leaving_key = 0.0_f64;
+        let mut leaving_arc = u32::MAX;
+        for position in (1..basis.order.len()).rev() {
+            let entry = basis.order[position];
+            let node_excess = excess[entry.node as usize];
+            excess[entry.parent as usize] += node_excess;
+            let tree_flow = if entry.up { node_excess } else { -node_excess };
+            let arc = entry.arc as usize;
+            let capacity = if arc < arc_count {
+                capacities[arc]
+            } else {
+                0.0
+            };
+            let violation = if tree_flow < -tolerance {
+                -tree_flow
+            } else if tree_flow > capacity + tolerance {
+                tree_flow - capacity
+            } else {
+                0.0
+            };
+            if violation > 0.0 {
+                let better = if bland {
+                    entry.arc < leaving_arc
+                } else {
+                    violation > leaving_key || (violation == leaving_key && entry.arc < leaving_arc)
+                };
+                if better {
+                    leaving = Some(Leaving {
+                        position,
+                        below_lower: tree_flow < 0.0,
+                    });
+                    leaving_key = violation;
+                    leaving_arc = entry.arc;
+                }
+            }
+            if arc < arc_count {
+                // Clamped, and written as +0.0 rather than −0.0.
+                flow[arc] = if tree_flow <= 0.0 {
+                    0.0
+                } else if tree_flow >= capacity {
+                    capacity
+                } else {
+                    tree_flow
+                };
+            }
+        }
+        Ok(leaving)
+    }
+
+    /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
+    /// picks the entering arc, and the tree, potentials and states are rebuilt.
+    fn pivot(&mut self, leaving: Leaving, capacities: &[f64]) -> Result<(), SolveError> {
+        let basis = &mut self.basis;
+        let entry = basis.order[leaving.position];
+        // The subtree S below the leaving arc is the preorder range [low, high).
+        let low = leaving.position as u32;
+        let high = low + basis.subtree_size[leaving.position];
+        let in_subtree = |node: u32| (low..high).contains(&basis.position[node as usize]);
+        // Flow must cross the cut S → R (push_out) or R → S to bring the leaving arc back:
+        // an arc into S that must carry more, or out of S that must carry less, needs the other
+        // crossing arcs to send more out of S.
+        let into_subtree = !entry.up;
+        let push_out = into_subtree == leaving.below_lower;
+
+        // Dual ratio test: among crossing non-tree arcs that can move flow that way (out of S
+        // at lower bound or into S at upper bound when pushing out; the reverse otherwise), the
+        // smallest |reduced cost|, ties to the smallest index. Fixed arcs (capacity 0) are
+        // dual feasible whatever their reduced cost and never enter.
+        let mut entering: Option<(u128, usize)> = None;
+        for (arc, &capacity) in capacities.iter().enumerate() {
+            let state = basis.state[arc];
+            if state == ArcState::Tree || capacity == 0.0 {
+                continue;
+            }
+            let tail = self.tail[arc];
+            let head = self.head[arc];
+            let tail_inside = in_subtree(tail);
+            if tail_inside == in_subtree(head) {
+                continue;
+            }
+            let at_lower = state == ArcState::Lower;
+            if (tail_inside == push_out) != at_lower {
+                continue;
+            }
+            let reduced_cost =
+                self.cost[arc] - basis.potential[tail as usize] + basis.potential[head as usize];
+            debug_assert!(
+                if at_lower {
+                    reduced_cost >= 0
+                } else {
+                    reduced_cost <= 0
+                },
+                "the basis lost dual feasibility at arc {arc}"
+            );
+            let ratio = reduced_cost.unsigned_abs();
+            if entering.is_none_or(|(best, _)| ratio < best) {
+                entering = Some((ratio, arc));
+            }
+        }
+        let Some((_, entering)) = entering else {
+            return Err(SolveError::NoEnteringArc {
+                arc: entry.arc as usize,
+            });
+        };
+
+        basis.state[entry.arc as usize] = if leaving.below_lower {
+            ArcState::Lower
+        } else {
+            ArcState::Upper
+        };
+        basis.state[entering] = ArcState::Tree;
+        self.rebuild_tree();
+        self.relabel_fixed_arcs(capacities);
+        Ok(())
+    }
+
+    /// Rebuilds the preorder, subtree sizes and potentials from the tree arcs of `state`, in
+    /// `O(n + m)` with preallocated buffers (a depth-first search from the root).
+    fn rebuild_tree(&mut self) {
+        let total_nodes = self.node_count + 1;
+        let root = self.node_count as u32;
+        let basis = &mut self.basis;
+
+        // Adjacency of the tree in compressed rows: count, prefix sums, fill.
+        let start = &mut self.adjacency_start;
+        start.fill(0);
+        for (arc, &state) in basis.state.iter().enumerate() {
+            if state == ArcState::Tree {
+                start[self.tail[arc] as usize + 1] += 1;
+                start[self.head[arc] as usize + 1] += 1;
+            }
+        }
+        for node in 0..total_nodes {
+            start[node + 1] += start[node];
+        }
+        self.adjacency_fill.copy_from_slice(&start[..total_nodes]);
+        for (arc, &state) in basis.state.iter().enumerate() {
+            if state == ArcState::Tree {
+                for node in [self.tail[arc], self.head[arc]] {
+                    let slot = &mut self.adjacency_fill[node as usize];
+                    self.adjacency[*slot as usize] = arc as u32;
+                    *slot += 1;
+                }
+            }
+        }
+
+        // Depth-first preorder: a node's whole subtree is popped before anything below it on
+        // the stack, so subtrees are contiguous.
+        let stack = &mut self.stack;
+        stack.clear();
+        stack.push(TreeEntry {
+            node: root,
+            parent: NONE,
+            arc: NONE,
+            up: false,
+        });
+        let mut visited = 0;
+        while let Some(entry) = stack.pop() {
+            basis.order[visited] = entry;
+            basis.position[entry.node as usize] = visited as u32;
+            visited += 1;
+            let node = entry.node as usize;
+            for slot in start[node]..start[node + 1] {
+                let arc = self.adjacency[slot as usize];
+                if arc == entry.arc {
+                    continue;
+                }
+                let (tail, head) = (self.tail[arc as usize], self.head[arc as usize]);
+                let child = if tail == entry.node { head } else { tail };
+                stack.push(TreeEntry {
+                    node: child,
+                    parent: entry.node,
+                    arc,
+                    up: tail == child,
+                });
+            }
+        }
+        assert_eq!(
+            visited, total_nodes,
+            "the tree arcs of a basis must form a spanning tree"
+        );
+
+        basis.subtree_size.fill(1);
+        for position in (1..total_nodes).rev() {
+            let parent = basis.order[position].parent as usize;
+            let parent_position = basis.position[parent] as usize;
+            basis.subtree_size[parent_position] += basis.subtree_size[position];
+        }
+
+        // Potentials from the root down, making every tree arc's reduced cost zero.
+        basis.potential[root as usize] = 0;
+        for position in 1..total_nodes {
+            let entry = basis.order[position];
+            let parent_potential = basis.potential[entry.parent as usize];
+            let cost = self.cost[entry.arc as usize];
+            basis.potential[entry.node as usize] = if entry.up {
+                parent_potential + cost
+            } else {
+                parent_potential - cost
+            };
+        }
+    }
+
+    /// Puts every non-tree fixed arc (capacity 0 in this solve; its flow is 0 at either
+    /// bound, so the ratio test ignored it) at the bound its reduced cost calls for: lower if
+    /// positive, upper if negative (a zero keeps its bound). This changes no flow and keeps the basis
+    /// dual feasible for any later capacities. The ratio test already keeps every other arc's
+    /// reduced cost of the right sign, which debug builds check here.
+    fn relabel_fixed_arcs(&mut self, capacities: &[f64]) {
+        let basis = &mut self.basis;
+        for (arc, &capacity) in capacities.iter().enumerate() {
+            let state = basis.state[arc];
+            if state == ArcState::Tree {
+                continue;
+            }
+            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
+                + basis.potential[self.head[arc] as usize];
+            if capacity == 0.0 {
+                if reduced_cost > 0 {
+                    basis.state[arc] = ArcState::Lower;
+                } else if reduced_cost < 0 {
+                    basis.state[arc] = ArcState::Upper;
+                }
+            } else {
+                debug_assert!(
+                    match state {
+                        ArcState::Lower => reduced_cost >= 0,
+                        _ => reduced_cost <= 0,
+                    },
+                    "the ratio test lost dual feasibility at arc {arc}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
