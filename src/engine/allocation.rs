@@ -333,6 +333,21 @@ struct TreeEntry {
     up: bool,
 }
 
+/// A node's place in the spanning tree: its parent and tree arc, and its children as a
+/// doubly linked list, so that a pivot moves a subtree in time proportional to the path it
+/// re-roots (the parent-thread structures of AMO §11.3, with child lists in place of threads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TreeLink {
+    parent: u32,
+    /// The tree arc joining the node to its parent.
+    arc: u32,
+    /// Whether that arc points from the node up to its parent.
+    up: bool,
+    first_child: u32,
+    next_sibling: u32,
+    previous_sibling: u32,
+}
+
 /// A basis of the dual network simplex: a spanning tree (with its preorder and potentials) and
 /// the bound of every other arc. Cheap to copy with `clone_from`, which reuses the buffers.
 #[derive(Debug, PartialEq, Eq)]
@@ -340,6 +355,8 @@ pub struct Basis {
     fingerprint: u64,
     /// Per arc, real arcs first, then one artificial arc per node (`node → root`).
     state: Vec<ArcState>,
+    /// Per node, its place in the tree: parent, tree arc and children.
+    link: Vec<TreeLink>,
     /// The tree in preorder: `order[0]` is the root, and every subtree is contiguous.
     order: Vec<TreeEntry>,
     /// Per node, its position in `order`.
@@ -355,6 +372,7 @@ impl Clone for Basis {
         Self {
             fingerprint: self.fingerprint,
             state: self.state.clone(),
+            link: self.link.clone(),
             order: self.order.clone(),
             position: self.position.clone(),
             subtree_size: self.subtree_size.clone(),
@@ -367,6 +385,7 @@ impl Clone for Basis {
     fn clone_from(&mut self, source: &Self) {
         self.fingerprint = source.fingerprint;
         self.state.clone_from(&source.state);
+        self.link.clone_from(&source.link);
         self.order.clone_from(&source.order);
         self.position.clone_from(&source.position);
         self.subtree_size.clone_from(&source.subtree_size);
@@ -398,10 +417,7 @@ pub struct Solver {
     cold_basis: Basis,
     flow: Vec<f64>,
     excess: Vec<f64>,
-    adjacency_start: Vec<u32>,
-    adjacency_fill: Vec<u32>,
-    adjacency: Vec<u32>,
-    stack: Vec<TreeEntry>,
+    crossing_fixed: Vec<u32>,
     pivots_last_solve: u32,
     ordinary_pivot_limit: u32,
     pivot_limit: u32,
@@ -431,6 +447,33 @@ impl Solver {
                 _ => ArcState::Lower,
             })
             .collect();
+        // Every node hangs from the root by its artificial arc `node → root`; children are
+        // listed in node order.
+        let link = (0..total_nodes)
+            .map(|node| {
+                let is_root = node == node_count;
+                TreeLink {
+                    parent: if is_root { NONE } else { root },
+                    arc: if is_root {
+                        NONE
+                    } else {
+                        (arc_count + node) as u32
+                    },
+                    up: true,
+                    first_child: if is_root && node_count > 0 { 0 } else { NONE },
+                    next_sibling: if node + 1 < node_count {
+                        node as u32 + 1
+                    } else {
+                        NONE
+                    },
+                    previous_sibling: if node > 0 && !is_root {
+                        node as u32 - 1
+                    } else {
+                        NONE
+                    },
+                }
+            })
+            .collect();
         let placeholder = TreeEntry {
             node: NONE,
             parent: NONE,
@@ -440,6 +483,7 @@ impl Solver {
         let basis = Basis {
             fingerprint: network.fingerprint(),
             state,
+            link,
             order: vec![placeholder; total_nodes],
             position: vec![0; total_nodes],
             subtree_size: vec![0; total_nodes],
@@ -462,15 +506,12 @@ impl Solver {
             basis,
             flow: vec![0.0; arc_count],
             excess: vec![0.0; total_nodes],
-            adjacency_start: vec![0; total_nodes + 1],
-            adjacency_fill: vec![0; total_nodes],
-            adjacency: vec![0; 2 * node_count],
-            stack: Vec::with_capacity(total_nodes),
+            crossing_fixed: Vec::with_capacity(arc_count),
             pivots_last_solve: 0,
             ordinary_pivot_limit,
             pivot_limit,
         };
-        solver.rebuild_tree();
+        solver.renumber_tree();
         solver.cold_basis.clone_from(&solver.basis);
         solver
     }
@@ -646,7 +687,7 @@ impl Solver {
     }
 
     /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
-    /// picks the entering arc, and the tree, potentials and states are rebuilt.
+    /// picks the entering arc, and the tree, potentials and bounds of fixed arcs are updated.
     fn pivot(&mut self, leaving: Leaving, capacities: &[f64]) -> Result<(), SolveError> {
         let basis = &mut self.basis;
         let entry = basis.order[leaving.position];
@@ -663,11 +704,14 @@ impl Solver {
         // Dual ratio test: among crossing non-tree arcs that can move flow that way (out of S
         // at lower bound or into S at upper bound when pushing out; the reverse otherwise), the
         // smallest |reduced cost|, ties to the smallest index. Fixed arcs (capacity 0) are
-        // dual feasible whatever their reduced cost and never enter.
+        // dual feasible whatever their reduced cost and never enter; those crossing the cut
+        // are noted, as theirs are the only reduced costs besides candidates' that change.
         let mut entering: Option<(u128, usize)> = None;
+        let mut entering_inside = NONE;
+        self.crossing_fixed.clear();
         for (arc, &capacity) in capacities.iter().enumerate() {
             let state = basis.state[arc];
-            if state == ArcState::Tree || capacity == 0.0 {
+            if state == ArcState::Tree {
                 continue;
             }
             let tail = self.tail[arc];
@@ -676,23 +720,20 @@ impl Solver {
             if tail_inside == in_subtree(head) {
                 continue;
             }
+            if capacity == 0.0 {
+                self.crossing_fixed.push(arc as u32);
+                continue;
+            }
             let at_lower = state == ArcState::Lower;
             if (tail_inside == push_out) != at_lower {
                 continue;
             }
             let reduced_cost =
                 self.cost[arc] - basis.potential[tail as usize] + basis.potential[head as usize];
-            debug_assert!(
-                if at_lower {
-                    reduced_cost >= 0
-                } else {
-                    reduced_cost <= 0
-                },
-                "the basis lost dual feasibility at arc {arc}"
-            );
             let ratio = reduced_cost.unsigned_abs();
             if entering.is_none_or(|(best, _)| ratio < best) {
                 entering = Some((ratio, arc));
+                entering_inside = if tail_inside { tail } else { head };
             }
         }
         let Some((_, entering)) = entering else {
@@ -707,76 +748,96 @@ impl Solver {
             ArcState::Upper
         };
         basis.state[entering] = ArcState::Tree;
-        self.rebuild_tree();
-        self.relabel_fixed_arcs(capacities);
+        self.exchange_tree_arc(entry.node, entering as u32, entering_inside);
+        self.renumber_tree();
+        self.relabel_fixed_arcs();
+        #[cfg(debug_assertions)]
+        self.assert_dual_feasible(capacities);
         Ok(())
     }
 
-    /// Rebuilds the preorder, subtree sizes and potentials from the tree arcs of `state`, in
-    /// `O(n + m)` with preallocated buffers (a depth-first search from the root).
-    fn rebuild_tree(&mut self) {
+    /// Replaces the tree arc above `subtree_root` by `entering`, whose endpoint `inside` lies
+    /// in that subtree: the subtree is cut off, re-rooted at `inside` by reversing the path
+    /// from `inside` up to `subtree_root`, and hung from the entering arc's other endpoint
+    /// (AMO §11.3, "updating the tree"). Time proportional to that path's length.
+    fn exchange_tree_arc(&mut self, subtree_root: u32, entering: u32, inside: u32) {
+        let (tail, head) = (self.tail[entering as usize], self.head[entering as usize]);
+        let link = &mut self.basis.link;
+        unlink(link, subtree_root);
+        // Walk up from `inside`; each node takes as parent the node below it on the path, and
+        // as tree arc that node's old one (pointing the other way relative to it).
+        let mut node = inside;
+        let mut new_parent = if tail == inside { head } else { tail };
+        let mut new_arc = entering;
+        let mut new_up = tail == inside;
+        loop {
+            let old = link[node as usize];
+            if node != subtree_root {
+                unlink(link, node);
+            }
+            let entry = &mut link[node as usize];
+            entry.parent = new_parent;
+            entry.arc = new_arc;
+            entry.up = new_up;
+            link_first_child(link, node, new_parent);
+            if node == subtree_root {
+                break;
+            }
+            new_parent = node;
+            new_arc = old.arc;
+            new_up = !old.up;
+            node = old.parent;
+        }
+    }
+
+    /// Recomputes the preorder (walking the child lists), positions, potentials and subtree
+    /// sizes. `O(n)`, with no buffer but the basis's own.
+    fn renumber_tree(&mut self) {
         let total_nodes = self.node_count + 1;
         let root = self.node_count as u32;
         let basis = &mut self.basis;
-
-        // Adjacency of the tree in compressed rows: count, prefix sums, fill.
-        let start = &mut self.adjacency_start;
-        start.fill(0);
-        for (arc, &state) in basis.state.iter().enumerate() {
-            if state == ArcState::Tree {
-                start[self.tail[arc] as usize + 1] += 1;
-                start[self.head[arc] as usize + 1] += 1;
-            }
-        }
-        for node in 0..total_nodes {
-            start[node + 1] += start[node];
-        }
-        self.adjacency_fill.copy_from_slice(&start[..total_nodes]);
-        for (arc, &state) in basis.state.iter().enumerate() {
-            if state == ArcState::Tree {
-                for node in [self.tail[arc], self.head[arc]] {
-                    let slot = &mut self.adjacency_fill[node as usize];
-                    self.adjacency[*slot as usize] = arc as u32;
-                    *slot += 1;
+        let mut node = root;
+        for position in 0..total_nodes {
+            let link = basis.link[node as usize];
+            basis.order[position] = TreeEntry {
+                node,
+                parent: link.parent,
+                arc: link.arc,
+                up: link.up,
+            };
+            basis.position[node as usize] = position as u32;
+            // The parent comes first in preorder; its potential makes the tree arc's reduced
+            // cost zero: c − π_tail + π_head = 0.
+            basis.potential[node as usize] = if node == root {
+                0
+            } else {
+                let parent_potential = basis.potential[link.parent as usize];
+                let cost = self.cost[link.arc as usize];
+                if link.up {
+                    parent_potential + cost
+                } else {
+                    parent_potential - cost
                 }
+            };
+            // Next in preorder: the first child, else the next sibling of the nearest
+            // ancestor-or-self that has one.
+            if link.first_child != NONE {
+                node = link.first_child;
+                continue;
             }
-        }
-
-        // Depth-first preorder: a node's whole subtree is popped before anything below it on
-        // the stack, so subtrees are contiguous.
-        let stack = &mut self.stack;
-        stack.clear();
-        stack.push(TreeEntry {
-            node: root,
-            parent: NONE,
-            arc: NONE,
-            up: false,
-        });
-        let mut visited = 0;
-        while let Some(entry) = stack.pop() {
-            basis.order[visited] = entry;
-            basis.position[entry.node as usize] = visited as u32;
-            visited += 1;
-            let node = entry.node as usize;
-            for slot in start[node]..start[node + 1] {
-                let arc = self.adjacency[slot as usize];
-                if arc == entry.arc {
-                    continue;
-                }
-                let (tail, head) = (self.tail[arc as usize], self.head[arc as usize]);
-                let child = if tail == entry.node { head } else { tail };
-                stack.push(TreeEntry {
-                    node: child,
-                    parent: entry.node,
-                    arc,
-                    up: tail == child,
-                });
+            while node != root && basis.link[node as usize].next_sibling == NONE {
+                node = basis.link[node as usize].parent;
             }
+            if node == root {
+                assert_eq!(
+                    position + 1,
+                    total_nodes,
+                    "the tree arcs of a basis must form a spanning tree"
+                );
+                break;
+            }
+            node = basis.link[node as usize].next_sibling;
         }
-        assert_eq!(
-            visited, total_nodes,
-            "the tree arcs of a basis must form a spanning tree"
-        );
 
         basis.subtree_size.fill(1);
         for position in (1..total_nodes).rev() {
@@ -784,52 +845,76 @@ impl Solver {
             let parent_position = basis.position[parent] as usize;
             basis.subtree_size[parent_position] += basis.subtree_size[position];
         }
-
-        // Potentials from the root down, making every tree arc's reduced cost zero.
-        basis.potential[root as usize] = 0;
-        for position in 1..total_nodes {
-            let entry = basis.order[position];
-            let parent_potential = basis.potential[entry.parent as usize];
-            let cost = self.cost[entry.arc as usize];
-            basis.potential[entry.node as usize] = if entry.up {
-                parent_potential + cost
-            } else {
-                parent_potential - cost
-            };
-        }
     }
 
-    /// Puts every non-tree fixed arc (capacity 0 in this solve; its flow is 0 at either
-    /// bound, so the ratio test ignored it) at the bound its reduced cost calls for: lower if
-    /// positive, upper if negative (a zero keeps its bound). This changes no flow and keeps the basis
-    /// dual feasible for any later capacities. The ratio test already keeps every other arc's
-    /// reduced cost of the right sign, which debug builds check here.
-    fn relabel_fixed_arcs(&mut self, capacities: &[f64]) {
+    /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
+    /// its flow is 0 at either bound, so the ratio test ignored it) at the bound its new
+    /// reduced cost calls for: lower if positive, upper if negative (a zero keeps its bound).
+    /// This changes no flow and keeps the basis dual feasible for any later capacities. Other
+    /// arcs need nothing: the ratio test kept the sign of every crossing candidate's reduced
+    /// cost, and the reduced cost of an arc not crossing the cut did not change.
+    fn relabel_fixed_arcs(&mut self) {
         let basis = &mut self.basis;
-        for (arc, &capacity) in capacities.iter().enumerate() {
-            let state = basis.state[arc];
-            if state == ArcState::Tree {
+        for &arc in &self.crossing_fixed {
+            let arc = arc as usize;
+            if basis.state[arc] == ArcState::Tree {
                 continue;
             }
             let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
                 + basis.potential[self.head[arc] as usize];
-            if capacity == 0.0 {
-                if reduced_cost > 0 {
-                    basis.state[arc] = ArcState::Lower;
-                } else if reduced_cost < 0 {
-                    basis.state[arc] = ArcState::Upper;
-                }
-            } else {
-                debug_assert!(
-                    match state {
-                        ArcState::Lower => reduced_cost >= 0,
-                        _ => reduced_cost <= 0,
-                    },
-                    "the ratio test lost dual feasibility at arc {arc}"
-                );
+            if reduced_cost > 0 {
+                basis.state[arc] = ArcState::Lower;
+            } else if reduced_cost < 0 {
+                basis.state[arc] = ArcState::Upper;
             }
         }
     }
+
+    /// Debug check of the invariant the warm start rests on: every non-tree real arc's reduced
+    /// cost has the sign its bound requires, whatever its capacity, and tree arcs' are zero.
+    #[cfg(debug_assertions)]
+    fn assert_dual_feasible(&self, capacities: &[f64]) {
+        let basis = &self.basis;
+        for arc in 0..capacities.len() {
+            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
+                + basis.potential[self.head[arc] as usize];
+            let feasible = match basis.state[arc] {
+                ArcState::Tree => reduced_cost == 0,
+                ArcState::Lower => reduced_cost >= 0,
+                ArcState::Upper => reduced_cost <= 0,
+            };
+            assert!(feasible, "the basis lost dual feasibility at arc {arc}");
+        }
+    }
+}
+
+/// Removes `node` from its parent's child list (its own parent field is left as it was).
+fn unlink(link: &mut [TreeLink], node: u32) {
+    let TreeLink {
+        parent,
+        next_sibling,
+        previous_sibling,
+        ..
+    } = link[node as usize];
+    if previous_sibling == NONE {
+        link[parent as usize].first_child = next_sibling;
+    } else {
+        link[previous_sibling as usize].next_sibling = next_sibling;
+    }
+    if next_sibling != NONE {
+        link[next_sibling as usize].previous_sibling = previous_sibling;
+    }
+}
+
+/// Makes `node` the first child of `parent`.
+fn link_first_child(link: &mut [TreeLink], node: u32, parent: u32) {
+    let next = link[parent as usize].first_child;
+    link[node as usize].next_sibling = next;
+    link[node as usize].previous_sibling = NONE;
+    if next != NONE {
+        link[next as usize].previous_sibling = node;
+    }
+    link[parent as usize].first_child = node;
 }
 
 #[cfg(test)]
