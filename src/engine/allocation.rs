@@ -400,6 +400,54 @@ struct Leaving {
     position: usize,
     /// Whether its flow is below 0 (it leaves at the lower bound), else above capacity.
     below_lower: bool,
+    /// The flow it leaves with: the bound it violates.
+    target: f64,
+}
+
+/// The leaving-arc rule: the tree arc violating its bounds by the most (ties to the smallest
+/// arc index), or under Bland's rule the violating tree arc of smallest index.
+struct LeavingChoice {
+    bland: bool,
+    leaving: Option<Leaving>,
+    violation: f64,
+    arc: u32,
+}
+
+impl LeavingChoice {
+    fn new(bland: bool) -> Self {
+        Self {
+            bland,
+            leaving: None,
+            violation: 0.0,
+            arc: u32::MAX,
+        }
+    }
+
+    /// Considers the tree arc `arc` above the node at `position`, of flow `flow`.
+    #[inline]
+    fn consider(&mut self, position: usize, arc: u32, flow: f64, capacity: f64, tolerance: f64) {
+        let violation = if flow < -tolerance {
+            -flow
+        } else if flow > capacity + tolerance {
+            flow - capacity
+        } else {
+            return;
+        };
+        let better = if self.bland {
+            arc < self.arc
+        } else {
+            violation > self.violation || (violation == self.violation && arc < self.arc)
+        };
+        if better {
+            self.leaving = Some(Leaving {
+                position,
+                below_lower: flow < 0.0,
+                target: if flow < 0.0 { 0.0 } else { capacity },
+            });
+            self.violation = violation;
+            self.arc = arc;
+        }
+    }
 }
 
 /// A min-cost circulation solver for one [`FlowNetwork`], holding the current basis and every
@@ -415,7 +463,16 @@ pub struct Solver {
     cost: Vec<i128>,
     basis: Basis,
     cold_basis: Basis,
+    /// Real arcs incident to each node, in compressed rows (`incident_start` has a row per
+    /// node, the root's empty): the ratio test scans the smaller side of the cut.
+    incident_start: Vec<u32>,
+    incident: Vec<u32>,
+    /// Clamped flows of the real arcs, as returned.
     flow: Vec<f64>,
+    /// Unclamped flows of all arcs for the current basis (tree arcs may violate bounds).
+    raw_flow: Vec<f64>,
+    /// Tolerance of the current solve: `FEASIBILITY_TOLERANCE × max capacity`.
+    tolerance: f64,
     excess: Vec<f64>,
     crossing_fixed: Vec<u32>,
     pivots_last_solve: u32,
@@ -490,6 +547,23 @@ impl Solver {
             potential: vec![0; total_nodes],
         };
 
+        let mut incident_start = vec![0_u32; total_nodes + 1];
+        for arc in 0..arc_count {
+            incident_start[tail[arc] as usize + 1] += 1;
+            incident_start[head[arc] as usize + 1] += 1;
+        }
+        for node in 0..total_nodes {
+            incident_start[node + 1] += incident_start[node];
+        }
+        let mut fill = incident_start.clone();
+        let mut incident = vec![0_u32; 2 * arc_count];
+        for arc in 0..arc_count {
+            for node in [tail[arc], head[arc]] {
+                incident[fill[node as usize] as usize] = arc as u32;
+                fill[node as usize] += 1;
+            }
+        }
+
         // Elements are ≤ 2^30 each, so these sums fit in u32 and usize.
         let elements = (total_nodes + total_arcs) as u64;
         let ordinary_pivot_limit = (4 * elements).min(u64::from(u32::MAX / 2)) as u32;
@@ -504,7 +578,11 @@ impl Solver {
             cost,
             cold_basis: basis.clone(),
             basis,
+            incident_start,
+            incident,
             flow: vec![0.0; arc_count],
+            raw_flow: vec![0.0; total_arcs],
+            tolerance: 0.0,
             excess: vec![0.0; total_nodes],
             crossing_fixed: Vec::with_capacity(arc_count),
             pivots_last_solve: 0,
@@ -527,9 +605,9 @@ impl Solver {
             });
         }
         self.pivots_last_solve = 0;
+        let mut leaving = self.compute_flows(capacities, false)?;
         loop {
-            let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
-            let Some(leaving) = self.compute_flows(capacities, bland)? else {
+            let Some(chosen) = leaving else {
                 return Ok(&self.flow);
             };
             if self.pivots_last_solve >= self.pivot_limit {
@@ -537,8 +615,16 @@ impl Solver {
                     pivots: self.pivots_last_solve,
                 });
             }
-            self.pivot(leaving, capacities)?;
+            self.pivot(chosen, capacities)?;
             self.pivots_last_solve += 1;
+            // Tree flows were updated along the pivot's cycle; once they look feasible, a
+            // recomputation from scratch has the last word, so the flows returned carry no
+            // rounding accumulated over pivots and depend only on the final basis.
+            let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
+            leaving = self.find_leaving(capacities, bland);
+            if leaving.is_none() {
+                leaving = self.compute_flows(capacities, bland)?;
+            }
         }
     }
 
@@ -596,9 +682,9 @@ impl Solver {
         self.pivot_limit = pivot_limit;
     }
 
-    /// Writes every real arc's flow for the current basis and `capacities` and returns the
-    /// tree arc to leave, if any is out of bounds: the most violated one, or with `bland` the
-    /// one of smallest index. `O(n + m)`; this is the whole cost of a warm month without pivot.
+    /// Computes every arc's flow for the current basis and `capacities` from scratch, writes
+    /// the clamped real flows, and returns the tree arc to leave, if any is out of bounds (see
+    /// [`LeavingChoice`]). `O(n + m)`; this is the whole cost of a warm month without pivot.
     fn compute_flows(
         &mut self,
         capacities: &[f64],
@@ -608,6 +694,7 @@ impl Solver {
         let basis = &self.basis;
         let excess = &mut self.excess;
         let flow = &mut self.flow;
+        let raw_flow = &mut self.raw_flow;
         excess.fill(0.0);
 
         // Non-tree arcs sit at their bounds; they set each node's excess (inflow − outflow).
@@ -623,55 +710,38 @@ impl Solver {
             }
             max_capacity = max_capacity.max(capacity);
             match basis.state[arc] {
-                ArcState::Lower => flow[arc] = 0.0,
+                ArcState::Lower => {
+                    flow[arc] = 0.0;
+                    raw_flow[arc] = 0.0;
+                }
                 ArcState::Upper => {
                     flow[arc] = capacity;
+                    raw_flow[arc] = capacity;
                     excess[self.tail[arc] as usize] -= capacity;
                     excess[self.head[arc] as usize] += capacity;
                 }
                 ArcState::Tree => {}
             }
         }
-        let tolerance = FEASIBILITY_TOLERANCE * max_capacity;
+        self.tolerance = FEASIBILITY_TOLERANCE * max_capacity;
+        let tolerance = self.tolerance;
 
         // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
         // excess, up if the arc points to the parent, down otherwise.
-        let mut leaving: Option<Leaving> = None;
-        let mut leaving_key = 0.0_f64;
-        let mut leaving_arc = u32::MAX;
+        let mut choice = LeavingChoice::new(bland);
         for position in (1..basis.order.len()).rev() {
             let entry = basis.order[position];
             let node_excess = excess[entry.node as usize];
             excess[entry.parent as usize] += node_excess;
             let tree_flow = if entry.up { node_excess } else { -node_excess };
             let arc = entry.arc as usize;
+            raw_flow[arc] = tree_flow;
             let capacity = if arc < arc_count {
                 capacities[arc]
             } else {
                 0.0
             };
-            let violation = if tree_flow < -tolerance {
-                -tree_flow
-            } else if tree_flow > capacity + tolerance {
-                tree_flow - capacity
-            } else {
-                0.0
-            };
-            if violation > 0.0 {
-                let better = if bland {
-                    entry.arc < leaving_arc
-                } else {
-                    violation > leaving_key || (violation == leaving_key && entry.arc < leaving_arc)
-                };
-                if better {
-                    leaving = Some(Leaving {
-                        position,
-                        below_lower: tree_flow < 0.0,
-                    });
-                    leaving_key = violation;
-                    leaving_arc = entry.arc;
-                }
-            }
+            choice.consider(position, entry.arc, tree_flow, capacity, tolerance);
             if arc < arc_count {
                 // Clamped, and written as +0.0 rather than −0.0.
                 flow[arc] = if tree_flow <= 0.0 {
@@ -683,7 +753,25 @@ impl Solver {
                 };
             }
         }
-        Ok(leaving)
+        Ok(choice.leaving)
+    }
+
+    /// The tree arc to leave according to the tree flows kept up to date by the pivots, in
+    /// `O(n)`; `None` when they all look feasible.
+    fn find_leaving(&self, capacities: &[f64], bland: bool) -> Option<Leaving> {
+        let mut choice = LeavingChoice::new(bland);
+        for (position, entry) in self.basis.order.iter().enumerate().skip(1) {
+            let arc = entry.arc as usize;
+            let capacity = capacities.get(arc).copied().unwrap_or(0.0);
+            choice.consider(
+                position,
+                entry.arc,
+                self.raw_flow[arc],
+                capacity,
+                self.tolerance,
+            );
+        }
+        choice.leaving
     }
 
     /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
@@ -706,34 +794,47 @@ impl Solver {
         // smallest |reduced cost|, ties to the smallest index. Fixed arcs (capacity 0) are
         // dual feasible whatever their reduced cost and never enter; those crossing the cut
         // are noted, as theirs are the only reduced costs besides candidates' that change.
+        // Every crossing arc has exactly one end on each side, so scanning the arcs incident
+        // to the smaller side finds each once.
+        let total = basis.order.len() as u32;
+        let (first, second) = if 2 * (high - low) <= total {
+            (low..high, 0..0)
+        } else {
+            (0..low, high..total)
+        };
         let mut entering: Option<(u128, usize)> = None;
         let mut entering_inside = NONE;
         self.crossing_fixed.clear();
-        for (arc, &capacity) in capacities.iter().enumerate() {
-            let state = basis.state[arc];
-            if state == ArcState::Tree {
-                continue;
-            }
-            let tail = self.tail[arc];
-            let head = self.head[arc];
-            let tail_inside = in_subtree(tail);
-            if tail_inside == in_subtree(head) {
-                continue;
-            }
-            if capacity == 0.0 {
-                self.crossing_fixed.push(arc as u32);
-                continue;
-            }
-            let at_lower = state == ArcState::Lower;
-            if (tail_inside == push_out) != at_lower {
-                continue;
-            }
-            let reduced_cost =
-                self.cost[arc] - basis.potential[tail as usize] + basis.potential[head as usize];
-            let ratio = reduced_cost.unsigned_abs();
-            if entering.is_none_or(|(best, _)| ratio < best) {
-                entering = Some((ratio, arc));
-                entering_inside = if tail_inside { tail } else { head };
+        for position in first.chain(second) {
+            let node = basis.order[position as usize].node as usize;
+            let incident = self.incident_start[node]..self.incident_start[node + 1];
+            for &arc in &self.incident[incident.start as usize..incident.end as usize] {
+                let arc = arc as usize;
+                let state = basis.state[arc];
+                if state == ArcState::Tree {
+                    continue;
+                }
+                let tail = self.tail[arc];
+                let head = self.head[arc];
+                let tail_inside = in_subtree(tail);
+                if tail_inside == in_subtree(head) {
+                    continue;
+                }
+                if capacities[arc] == 0.0 {
+                    self.crossing_fixed.push(arc as u32);
+                    continue;
+                }
+                let at_lower = state == ArcState::Lower;
+                if (tail_inside == push_out) != at_lower {
+                    continue;
+                }
+                let reduced_cost = self.cost[arc] - basis.potential[tail as usize]
+                    + basis.potential[head as usize];
+                let ratio = reduced_cost.unsigned_abs();
+                if entering.is_none_or(|(best, best_arc)| (ratio, arc) < (best, best_arc)) {
+                    entering = Some((ratio, arc));
+                    entering_inside = if tail_inside { tail } else { head };
+                }
             }
         }
         let Some((_, entering)) = entering else {
@@ -742,7 +843,40 @@ impl Solver {
             });
         };
 
-        basis.state[entry.arc as usize] = if leaving.below_lower {
+        // Primal update, in the old tree: send λ around the cycle made of the entering arc
+        // (tail → head) and the tree path back from its head to its tail, so that the leaving
+        // arc ends exactly at its bound. On the way up from the head an arc pointing up is
+        // traversed forwards; on the way up from the tail, backwards.
+        let raw_flow = &mut self.raw_flow;
+        let (tail, head) = (self.tail[entering], self.head[entering]);
+        let leaving_forward = in_subtree(head) == entry.up;
+        let leaving_arc = entry.arc as usize;
+        let lambda = if leaving_forward {
+            leaving.target - raw_flow[leaving_arc]
+        } else {
+            raw_flow[leaving_arc] - leaving.target
+        };
+        let is_ancestor = |ancestor: u32, node: u32| {
+            let start = basis.position[ancestor as usize];
+            let position = basis.position[node as usize];
+            (start..start + basis.subtree_size[start as usize]).contains(&position)
+        };
+        raw_flow[entering] += lambda;
+        let mut node = head;
+        while !is_ancestor(node, tail) {
+            let link = basis.link[node as usize];
+            raw_flow[link.arc as usize] += if link.up { lambda } else { -lambda };
+            node = link.parent;
+        }
+        let mut node = tail;
+        while !is_ancestor(node, head) {
+            let link = basis.link[node as usize];
+            raw_flow[link.arc as usize] += if link.up { -lambda } else { lambda };
+            node = link.parent;
+        }
+        raw_flow[leaving_arc] = leaving.target;
+
+        basis.state[leaving_arc] = if leaving.below_lower {
             ArcState::Lower
         } else {
             ArcState::Upper
@@ -791,7 +925,7 @@ impl Solver {
     }
 
     /// Recomputes the preorder (walking the child lists), positions, potentials and subtree
-    /// sizes. `O(n)`, with no buffer but the basis's own.
+    /// sizes in one pass. `O(n)`, with no buffer but the basis's own.
     fn renumber_tree(&mut self) {
         let total_nodes = self.node_count + 1;
         let root = self.node_count as u32;
@@ -819,32 +953,32 @@ impl Solver {
                     parent_potential - cost
                 }
             };
-            // Next in preorder: the first child, else the next sibling of the nearest
-            // ancestor-or-self that has one.
+            // Next in preorder: the first child; else this subtree is complete, and so is
+            // each ancestor's passed on the way up to the nearest next sibling.
             if link.first_child != NONE {
                 node = link.first_child;
                 continue;
             }
-            while node != root && basis.link[node as usize].next_sibling == NONE {
+            loop {
+                let start = basis.position[node as usize] as usize;
+                basis.subtree_size[start] = (position + 1 - start) as u32;
+                if node == root {
+                    assert_eq!(
+                        position + 1,
+                        total_nodes,
+                        "the tree arcs of a basis must form a spanning tree"
+                    );
+                    return;
+                }
+                let next = basis.link[node as usize].next_sibling;
+                if next != NONE {
+                    node = next;
+                    break;
+                }
                 node = basis.link[node as usize].parent;
             }
-            if node == root {
-                assert_eq!(
-                    position + 1,
-                    total_nodes,
-                    "the tree arcs of a basis must form a spanning tree"
-                );
-                break;
-            }
-            node = basis.link[node as usize].next_sibling;
         }
-
-        basis.subtree_size.fill(1);
-        for position in (1..total_nodes).rev() {
-            let parent = basis.order[position].parent as usize;
-            let parent_position = basis.position[parent] as usize;
-            basis.subtree_size[parent_position] += basis.subtree_size[position];
-        }
+        unreachable!("the tree arcs of a basis must form a spanning tree");
     }
 
     /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
