@@ -42,8 +42,14 @@
 //!    reduced cost of crossing arcs only, by `±θ`; the entering arc is the candidate with the
 //!    smallest `|c^π|`, so with `θ = |c^π_entering|` every arc keeps a reduced cost of the right
 //!    sign (dual feasibility is preserved) and the entering arc's becomes 0.
-//! 3. The tree, its preorder and the potentials are rebuilt in `O(n + m)`; pivots are rare once
-//!    warm, so incremental tree updates would not pay for their complexity.
+//! 3. **Update** (AMO §11.3): the leaving arc's excess is sent around the cycle that the
+//!    entering arc closes, so that the leaving arc ends exactly at its bound; the subtree `S` is
+//!    re-rooted at the entering arc's end inside it (reversing one tree path) and hung from its
+//!    other end; the preorder, subtree sizes and potentials are renumbered in one `O(n)` walk.
+//!
+//! Once the updated tree flows are all within bounds, they are recomputed from scratch: the
+//! flows returned carry no rounding accumulated over pivots and depend only on the final basis
+//! (a violation that only this recomputation reveals gets another pivot).
 //!
 //! A cold start ([`Solver::solve_cold`]) uses the trivial basis: every node hangs from the
 //! artificial root by an artificial arc of cost 0 and capacity 0, all potentials are 0, and each
@@ -80,10 +86,14 @@
 //! Flows are `f64`: a tree flow is a signed sum of capacities, with a rounding error of a few
 //! ulps of the largest capacity (at most about `(n + m)·ε·max u` even when every partial sum is
 //! large, ≈ 2·10⁻¹³ relative for 100 nodes and arcs). A tree flow counts as violating its bounds
-//! only beyond `FEASIBILITY_TOLERANCE · max_a u_a` with `FEASIBILITY_TOLERANCE = 1e-10`: wide
-//! enough above rounding that noise never triggers a pivot, ten times tighter than the
-//! engine's 1e-9 threshold on shares, so it cannot flip a count there. Returned flows are
-//! clamped into `[0, u_a]`; conservation then holds to within that tolerance per arc.
+//! only beyond `FEASIBILITY_TOLERANCE · max_a u_a` with `FEASIBILITY_TOLERANCE = 1e-10`: a
+//! margin of over 100× above rounding, so noise never triggers a pivot (nor the cycling that
+//! pivots on noise could cause), and tight enough that the accepted error is negligible for
+//! the engine: with `max u` the total supply and demand a few % of it, a market's share moves
+//! by at most ~10⁻⁹ (the engine's threshold for counting "exceeds"), and only when the
+//! capacities make an exactly optimal basis infeasible by less than the tolerance; otherwise
+//! the error is rounding. Returned flows are clamped into `[0, u_a]`; conservation then holds
+//! within that tolerance per arc.
 //!
 //! Results are deterministic: the same capacities and the same starting basis give
 //! bit-identical flows (fixed loop orders, index tie-breaks, no hashing, no randomness).
@@ -605,7 +615,7 @@ impl Solver {
             });
         }
         self.pivots_last_solve = 0;
-        let mut leaving = self.compute_flows(capacities, false)?;
+        let mut leaving = self.compute_flows(capacities, self.ordinary_pivot_limit == 0)?;
         loop {
             let Some(chosen) = leaving else {
                 return Ok(&self.flow);
@@ -634,7 +644,8 @@ impl Solver {
         self.solve(capacities)
     }
 
-    /// The flows of the last successful solve (zeros before the first).
+    /// The flows written by the last solve: its result if it succeeded, meaningless after an
+    /// error (zeros before the first solve).
     pub fn flows(&self) -> &[f64] {
         &self.flow
     }

@@ -559,6 +559,46 @@ fn warm_months_match_cold_solves() {
     );
 }
 
+/// A long randomised run for rare numerical trouble (run it with `cargo test --release --
+/// --ignored stress`): bigger networks, capacities over ten orders of magnitude, months with
+/// pivots, and the exact optimality certificate on every solve.
+#[test]
+#[ignore = "long: ~5 s in release mode, minutes in debug"]
+fn stress_many_networks_and_months() {
+    let mut rng = TestRng(14);
+    let mut pivots = 0_u64;
+    for trial in 0..3000 {
+        let mut instance = supply_chain(&mut rng, 7);
+        // Generic costs grow as 2^(arcs + 41): keep them within the 2^124 cost budget.
+        if trial % 2 == 0 && instance.arcs.len() <= 64 {
+            instance.make_generic();
+        }
+        for capacity in &mut instance.capacities {
+            if rng.chance(0.1) {
+                *capacity *= rng.log_uniform(1e-5, 1e5);
+            }
+        }
+        let network = instance.network();
+        let mut warm = Solver::new(&network);
+        let mut cold = Solver::new(&network);
+        warm.solve(&instance.capacities).expect("nominal");
+        let mut capacities = instance.capacities.clone();
+        for _ in 0..120 {
+            next_month(&mut rng, &instance.capacities, &mut capacities);
+            warm.solve(&capacities).expect("warm solve");
+            pivots += u64::from(warm.pivots_last_solve());
+            let flows = warm.flows();
+            assert_feasible(&instance, &capacities, flows);
+            assert_no_negative_cycle(&instance, &capacities, flows);
+            let warm_objective = network.objective(flows);
+            let cold_objective = network.objective(cold.solve_cold(&capacities).expect("cold"));
+            let tolerance = 2.0 * rounding_tolerance(&instance, &capacities);
+            assert!((warm_objective - cold_objective).abs() <= tolerance);
+        }
+    }
+    println!("stress: {pivots} warm pivots");
+}
+
 #[test]
 fn unchanged_or_uniformly_scaled_capacities_need_no_pivot() {
     let mut rng = TestRng(5);
