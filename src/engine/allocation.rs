@@ -1,1 +1,1066 @@
-//! Min-cost flow for the monthly allocation (network simplex, warm-started).
+//! Minimum-cost circulation for the monthly allocation: an exact dual network simplex whose
+//! optimal basis is carried from one month to the next (warm start).
+//!
+//! # The problem
+//!
+//! A directed graph with arcs `a = (i, j)` of integer cost `c_a` (an [`i128`]: the engine's
+//! lexicographic weights, demand ≫ stock refill ≫ transport, reach ~2^100) and, per solve, a
+//! capacity `u_a ≥ 0` (an [`f64`]). Find a circulation `x` (flow conservation at every node, no
+//! supplies) with `0 ≤ x_a ≤ u_a` minimising `Σ c_a·x_a`. The zero flow is always feasible and
+//! every bound is finite, so an optimum always exists.
+//!
+//! # Method: the dual network simplex on a spanning tree
+//!
+//! The solver keeps a *basis* in the sense of Ahuja, Magnanti & Orlin, *Network Flows* (1993),
+//! ch. 11: a spanning tree `T` of the nodes plus an artificial root, and for every arc outside
+//! the tree a state, *at lower bound* (flow 0) or *at upper bound* (flow `u_a`). From the basis
+//! follow
+//!
+//! * node potentials `π` (root 0, `c_a − π_i + π_j = 0` on tree arcs), computed in exact
+//!   integer arithmetic, and reduced costs `c^π_a = c_a − π_i + π_j`;
+//! * tree flows, computed bottom-up along a stored preorder of the tree from the non-tree arcs at
+//!   their bounds, in `O(n + m)`.
+//!
+//! The basis is *dual feasible* when every non-tree arc at its lower bound has `c^π ≥ 0` and
+//! every one at its upper bound has `c^π ≤ 0`; it is optimal when, besides, the tree flows lie
+//! within their bounds (complementary slackness, AMO Theorem 9.4).
+//!
+//! Within a trial the topology and the costs are fixed and only the capacities change. Dual
+//! feasibility does not depend on capacities, so last month's optimal basis is dual feasible
+//! for this month: [`Solver::solve`] recomputes its tree flows for the new capacities in
+//! `O(n + m)` and, when they are within bounds, is done without a pivot. Otherwise it restores
+//! primal feasibility with *dual* simplex pivots (the dual network simplex: AMO ch. 11 and
+//! exercises; Orlin, Plotkin & Tardos, "Polynomial dual network simplex algorithms",
+//! Math. Programming 60, 1993):
+//!
+//! 1. **Leaving arc**: a tree arc whose flow is out of bounds; it leaves at the bound it
+//!    violates. Removing it splits the tree into the subtree `S` below it and the rest `R`.
+//! 2. **Entering arc** (dual ratio test): to bring the leaving arc back to its bound, flow
+//!    across the cut must move in one direction, so the candidates are the non-tree arcs
+//!    crossing the cut that can move that way (an arc in that direction at its lower bound, or
+//!    one against it at its upper bound). Shifting the potentials of `S` by `θ` changes the
+//!    reduced cost of crossing arcs only, by `±θ`; the entering arc is the candidate with the
+//!    smallest `|c^π|`, so with `θ = |c^π_entering|` every arc keeps a reduced cost of the right
+//!    sign (dual feasibility is preserved) and the entering arc's becomes 0.
+//! 3. **Update** (AMO §11.3): the leaving arc's excess is sent around the cycle that the
+//!    entering arc closes, so that the leaving arc ends exactly at its bound; the subtree `S` is
+//!    re-rooted at the entering arc's end inside it (reversing one tree path) and hung from its
+//!    other end; the preorder, subtree sizes and potentials are renumbered in one `O(n)` walk.
+//!
+//! Once the updated tree flows are all within bounds, they are recomputed from scratch: the
+//! flows returned carry no rounding accumulated over pivots and depend only on the final basis
+//! (a violation that only this recomputation reveals gets another pivot).
+//!
+//! A cold start ([`Solver::solve_cold`]) uses the trivial basis: every node hangs from the
+//! artificial root by an artificial arc of cost 0 and capacity 0, all potentials are 0, and each
+//! real arc is at its upper bound if its cost is negative, else at its lower bound. That basis
+//! is dual feasible, and the artificial arcs, fixed at 0, leave the tree as the pivots need.
+//!
+//! An arc whose capacity is 0 this month (artificial arcs, outages) is *fixed*: both bounds give
+//! flow 0, so any reduced cost is dual feasible for it. Fixed arcs never enter, and after each
+//! pivot every fixed non-tree arc is put at the bound the sign of its reduced cost calls for
+//! (a zero keeps its bound). That relabelling changes no flow, and it keeps the stored basis
+//! dual feasible for any future capacities, which is what makes the warm start valid month
+//! after month.
+//!
+//! # Termination
+//!
+//! The dual simplex can cycle only through dual-degenerate pivots (`θ = 0`). The leaving arc is
+//! normally the most violated one; after [`Solver::ordinary_pivot_limit`] pivots in one solve,
+//! the solver switches to Bland's smallest-index rule (Bland, "New finite pivoting rules for
+//! the simplex method", Math. Oper. Res. 2, 1977), applied to the dual: the leaving arc is the
+//! violated tree arc of smallest index and the entering arc the smallest index among those
+//! attaining the minimum ratio (that tie-break is used throughout). Bland's rule cannot cycle,
+//! so every solve terminates; Cunningham ("A network simplex method", Math. Programming 11,
+//! 1976) gives the strongly feasible tree alternative for the primal method. A hard pivot cap
+//! ([`Solver::pivot_limit`]) turns any remaining failure into [`SolveError::PivotLimit`], a bug
+//! for the caller.
+//!
+//! # Exactness and tolerances
+//!
+//! Costs, potentials, reduced costs and ratios are exact integers: no pivot decision depends on
+//! floating-point rounding of costs, which is what makes huge lexicographic weights safe. (A
+//! potential is a sum of costs along a tree path, so [`FlowNetwork::add_arc`] bounds `Σ|c_a|`
+//! by 2^124 and no reduced cost can overflow.)
+//!
+//! Flows are `f64`: a tree flow is a signed sum of capacities, with a rounding error of a few
+//! ulps of the largest capacity (at most about `(n + m)·ε·max u` even when every partial sum is
+//! large, ≈ 2·10⁻¹³ relative for 100 nodes and arcs). A tree flow counts as violating its bounds
+//! only beyond `FEASIBILITY_TOLERANCE · max_a u_a` with `FEASIBILITY_TOLERANCE = 1e-10`: a
+//! margin of over 100× above rounding, so noise never triggers a pivot (nor the cycling that
+//! pivots on noise could cause), and tight enough that the accepted error is negligible for
+//! the engine: with `max u` the total supply and demand a few % of it, a market's share moves
+//! by at most ~10⁻⁹ (the engine's threshold for counting "exceeds"), and only when the
+//! capacities make an exactly optimal basis infeasible by less than the tolerance; otherwise
+//! the error is rounding. Returned flows are clamped into `[0, u_a]`; conservation then holds
+//! within that tolerance per arc.
+//!
+//! Results are deterministic: the same capacities and the same starting basis give
+//! bit-identical flows (fixed loop orders, index tie-breaks, no hashing, no randomness).
+//! [`Solver::solve`] does not allocate: every work array is sized in [`Solver::new`].
+//!
+//! When the optimum is not unique, a warm and a cold solve can return different optimal
+//! vertices (same cost). The engine makes results independent of earlier trials by resetting
+//! the basis with [`Solver::set_basis`] at the start of every trial.
+
+use thiserror::Error;
+
+/// Tree flows beyond their bounds by at most this fraction of the largest capacity of the
+/// solve count as feasible (see the module documentation for why 1e-10).
+pub const FEASIBILITY_TOLERANCE: f64 = 1e-10;
+
+/// Largest number of nodes or arcs of a [`FlowNetwork`]: indices are stored as `u32`, with
+/// room for the artificial root and arcs.
+pub const MAX_ELEMENTS: usize = 1 << 30;
+
+/// Bound on `Σ|c_a|`: potentials are sums of costs along tree paths, so reduced costs stay
+/// within `3 · 2^124 < 2^127` and `i128` arithmetic cannot overflow.
+const COST_MAGNITUDE_LIMIT: u128 = 1 << 124;
+
+/// Marks "no node / no arc" (the root's parent and tree arc).
+const NONE: u32 = u32::MAX;
+
+/// The index of an arc in its [`FlowNetwork`], in the order of [`FlowNetwork::add_arc`] calls;
+/// it indexes the capacity slice given to a solve and the flow slice returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArcIndex(u32);
+
+impl ArcIndex {
+    /// The arc's position in capacity and flow slices.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A network that cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NetworkError {
+    /// An arc names a node at or beyond the network's node count.
+    #[error(
+        "arc {arc} runs from node {from} to node {to}, but the network's nodes are 0..{node_count}"
+    )]
+    NodeOutOfRange {
+        /// The index the arc would have had.
+        arc: usize,
+        /// The arc's tail.
+        from: usize,
+        /// The arc's head.
+        to: usize,
+        /// The network's node count.
+        node_count: usize,
+    },
+    /// The sum of the costs' magnitudes would exceed 2^124.
+    #[error(
+        "arc {arc} with cost {cost} takes the sum of |cost| over 2^124, beyond which node \
+         potentials could overflow i128; scale the lexicographic weights down"
+    )]
+    CostRange {
+        /// The index the arc would have had.
+        arc: usize,
+        /// Its cost.
+        cost: i128,
+    },
+    /// More nodes or arcs than [`MAX_ELEMENTS`].
+    #[error("a flow network holds at most {MAX_ELEMENTS} nodes and {MAX_ELEMENTS} arcs")]
+    TooLarge,
+}
+
+/// A solve that did not produce an optimal flow.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SolveError {
+    /// The capacity slice does not have one entry per arc.
+    #[error("{found} capacities given for a network of {expected} arcs")]
+    CapacityCount {
+        /// The network's arc count.
+        expected: usize,
+        /// The slice's length.
+        found: usize,
+    },
+    /// A capacity is negative, infinite or NaN.
+    #[error("capacity {value} of arc {arc} is not a finite number ≥ 0")]
+    InvalidCapacity {
+        /// The arc.
+        arc: usize,
+        /// Its capacity.
+        value: f64,
+    },
+    /// The basis given to [`Solver::set_basis`] belongs to another network.
+    #[error("the basis belongs to another flow network (topology or costs differ)")]
+    BasisMismatch,
+    /// The pivot cap was reached: with Bland's rule this means a bug, not a hard problem.
+    #[error("no optimal flow after {pivots} pivots (pivot limit); this is a bug")]
+    PivotLimit {
+        /// Pivots made in the solve.
+        pivots: u32,
+    },
+    /// A tree arc is out of bounds and no arc can enter to fix it. The zero circulation is
+    /// always feasible, so this means rounding beyond the tolerance or a bug.
+    #[error(
+        "tree arc {arc} is out of its bounds and no arc can enter; the problem looks \
+         infeasible, which a circulation with zero lower bounds cannot be (a bug or rounding)"
+    )]
+    NoEnteringArc {
+        /// The leaving arc (an index ≥ the arc count is an artificial arc).
+        arc: usize,
+    },
+}
+
+/// A directed graph with integer arc costs: the fixed part of a monthly allocation problem,
+/// built once per (variant, commodity).
+#[derive(Debug, Clone)]
+pub struct FlowNetwork {
+    node_count: usize,
+    tail: Vec<u32>,
+    head: Vec<u32>,
+    cost: Vec<i128>,
+    cost_magnitude: u128,
+}
+
+impl FlowNetwork {
+    /// An empty network on nodes `0..node_count`.
+    pub fn new(node_count: usize) -> Result<Self, NetworkError> {
+        if node_count > MAX_ELEMENTS {
+            return Err(NetworkError::TooLarge);
+        }
+        Ok(Self {
+            node_count,
+            tail: Vec::new(),
+            head: Vec::new(),
+            cost: Vec::new(),
+            cost_magnitude: 0,
+        })
+    }
+
+    /// Adds the arc `from → to` with an integer cost per unit of flow, and returns its index
+    /// (arcs are numbered 0, 1, … in the order added). Self-loops and parallel arcs are allowed.
+    pub fn add_arc(
+        &mut self,
+        from: usize,
+        to: usize,
+        cost: i128,
+    ) -> Result<ArcIndex, NetworkError> {
+        let arc = self.tail.len();
+        if from >= self.node_count || to >= self.node_count {
+            return Err(NetworkError::NodeOutOfRange {
+                arc,
+                from,
+                to,
+                node_count: self.node_count,
+            });
+        }
+        if arc >= MAX_ELEMENTS {
+            return Err(NetworkError::TooLarge);
+        }
+        let cost_magnitude = self
+            .cost_magnitude
+            .checked_add(cost.unsigned_abs())
+            .filter(|&sum| sum <= COST_MAGNITUDE_LIMIT)
+            .ok_or(NetworkError::CostRange { arc, cost })?;
+        self.cost_magnitude = cost_magnitude;
+        // Both bounds were checked against MAX_ELEMENTS = 2^30, so the casts are lossless.
+        self.tail.push(from as u32);
+        self.head.push(to as u32);
+        self.cost.push(cost);
+        Ok(ArcIndex(arc as u32))
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.tail.len()
+    }
+
+    /// The arc's tail (`from`) node.
+    pub fn from(&self, arc: ArcIndex) -> usize {
+        self.tail[arc.index()] as usize
+    }
+
+    /// The arc's head (`to`) node.
+    pub fn to(&self, arc: ArcIndex) -> usize {
+        self.head[arc.index()] as usize
+    }
+
+    /// The arc's cost per unit of flow.
+    pub fn cost(&self, arc: ArcIndex) -> i128 {
+        self.cost[arc.index()]
+    }
+
+    /// `Σ cost · flow` of a flow vector, in `f64` (for reports and tests; the solver itself
+    /// never needs it).
+    pub fn objective(&self, flows: &[f64]) -> f64 {
+        self.cost
+            .iter()
+            .zip(flows)
+            .map(|(&cost, &flow)| cost as f64 * flow)
+            .sum()
+    }
+
+    /// A 64-bit FNV-1a hash of the topology and costs, so that a [`Basis`] is never applied to
+    /// a network it was not computed for.
+    fn fingerprint(&self) -> u64 {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut hash = OFFSET;
+        let mut feed = |bytes: &[u8]| {
+            for &byte in bytes {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+            }
+        };
+        feed(&(self.node_count as u64).to_le_bytes());
+        for arc in 0..self.arc_count() {
+            feed(&self.tail[arc].to_le_bytes());
+            feed(&self.head[arc].to_le_bytes());
+            feed(&self.cost[arc].to_le_bytes());
+        }
+        hash
+    }
+}
+
+/// Where an arc stands in a basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum ArcState {
+    /// In the spanning tree; its flow follows from the others'.
+    Tree,
+    /// Out of the tree at flow 0 (reduced cost ≥ 0).
+    Lower,
+    /// Out of the tree at flow = capacity (reduced cost ≤ 0).
+    Upper,
+}
+
+/// One node of the spanning tree, as stored in preorder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TreeEntry {
+    node: u32,
+    parent: u32,
+    /// The tree arc joining `node` to `parent`.
+    arc: u32,
+    /// Whether that arc points from `node` up to `parent` (else from `parent` down to `node`).
+    up: bool,
+}
+
+/// A node's place in the spanning tree: its parent and tree arc, and its children as a
+/// doubly linked list, so that a pivot moves a subtree in time proportional to the path it
+/// re-roots (the parent-thread structures of AMO §11.3, with child lists in place of threads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TreeLink {
+    parent: u32,
+    /// The tree arc joining the node to its parent.
+    arc: u32,
+    /// Whether that arc points from the node up to its parent.
+    up: bool,
+    first_child: u32,
+    next_sibling: u32,
+    previous_sibling: u32,
+}
+
+/// A basis of the dual network simplex: a spanning tree (with its preorder and potentials) and
+/// the bound of every other arc. Cheap to copy with `clone_from`, which reuses the buffers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Basis {
+    fingerprint: u64,
+    /// Per arc, real arcs first, then one artificial arc per node (`node → root`).
+    state: Vec<ArcState>,
+    /// Per node, its place in the tree: parent, tree arc and children.
+    link: Vec<TreeLink>,
+    /// The tree in preorder: `order[0]` is the root, and every subtree is contiguous.
+    order: Vec<TreeEntry>,
+    /// Per node, its position in `order`.
+    position: Vec<u32>,
+    /// Per position in `order`, the size of that node's subtree.
+    subtree_size: Vec<u32>,
+    /// Per node, its potential `π` (root 0).
+    potential: Vec<i128>,
+}
+
+impl Clone for Basis {
+    fn clone(&self) -> Self {
+        Self {
+            fingerprint: self.fingerprint,
+            state: self.state.clone(),
+            link: self.link.clone(),
+            order: self.order.clone(),
+            position: self.position.clone(),
+            subtree_size: self.subtree_size.clone(),
+            potential: self.potential.clone(),
+        }
+    }
+
+    /// Field by field, so that equal-sized buffers are reused without allocating (the derived
+    /// `clone_from` would build a new `Basis` and drop the old one).
+    fn clone_from(&mut self, source: &Self) {
+        self.fingerprint = source.fingerprint;
+        self.state.clone_from(&source.state);
+        self.link.clone_from(&source.link);
+        self.order.clone_from(&source.order);
+        self.position.clone_from(&source.position);
+        self.subtree_size.clone_from(&source.subtree_size);
+        self.potential.clone_from(&source.potential);
+    }
+}
+
+/// The tree arc chosen to leave the basis.
+#[derive(Clone, Copy, Debug)]
+struct Leaving {
+    /// Position in preorder of the node below the arc.
+    position: usize,
+    /// Whether its flow is below 0 (it leaves at the lower bound), else above capacity.
+    below_lower: bool,
+    /// The flow it leaves with: the bound it violates.
+    target: f64,
+}
+
+/// The leaving-arc rule: the tree arc violating its bounds by the most (ties to the smallest
+/// arc index), or under Bland's rule the violating tree arc of smallest index.
+struct LeavingChoice {
+    bland: bool,
+    leaving: Option<Leaving>,
+    violation: f64,
+    arc: u32,
+}
+
+impl LeavingChoice {
+    fn new(bland: bool) -> Self {
+        Self {
+            bland,
+            leaving: None,
+            violation: 0.0,
+            arc: u32::MAX,
+        }
+    }
+
+    /// Considers the tree arc `arc` above the node at `position`, of flow `flow`.
+    #[inline]
+    fn consider(&mut self, position: usize, arc: u32, flow: f64, capacity: f64, tolerance: f64) {
+        let violation = if flow < -tolerance {
+            -flow
+        } else if flow > capacity + tolerance {
+            flow - capacity
+        } else {
+            return;
+        };
+        let better = if self.bland {
+            arc < self.arc
+        } else {
+            violation > self.violation || (violation == self.violation && arc < self.arc)
+        };
+        if better {
+            self.leaving = Some(Leaving {
+                position,
+                below_lower: flow < 0.0,
+                target: if flow < 0.0 { 0.0 } else { capacity },
+            });
+            self.violation = violation;
+            self.arc = arc;
+        }
+    }
+}
+
+/// A min-cost circulation solver for one [`FlowNetwork`], holding the current basis and every
+/// work array, so that solving allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Solver {
+    /// Real arcs; arcs `arc_count..arc_count + node_count` are the artificial ones.
+    arc_count: usize,
+    /// Real nodes; node `node_count` is the artificial root.
+    node_count: usize,
+    tail: Vec<u32>,
+    head: Vec<u32>,
+    cost: Vec<i128>,
+    basis: Basis,
+    cold_basis: Basis,
+    /// Real arcs incident to each node, in compressed rows (`incident_start` has a row per
+    /// node, the root's empty): the ratio test scans the smaller side of the cut.
+    incident_start: Vec<u32>,
+    incident: Vec<u32>,
+    /// Clamped flows of the real arcs, as returned.
+    flow: Vec<f64>,
+    /// Unclamped flows of all arcs for the current basis (tree arcs may violate bounds).
+    raw_flow: Vec<f64>,
+    /// Tolerance of the current solve: `FEASIBILITY_TOLERANCE × max capacity`.
+    tolerance: f64,
+    excess: Vec<f64>,
+    crossing_fixed: Vec<u32>,
+    pivots_last_solve: u32,
+    ordinary_pivot_limit: u32,
+    pivot_limit: u32,
+}
+
+impl Solver {
+    /// A solver for `network`, holding the trivial (cold) basis.
+    pub fn new(network: &FlowNetwork) -> Self {
+        let arc_count = network.arc_count();
+        let node_count = network.node_count();
+        let total_nodes = node_count + 1;
+        let total_arcs = arc_count + node_count;
+        let root = node_count as u32;
+
+        let mut tail = network.tail.clone();
+        let mut head = network.head.clone();
+        let mut cost = network.cost.clone();
+        tail.extend(0..node_count as u32);
+        head.extend(std::iter::repeat_n(root, node_count));
+        cost.extend(std::iter::repeat_n(0, node_count));
+
+        // Trivial basis: all potentials 0, so a real arc's reduced cost is its cost.
+        let state = (0..total_arcs)
+            .map(|arc| match arc {
+                arc if arc >= arc_count => ArcState::Tree,
+                arc if cost[arc] < 0 => ArcState::Upper,
+                _ => ArcState::Lower,
+            })
+            .collect();
+        // Every node hangs from the root by its artificial arc `node → root`; children are
+        // listed in node order.
+        let link = (0..total_nodes)
+            .map(|node| {
+                let is_root = node == node_count;
+                TreeLink {
+                    parent: if is_root { NONE } else { root },
+                    arc: if is_root {
+                        NONE
+                    } else {
+                        (arc_count + node) as u32
+                    },
+                    up: true,
+                    first_child: if is_root && node_count > 0 { 0 } else { NONE },
+                    next_sibling: if node + 1 < node_count {
+                        node as u32 + 1
+                    } else {
+                        NONE
+                    },
+                    previous_sibling: if node > 0 && !is_root {
+                        node as u32 - 1
+                    } else {
+                        NONE
+                    },
+                }
+            })
+            .collect();
+        let placeholder = TreeEntry {
+            node: NONE,
+            parent: NONE,
+            arc: NONE,
+            up: false,
+        };
+        let basis = Basis {
+            fingerprint: network.fingerprint(),
+            state,
+            link,
+            order: vec![placeholder; total_nodes],
+            position: vec![0; total_nodes],
+            subtree_size: vec![0; total_nodes],
+            potential: vec![0; total_nodes],
+        };
+
+        let mut incident_start = vec![0_u32; total_nodes + 1];
+        for arc in 0..arc_count {
+            incident_start[tail[arc] as usize + 1] += 1;
+            incident_start[head[arc] as usize + 1] += 1;
+        }
+        for node in 0..total_nodes {
+            incident_start[node + 1] += incident_start[node];
+        }
+        let mut fill = incident_start.clone();
+        let mut incident = vec![0_u32; 2 * arc_count];
+        for arc in 0..arc_count {
+            for node in [tail[arc], head[arc]] {
+                incident[fill[node as usize] as usize] = arc as u32;
+                fill[node as usize] += 1;
+            }
+        }
+
+        // Elements are ≤ 2^30 each, so these sums fit in u32 and usize.
+        let elements = (total_nodes + total_arcs) as u64;
+        let ordinary_pivot_limit = (4 * elements).min(u64::from(u32::MAX / 2)) as u32;
+        let pivot_limit = (u64::from(ordinary_pivot_limit) + 64 * elements * elements)
+            .min(u64::from(u32::MAX)) as u32;
+
+        let mut solver = Self {
+            arc_count,
+            node_count,
+            tail,
+            head,
+            cost,
+            cold_basis: basis.clone(),
+            basis,
+            incident_start,
+            incident,
+            flow: vec![0.0; arc_count],
+            raw_flow: vec![0.0; total_arcs],
+            tolerance: 0.0,
+            excess: vec![0.0; total_nodes],
+            crossing_fixed: Vec::with_capacity(arc_count),
+            pivots_last_solve: 0,
+            ordinary_pivot_limit,
+            pivot_limit,
+        };
+        solver.renumber_tree();
+        solver.cold_basis.clone_from(&solver.basis);
+        solver
+    }
+
+    /// Solves from the current basis (warm): the previous solve's optimal basis, the one given
+    /// to [`Solver::set_basis`], or the trivial basis on the first call. Returns the optimal
+    /// flow per arc, each within `[0, capacity]`.
+    pub fn solve(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
+        if capacities.len() != self.arc_count {
+            return Err(SolveError::CapacityCount {
+                expected: self.arc_count,
+                found: capacities.len(),
+            });
+        }
+        self.pivots_last_solve = 0;
+        let mut leaving = self.compute_flows(capacities, self.ordinary_pivot_limit == 0)?;
+        loop {
+            let Some(chosen) = leaving else {
+                return Ok(&self.flow);
+            };
+            if self.pivots_last_solve >= self.pivot_limit {
+                return Err(SolveError::PivotLimit {
+                    pivots: self.pivots_last_solve,
+                });
+            }
+            self.pivot(chosen, capacities)?;
+            self.pivots_last_solve += 1;
+            // Tree flows were updated along the pivot's cycle; once they look feasible, a
+            // recomputation from scratch has the last word, so the flows returned carry no
+            // rounding accumulated over pivots and depend only on the final basis.
+            let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
+            leaving = self.find_leaving(capacities, bland);
+            if leaving.is_none() {
+                leaving = self.compute_flows(capacities, bland)?;
+            }
+        }
+    }
+
+    /// Forgets the current basis and solves from the trivial one.
+    pub fn solve_cold(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
+        self.basis.clone_from(&self.cold_basis);
+        self.solve(capacities)
+    }
+
+    /// The flows written by the last solve: its result if it succeeded, meaningless after an
+    /// error (zeros before the first solve).
+    pub fn flows(&self) -> &[f64] {
+        &self.flow
+    }
+
+    /// The current basis: after a successful solve, an optimal one for its capacities and a
+    /// dual feasible one for any capacities.
+    pub fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    /// Makes `basis` the starting point of the next [`Solver::solve`]; copies without
+    /// allocating. Fails if it was computed for another network.
+    pub fn set_basis(&mut self, basis: &Basis) -> Result<(), SolveError> {
+        if basis.fingerprint != self.basis.fingerprint
+            || basis.state.len() != self.basis.state.len()
+            || basis.order.len() != self.basis.order.len()
+        {
+            return Err(SolveError::BasisMismatch);
+        }
+        self.basis.clone_from(basis);
+        Ok(())
+    }
+
+    /// Pivots made by the last solve (0: the starting basis was already optimal).
+    pub fn pivots_last_solve(&self) -> u32 {
+        self.pivots_last_solve
+    }
+
+    /// Pivots per solve after which the leaving and entering arcs are chosen by Bland's rule
+    /// (default `4 × (nodes + arcs)`, counting the artificial ones).
+    pub fn ordinary_pivot_limit(&self) -> u32 {
+        self.ordinary_pivot_limit
+    }
+
+    /// Pivots per solve after which it fails with [`SolveError::PivotLimit`] (default the
+    /// ordinary limit plus `64 × (nodes + arcs)²`, far beyond what Bland's rule needs in
+    /// practice).
+    pub fn pivot_limit(&self) -> u32 {
+        self.pivot_limit
+    }
+
+    /// Sets both pivot limits (for tests of the fallback and of the cap).
+    pub fn set_pivot_limits(&mut self, ordinary_pivot_limit: u32, pivot_limit: u32) {
+        self.ordinary_pivot_limit = ordinary_pivot_limit;
+        self.pivot_limit = pivot_limit;
+    }
+
+    /// Computes every arc's flow for the current basis and `capacities` from scratch, writes
+    /// the clamped real flows, and returns the tree arc to leave, if any is out of bounds (see
+    /// [`LeavingChoice`]). `O(n + m)`; this is the whole cost of a warm month without pivot.
+    fn compute_flows(
+        &mut self,
+        capacities: &[f64],
+        bland: bool,
+    ) -> Result<Option<Leaving>, SolveError> {
+        let arc_count = self.arc_count;
+        let basis = &self.basis;
+        let excess = &mut self.excess;
+        let flow = &mut self.flow;
+        let raw_flow = &mut self.raw_flow;
+        excess.fill(0.0);
+
+        // Non-tree arcs sit at their bounds; they set each node's excess (inflow − outflow).
+        let mut max_capacity = 0.0_f64;
+        for arc in 0..arc_count {
+            let capacity = capacities[arc];
+            // Rejects NaN, negative and infinite capacities in one comparison chain.
+            if !(0.0..=f64::MAX).contains(&capacity) {
+                return Err(SolveError::InvalidCapacity {
+                    arc,
+                    value: capacity,
+                });
+            }
+            max_capacity = max_capacity.max(capacity);
+            match basis.state[arc] {
+                ArcState::Lower => {
+                    flow[arc] = 0.0;
+                    raw_flow[arc] = 0.0;
+                }
+                ArcState::Upper => {
+                    flow[arc] = capacity;
+                    raw_flow[arc] = capacity;
+                    excess[self.tail[arc] as usize] -= capacity;
+                    excess[self.head[arc] as usize] += capacity;
+                }
+                ArcState::Tree => {}
+            }
+        }
+        self.tolerance = FEASIBILITY_TOLERANCE * max_capacity;
+        let tolerance = self.tolerance;
+
+        // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
+        // excess, up if the arc points to the parent, down otherwise.
+        let mut choice = LeavingChoice::new(bland);
+        for position in (1..basis.order.len()).rev() {
+            let entry = basis.order[position];
+            let node_excess = excess[entry.node as usize];
+            excess[entry.parent as usize] += node_excess;
+            let tree_flow = if entry.up { node_excess } else { -node_excess };
+            let arc = entry.arc as usize;
+            raw_flow[arc] = tree_flow;
+            let capacity = if arc < arc_count {
+                capacities[arc]
+            } else {
+                0.0
+            };
+            choice.consider(position, entry.arc, tree_flow, capacity, tolerance);
+            if arc < arc_count {
+                // Clamped, and written as +0.0 rather than −0.0.
+                flow[arc] = if tree_flow <= 0.0 {
+                    0.0
+                } else if tree_flow >= capacity {
+                    capacity
+                } else {
+                    tree_flow
+                };
+            }
+        }
+        Ok(choice.leaving)
+    }
+
+    /// The tree arc to leave according to the tree flows kept up to date by the pivots, in
+    /// `O(n)`; `None` when they all look feasible.
+    fn find_leaving(&self, capacities: &[f64], bland: bool) -> Option<Leaving> {
+        let mut choice = LeavingChoice::new(bland);
+        for (position, entry) in self.basis.order.iter().enumerate().skip(1) {
+            let arc = entry.arc as usize;
+            let capacity = capacities.get(arc).copied().unwrap_or(0.0);
+            choice.consider(
+                position,
+                entry.arc,
+                self.raw_flow[arc],
+                capacity,
+                self.tolerance,
+            );
+        }
+        choice.leaving
+    }
+
+    /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
+    /// picks the entering arc, and the tree, potentials and bounds of fixed arcs are updated.
+    fn pivot(&mut self, leaving: Leaving, capacities: &[f64]) -> Result<(), SolveError> {
+        let basis = &mut self.basis;
+        let entry = basis.order[leaving.position];
+        // The subtree S below the leaving arc is the preorder range [low, high).
+        let low = leaving.position as u32;
+        let high = low + basis.subtree_size[leaving.position];
+        let in_subtree = |node: u32| (low..high).contains(&basis.position[node as usize]);
+        // Flow must cross the cut S → R (push_out) or R → S to bring the leaving arc back:
+        // an arc into S that must carry more, or out of S that must carry less, needs the other
+        // crossing arcs to send more out of S.
+        let into_subtree = !entry.up;
+        let push_out = into_subtree == leaving.below_lower;
+
+        // Dual ratio test: among crossing non-tree arcs that can move flow that way (out of S
+        // at lower bound or into S at upper bound when pushing out; the reverse otherwise), the
+        // smallest |reduced cost|, ties to the smallest index. Fixed arcs (capacity 0) are
+        // dual feasible whatever their reduced cost and never enter; those crossing the cut
+        // are noted, as theirs are the only reduced costs besides candidates' that change.
+        // Every crossing arc has exactly one end on each side, so scanning the arcs incident
+        // to the smaller side finds each once.
+        let total = basis.order.len() as u32;
+        let (first, second) = if 2 * (high - low) <= total {
+            (low..high, 0..0)
+        } else {
+            (0..low, high..total)
+        };
+        let mut entering: Option<(u128, usize)> = None;
+        let mut entering_inside = NONE;
+        self.crossing_fixed.clear();
+        for position in first.chain(second) {
+            let node = basis.order[position as usize].node as usize;
+            let incident = self.incident_start[node]..self.incident_start[node + 1];
+            for &arc in &self.incident[incident.start as usize..incident.end as usize] {
+                let arc = arc as usize;
+                let state = basis.state[arc];
+                if state == ArcState::Tree {
+                    continue;
+                }
+                let tail = self.tail[arc];
+                let head = self.head[arc];
+                let tail_inside = in_subtree(tail);
+                if tail_inside == in_subtree(head) {
+                    continue;
+                }
+                if capacities[arc] == 0.0 {
+                    self.crossing_fixed.push(arc as u32);
+                    continue;
+                }
+                let at_lower = state == ArcState::Lower;
+                if (tail_inside == push_out) != at_lower {
+                    continue;
+                }
+                let reduced_cost = self.cost[arc] - basis.potential[tail as usize]
+                    + basis.potential[head as usize];
+                let ratio = reduced_cost.unsigned_abs();
+                if entering.is_none_or(|(best, best_arc)| (ratio, arc) < (best, best_arc)) {
+                    entering = Some((ratio, arc));
+                    entering_inside = if tail_inside { tail } else { head };
+                }
+            }
+        }
+        let Some((_, entering)) = entering else {
+            return Err(SolveError::NoEnteringArc {
+                arc: entry.arc as usize,
+            });
+        };
+
+        // Primal update, in the old tree: send λ around the cycle made of the entering arc
+        // (tail → head) and the tree path back from its head to its tail, so that the leaving
+        // arc ends exactly at its bound. On the way up from the head an arc pointing up is
+        // traversed forwards; on the way up from the tail, backwards.
+        let raw_flow = &mut self.raw_flow;
+        let (tail, head) = (self.tail[entering], self.head[entering]);
+        let leaving_forward = in_subtree(head) == entry.up;
+        let leaving_arc = entry.arc as usize;
+        let lambda = if leaving_forward {
+            leaving.target - raw_flow[leaving_arc]
+        } else {
+            raw_flow[leaving_arc] - leaving.target
+        };
+        let is_ancestor = |ancestor: u32, node: u32| {
+            let start = basis.position[ancestor as usize];
+            let position = basis.position[node as usize];
+            (start..start + basis.subtree_size[start as usize]).contains(&position)
+        };
+        raw_flow[entering] += lambda;
+        let mut node = head;
+        while !is_ancestor(node, tail) {
+            let link = basis.link[node as usize];
+            raw_flow[link.arc as usize] += if link.up { lambda } else { -lambda };
+            node = link.parent;
+        }
+        let mut node = tail;
+        while !is_ancestor(node, head) {
+            let link = basis.link[node as usize];
+            raw_flow[link.arc as usize] += if link.up { -lambda } else { lambda };
+            node = link.parent;
+        }
+        raw_flow[leaving_arc] = leaving.target;
+
+        basis.state[leaving_arc] = if leaving.below_lower {
+            ArcState::Lower
+        } else {
+            ArcState::Upper
+        };
+        basis.state[entering] = ArcState::Tree;
+        self.exchange_tree_arc(entry.node, entering as u32, entering_inside);
+        self.renumber_tree();
+        self.relabel_fixed_arcs();
+        #[cfg(debug_assertions)]
+        self.assert_dual_feasible(capacities);
+        Ok(())
+    }
+
+    /// Replaces the tree arc above `subtree_root` by `entering`, whose endpoint `inside` lies
+    /// in that subtree: the subtree is cut off, re-rooted at `inside` by reversing the path
+    /// from `inside` up to `subtree_root`, and hung from the entering arc's other endpoint
+    /// (AMO §11.3, "updating the tree"). Time proportional to that path's length.
+    fn exchange_tree_arc(&mut self, subtree_root: u32, entering: u32, inside: u32) {
+        let (tail, head) = (self.tail[entering as usize], self.head[entering as usize]);
+        let link = &mut self.basis.link;
+        unlink(link, subtree_root);
+        // Walk up from `inside`; each node takes as parent the node below it on the path, and
+        // as tree arc that node's old one (pointing the other way relative to it).
+        let mut node = inside;
+        let mut new_parent = if tail == inside { head } else { tail };
+        let mut new_arc = entering;
+        let mut new_up = tail == inside;
+        loop {
+            let old = link[node as usize];
+            if node != subtree_root {
+                unlink(link, node);
+            }
+            let entry = &mut link[node as usize];
+            entry.parent = new_parent;
+            entry.arc = new_arc;
+            entry.up = new_up;
+            link_first_child(link, node, new_parent);
+            if node == subtree_root {
+                break;
+            }
+            new_parent = node;
+            new_arc = old.arc;
+            new_up = !old.up;
+            node = old.parent;
+        }
+    }
+
+    /// Recomputes the preorder (walking the child lists), positions, potentials and subtree
+    /// sizes in one pass. `O(n)`, with no buffer but the basis's own.
+    fn renumber_tree(&mut self) {
+        let total_nodes = self.node_count + 1;
+        let root = self.node_count as u32;
+        let basis = &mut self.basis;
+        let mut node = root;
+        for position in 0..total_nodes {
+            let link = basis.link[node as usize];
+            basis.order[position] = TreeEntry {
+                node,
+                parent: link.parent,
+                arc: link.arc,
+                up: link.up,
+            };
+            basis.position[node as usize] = position as u32;
+            // The parent comes first in preorder; its potential makes the tree arc's reduced
+            // cost zero: c − π_tail + π_head = 0.
+            basis.potential[node as usize] = if node == root {
+                0
+            } else {
+                let parent_potential = basis.potential[link.parent as usize];
+                let cost = self.cost[link.arc as usize];
+                if link.up {
+                    parent_potential + cost
+                } else {
+                    parent_potential - cost
+                }
+            };
+            // Next in preorder: the first child; else this subtree is complete, and so is
+            // each ancestor's passed on the way up to the nearest next sibling.
+            if link.first_child != NONE {
+                node = link.first_child;
+                continue;
+            }
+            loop {
+                let start = basis.position[node as usize] as usize;
+                basis.subtree_size[start] = (position + 1 - start) as u32;
+                if node == root {
+                    assert_eq!(
+                        position + 1,
+                        total_nodes,
+                        "the tree arcs of a basis must form a spanning tree"
+                    );
+                    return;
+                }
+                let next = basis.link[node as usize].next_sibling;
+                if next != NONE {
+                    node = next;
+                    break;
+                }
+                node = basis.link[node as usize].parent;
+            }
+        }
+        unreachable!("the tree arcs of a basis must form a spanning tree");
+    }
+
+    /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
+    /// its flow is 0 at either bound, so the ratio test ignored it) at the bound its new
+    /// reduced cost calls for: lower if positive, upper if negative (a zero keeps its bound).
+    /// This changes no flow and keeps the basis dual feasible for any later capacities. Other
+    /// arcs need nothing: the ratio test kept the sign of every crossing candidate's reduced
+    /// cost, and the reduced cost of an arc not crossing the cut did not change.
+    fn relabel_fixed_arcs(&mut self) {
+        let basis = &mut self.basis;
+        for &arc in &self.crossing_fixed {
+            let arc = arc as usize;
+            if basis.state[arc] == ArcState::Tree {
+                continue;
+            }
+            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
+                + basis.potential[self.head[arc] as usize];
+            if reduced_cost > 0 {
+                basis.state[arc] = ArcState::Lower;
+            } else if reduced_cost < 0 {
+                basis.state[arc] = ArcState::Upper;
+            }
+        }
+    }
+
+    /// Debug check of the invariant the warm start rests on: every non-tree real arc's reduced
+    /// cost has the sign its bound requires, whatever its capacity, and tree arcs' are zero.
+    #[cfg(debug_assertions)]
+    fn assert_dual_feasible(&self, capacities: &[f64]) {
+        let basis = &self.basis;
+        for arc in 0..capacities.len() {
+            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
+                + basis.potential[self.head[arc] as usize];
+            let feasible = match basis.state[arc] {
+                ArcState::Tree => reduced_cost == 0,
+                ArcState::Lower => reduced_cost >= 0,
+                ArcState::Upper => reduced_cost <= 0,
+            };
+            assert!(feasible, "the basis lost dual feasibility at arc {arc}");
+        }
+    }
+}
+
+/// Removes `node` from its parent's child list (its own parent field is left as it was).
+fn unlink(link: &mut [TreeLink], node: u32) {
+    let TreeLink {
+        parent,
+        next_sibling,
+        previous_sibling,
+        ..
+    } = link[node as usize];
+    if previous_sibling == NONE {
+        link[parent as usize].first_child = next_sibling;
+    } else {
+        link[previous_sibling as usize].next_sibling = next_sibling;
+    }
+    if next_sibling != NONE {
+        link[next_sibling as usize].previous_sibling = previous_sibling;
+    }
+}
+
+/// Makes `node` the first child of `parent`.
+fn link_first_child(link: &mut [TreeLink], node: u32, parent: u32) {
+    let next = link[parent as usize].first_child;
+    link[node as usize].next_sibling = next;
+    link[node as usize].previous_sibling = NONE;
+    if next != NONE {
+        link[next as usize].previous_sibling = node;
+    }
+    link[parent as usize].first_child = node;
+}
+
+#[cfg(test)]
+mod tests;

@@ -517,7 +517,7 @@ fn compile_commodity(
     }
     let mut flow = FlowNetwork::new(count).expect("a network with at least two nodes");
     let mut arcs = Vec::new();
-    let mut add = |flow: &mut FlowNetwork, arcs: &mut Vec<ArcPlan>, from: usize, to: usize, cost: i128, plan: ArcPlan| -> usize {
+    let add = |flow: &mut FlowNetwork, arcs: &mut Vec<ArcPlan>, from: usize, to: usize, cost: i128, plan: ArcPlan| -> usize {
         flow.add_arc(from, to, cost)
             .expect("arc endpoints are nodes of the network");
         arcs.push(plan);
