@@ -89,7 +89,10 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     let (model, source) = scenario::load(name)?;
     let trials = args.trials.unwrap_or(model.trials);
     let seed = args.seed.unwrap_or(model.seed);
-    let threads = args.threads.map(usize::from).unwrap_or_else(default_threads);
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(default_threads);
     let out_dir = args
         .out
         .clone()
@@ -150,9 +153,15 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     let provenance = provenance(&model, &source, seed, trials);
     let summary = Summary::new(&model, &outcomes, provenance);
     let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
-    staged.write("summary.csv", &summary.summary_csv()).map_err(usage)?;
-    staged.write("summary.json", &summary.summary_json()).map_err(usage)?;
-    staged.write("monthly.csv", &summary.monthly_csv()).map_err(usage)?;
+    staged
+        .write("summary.csv", &summary.summary_csv())
+        .map_err(usage)?;
+    staged
+        .write("summary.json", &summary.summary_json())
+        .map_err(usage)?;
+    staged
+        .write("monthly.csv", &summary.monthly_csv())
+        .map_err(usage)?;
     let written = staged.commit().map_err(usage)?;
 
     match args.format {
@@ -174,7 +183,12 @@ fn default_threads() -> usize {
 }
 
 /// Provenance recorded in every summary.
-pub fn provenance(model: &crate::model::Model, source: &scenario::Source, seed: u64, trials: u64) -> Provenance {
+pub fn provenance(
+    model: &crate::model::Model,
+    source: &scenario::Source,
+    seed: u64,
+    trials: u64,
+) -> Provenance {
     Provenance {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: model.name.clone(),
@@ -182,9 +196,12 @@ pub fn provenance(model: &crate::model::Model, source: &scenario::Source, seed: 
         scenario_sha256: source.sha256.clone(),
         seed,
         trials,
-        generator: "Xoshiro256++ per (seed, trial, stream key), seeded by SplitMix64; libm maths".to_string(),
+        generator: "Xoshiro256++ per (seed, trial, stream key), seeded by SplitMix64; libm maths"
+            .to_string(),
         chunk_size: engine::run::CHUNK_TRIALS,
-        quantile_resolution: "shares: 1/2048; reductions: 1/2048 over [-1, 1]; monthly series: 1/1024; counts exact".to_string(),
+        quantile_resolution:
+            "shares: 1/2048; reductions: 1/2048 over [-1, 1]; monthly series: 1/1024; counts exact"
+                .to_string(),
     }
 }
 

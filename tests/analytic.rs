@@ -79,13 +79,25 @@ fn month_average(expected: &dyn Fn(f64) -> f64, m: usize, kinks: &[f64]) -> f64 
     let mut points = vec![a];
     points.extend(kinks.iter().copied().filter(|&k| k > a && k < b));
     points.push(b);
-    points.windows(2).map(|w| integrate(expected, w[0], w[1])).sum::<f64>() / L
+    points
+        .windows(2)
+        .map(|w| integrate(expected, w[0], w[1]))
+        .sum::<f64>()
+        / L
 }
 
-fn check_outage_scenario(name: &str, disruptions: &str, horizon: u32, expected: &dyn Fn(f64) -> f64, kinks: &[f64]) {
+fn check_outage_scenario(
+    name: &str,
+    disruptions: &str,
+    horizon: u32,
+    expected: &dyn Fn(f64) -> f64,
+    kinks: &[f64],
+) {
     let trials = 20_000;
     let summary = run_text(&outage_network(horizon, disruptions), trials, 11, 2);
-    let months: Vec<f64> = (0..horizon as usize).map(|m| month_average(expected, m, kinks)).collect();
+    let months: Vec<f64> = (0..horizon as usize)
+        .map(|m| month_average(expected, m, kinks))
+        .collect();
     let overall = months.iter().sum::<f64>() / horizon as f64;
     let dependency = row(&summary, "base", "x", "dependency_CN");
     assert_within_se(dependency, trials, overall, K, name);
@@ -95,11 +107,17 @@ fn check_outage_scenario(name: &str, disruptions: &str, horizon: u32, expected: 
     for (m, &mu) in months.iter().enumerate().take(3) {
         let se = (mu * (1.0 - mu) / trials as f64).sqrt();
         let got = monthly_mean(&summary, "base", "x", "dependency_CN", m);
-        assert!((got - mu).abs() <= K * se + 1e-9, "{name}, month {m}: {got} vs {mu} (se {se:.2e})");
+        assert!(
+            (got - mu).abs() <= K * se + 1e-9,
+            "{name}, month {m}: {got} vs {mu} (se {se:.2e})"
+        );
     }
     // Nothing is short: the AU mine covers every outage.
     assert_eq!(row(&summary, "base", "x", "shortfall_share").mean, 0.0);
-    assert!((row(&summary, "base", "x", "independent_share").mean - (1.0 - dependency.mean)).abs() < 1e-9);
+    assert!(
+        (row(&summary, "base", "x", "independent_share").mean - (1.0 - dependency.mean)).abs()
+            < 1e-9
+    );
 }
 
 #[test]
@@ -210,14 +228,24 @@ fn propagate(initial: &[f64], transitions: &[Vec<f64>], months: usize) -> Vec<Ve
     for _ in 1..months {
         let last = out.last().expect("non-empty");
         let next = (0..initial.len())
-            .map(|j| (0..initial.len()).map(|i| last[i] * transitions[i][j]).sum())
+            .map(|j| {
+                (0..initial.len())
+                    .map(|i| last[i] * transitions[i][j])
+                    .sum()
+            })
             .collect();
         out.push(next);
     }
     out
 }
 
-fn check_regime(name: &str, regime: &str, initial: &[f64], transitions: &[Vec<f64>], factors: &[f64]) {
+fn check_regime(
+    name: &str,
+    regime: &str,
+    initial: &[f64],
+    transitions: &[Vec<f64>],
+    factors: &[f64],
+) {
     // CN's exports to the US are multiplied by the state's factor; AU covers the rest, so the
     // month's dependency is E[factor of the state] = Σ_s π_m(s) f_s exactly.
     let horizon = 18;
@@ -229,11 +257,20 @@ fn check_regime(name: &str, regime: &str, initial: &[f64], transitions: &[Vec<f6
         .map(|pi| pi.iter().zip(factors).map(|(p, f)| p * f).sum())
         .collect();
     let overall = months.iter().sum::<f64>() / horizon as f64;
-    assert_within_se(row(&summary, "base", "x", "dependency_CN"), trials, overall, K, name);
+    assert_within_se(
+        row(&summary, "base", "x", "dependency_CN"),
+        trials,
+        overall,
+        K,
+        name,
+    );
     for (m, &mu) in months.iter().enumerate() {
         let se = (mu * (1.0 - mu) / trials as f64).sqrt();
         let got = monthly_mean(&summary, "base", "x", "dependency_CN", m);
-        assert!((got - mu).abs() <= K * se + 1e-9, "{name}, month {m}: {got} vs {mu}");
+        assert!(
+            (got - mu).abs() <= K * se + 1e-9,
+            "{name}, month {m}: {got} vs {mu}"
+        );
     }
 }
 
@@ -281,7 +318,11 @@ importers = ["US"]
 factor = 0.0
 "#,
         &[0.5, 0.3, 0.2],
-        &[vec![0.85, 0.10, 0.05], vec![0.20, 0.70, 0.10], vec![0.05, 0.15, 0.80]],
+        &[
+            vec![0.85, 0.10, 0.05],
+            vec![0.20, 0.70, 0.10],
+            vec![0.05, 0.15, 0.80],
+        ],
         &[1.0, 0.5, 0.0],
     );
 }
@@ -438,7 +479,10 @@ online_month = 3
     let summary = run_text(text, 10, 9, 1);
     let close = |metric: &str, expected: f64| {
         let got = row(&summary, "base", "x", metric).mean;
-        assert!((got - expected).abs() < 1e-12, "{metric}: {got} vs {expected}");
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "{metric}: {got} vs {expected}"
+        );
     };
     close("dependency_CN", 9.0 / 12.0);
     close("stock_share", 2.0 / 12.0);
@@ -448,7 +492,11 @@ online_month = 3
     close("shortage_months", 1.0);
     close("shortfall_exceeds_threshold", 0.0);
     for (m, expected) in [(0, 0.0), (1, 0.0), (2, 1.0), (3, 0.0)] {
-        assert_eq!(monthly_mean(&summary, "base", "x", "shortfall_share", m), expected, "month {m}");
+        assert_eq!(
+            monthly_mean(&summary, "base", "x", "shortfall_share", m),
+            expected,
+            "month {m}"
+        );
     }
 }
 
@@ -509,8 +557,13 @@ id = "us_first"
     assert!((row(&summary, "a_first", "x", "shortfall_share").mean - 0.75).abs() < 1e-12);
     assert!((row(&summary, "a_first", "x", "dependency_CN").mean - 0.25).abs() < 1e-12);
     assert_eq!(row(&summary, "us_first", "x", "shortfall_share").mean, 0.0);
-    assert!((row(&summary, "reduction:us_first", "x", "shortfall_share").mean - 0.75).abs() < 1e-12);
-    assert_eq!(row(&summary, "a_first", "x", "shortfall_exceeds_threshold").mean, 1.0);
+    assert!(
+        (row(&summary, "reduction:us_first", "x", "shortfall_share").mean - 0.75).abs() < 1e-12
+    );
+    assert_eq!(
+        row(&summary, "a_first", "x", "shortfall_exceeds_threshold").mean,
+        1.0
+    );
     assert_eq!(row(&summary, "a_first", "x", "shortage_months").mean, 6.0);
 }
 
@@ -547,11 +600,17 @@ from = "cn_mine"
 to = "us"
 "#;
     let summary = run_text(text, 5, 4, 1);
-    let demand: Vec<f64> = (0..36).map(|m| 10.0 * 1.1f64.powf(m as f64 / 12.0)).collect();
+    let demand: Vec<f64> = (0..36)
+        .map(|m| 10.0 * 1.1f64.powf(m as f64 / 12.0))
+        .collect();
     let total: f64 = demand.iter().sum();
     let short: f64 = demand.iter().map(|d| d - 10.0).sum();
     let got = row(&summary, "base", "x", "shortfall_share").mean;
-    assert!((got - short / total).abs() < 1e-9, "{got} vs {}", short / total);
+    assert!(
+        (got - short / total).abs() < 1e-9,
+        "{got} vs {}",
+        short / total
+    );
     let month_35 = monthly_mean(&summary, "base", "x", "shortfall_share", 35);
     // Monthly quantiles and means: the mean is exact up to fixed-point quantisation.
     assert!((month_35 - (1.0 - 1.0 / 1.1f64.powf(35.0 / 12.0))).abs() < 1e-9);

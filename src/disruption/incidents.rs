@@ -125,7 +125,14 @@ pub fn time_average(
         }
         if let Some(slot) = slot_of_node[node] {
             let row = &mut out[slot * months..(slot + 1) * months];
-            sweep_node(outages, &sweep.order[i..j], horizon_days, &mut sweep.boundaries, &mut sweep.active, row);
+            sweep_node(
+                outages,
+                &sweep.order[i..j],
+                horizon_days,
+                &mut sweep.boundaries,
+                &mut sweep.active,
+                row,
+            );
         }
         i = j;
     }

@@ -57,8 +57,15 @@ impl Layout {
 
     /// Index in the series bank.
     #[inline]
-    pub fn series_index(&self, variant: usize, commodity: usize, month: usize, series: usize) -> usize {
-        ((variant * self.commodities + commodity) * self.horizon + month) * self.series_per_month() + series
+    pub fn series_index(
+        &self,
+        variant: usize,
+        commodity: usize,
+        month: usize,
+        series: usize,
+    ) -> usize {
+        ((variant * self.commodities + commodity) * self.horizon + month) * self.series_per_month()
+            + series
     }
 
     /// The value scale of metric `metric` for a variant row (`signed` false) or a reduction.
@@ -104,7 +111,8 @@ impl Outcomes {
     /// Empty accumulators for `layout`.
     pub fn new(layout: Layout) -> Self {
         let metrics = MetricBank::new(&layout.scales());
-        let series_count = layout.variants * layout.commodities * layout.horizon * layout.series_per_month();
+        let series_count =
+            layout.variants * layout.commodities * layout.horizon * layout.series_per_month();
         let series = SeriesBank::new(series_count);
         Self {
             layout,

@@ -19,7 +19,9 @@ pub enum PlanError {
     )]
     CostOverflow,
     /// The nominal month could not be solved.
-    #[error("internal error: the nominal allocation of variant {variant}, commodity {commodity} failed: {reason}")]
+    #[error(
+        "internal error: the nominal allocation of variant {variant}, commodity {commodity} failed: {reason}"
+    )]
     Nominal {
         /// Variant id.
         variant: String,
@@ -248,7 +250,11 @@ fn priority_levels(model: &Model) -> Vec<f64> {
     let mut levels: Vec<f64> = model
         .variants
         .iter()
-        .flat_map(|v| v.nodes.iter().filter_map(|n| n.market.as_ref().map(|m| m.priority)))
+        .flat_map(|v| {
+            v.nodes
+                .iter()
+                .filter_map(|n| n.market.as_ref().map(|m| m.priority))
+        })
         .collect();
     levels.sort_by(f64::total_cmp);
     levels.dedup();
@@ -406,7 +412,12 @@ impl Plan {
 /// Nominal throughput bounds per node and edge for commodity `c` (SPEC 3): a mine's is its
 /// capacity; a refinery's or hub's the lesser of its capacity and the sum of its incoming
 /// edges' bounds; an edge's the lesser of its capacity and its from-node's bound (t/yr).
-fn bounds(model: &Model, variant: &Variant, c: CommodityId, alive_edge: &[bool]) -> (Vec<f64>, Vec<f64>) {
+fn bounds(
+    model: &Model,
+    variant: &Variant,
+    c: CommodityId,
+    alive_edge: &[bool],
+) -> (Vec<f64>, Vec<f64>) {
     let network = &model.network;
     let order = network
         .topological_order()
@@ -488,7 +499,9 @@ fn compile_commodity(
             }
         }
     }
-    let keep: Vec<bool> = (0..n).map(|v| handles(v) && from_mine[v] && to_market[v]).collect();
+    let keep: Vec<bool> = (0..n)
+        .map(|v| handles(v) && from_mine[v] && to_market[v])
+        .collect();
     let alive_edge: Vec<bool> = (0..network.edges.len())
         .map(|i| edge_ok(i) && keep[network.edges[i].from.0] && keep[network.edges[i].to.0])
         .collect();
@@ -517,7 +530,13 @@ fn compile_commodity(
     }
     let mut flow = FlowNetwork::new(count).expect("a network with at least two nodes");
     let mut arcs = Vec::new();
-    let add = |flow: &mut FlowNetwork, arcs: &mut Vec<ArcPlan>, from: usize, to: usize, cost: i128, plan: ArcPlan| -> usize {
+    let add = |flow: &mut FlowNetwork,
+               arcs: &mut Vec<ArcPlan>,
+               from: usize,
+               to: usize,
+               cost: i128,
+               plan: ArcPlan|
+     -> usize {
         flow.add_arc(from, to, cost)
             .expect("arc endpoints are nodes of the network");
         arcs.push(plan);
@@ -529,11 +548,18 @@ fn compile_commodity(
     for v in 0..n {
         if keep[v] && variant.nodes[v].kind == NodeKind::Mine {
             let cap = variant.nodes[v].capacity_t_per_year[c.0].unwrap_or(0.0);
-            add(&mut flow, &mut arcs, source, node_in[v], 0, ArcPlan {
-                capacity: ArcCapacity::Capped(per_month(cap)),
-                node_slot: node_slot[v],
-                regime_affected: false,
-            });
+            add(
+                &mut flow,
+                &mut arcs,
+                source,
+                node_in[v],
+                0,
+                ArcPlan {
+                    capacity: ArcCapacity::Capped(per_month(cap)),
+                    node_slot: node_slot[v],
+                    regime_affected: false,
+                },
+            );
         }
     }
     let source_arcs = arcs.len();
@@ -545,11 +571,18 @@ fn compile_commodity(
                 Some(cap) => ArcCapacity::Capped(per_month(cap)),
                 None => ArcCapacity::Uncapped(per_month(node_bound[v])),
             };
-            add(&mut flow, &mut arcs, node_in[v], node_out[v], 0, ArcPlan {
-                capacity,
-                node_slot: node_slot[v],
-                regime_affected: false,
-            });
+            add(
+                &mut flow,
+                &mut arcs,
+                node_in[v],
+                node_out[v],
+                0,
+                ArcPlan {
+                    capacity,
+                    node_slot: node_slot[v],
+                    regime_affected: false,
+                },
+            );
         }
     }
     // Edge arcs, with their regime effects.
@@ -583,11 +616,18 @@ fn compile_commodity(
                 }
             }
         }
-        edge_arc[i] = add(&mut flow, &mut arcs, node_out[e.from.0], node_in[e.to.0], costs.edge[i], ArcPlan {
-            capacity,
-            node_slot: None,
-            regime_affected: affected,
-        });
+        edge_arc[i] = add(
+            &mut flow,
+            &mut arcs,
+            node_out[e.from.0],
+            node_in[e.to.0],
+            costs.edge[i],
+            ArcPlan {
+                capacity,
+                node_slot: None,
+                regime_affected: affected,
+            },
+        );
     }
     // Market arcs.
     let mut markets = Vec::new();
@@ -600,18 +640,32 @@ fn compile_commodity(
         }
         let index = markets.len();
         let level = priority_level(model, market.priority);
-        let demand_arc = add(&mut flow, &mut arcs, node_in[v], sink, -costs.demand_levels[level], ArcPlan {
-            capacity: ArcCapacity::Demand(index),
-            node_slot: None,
-            regime_affected: false,
-        });
-        let stock_months = market.stock_months[c.0];
-        let refill_arc = (stock_months > 0.0).then(|| {
-            add(&mut flow, &mut arcs, node_in[v], sink, -costs.refill, ArcPlan {
-                capacity: ArcCapacity::Refill(index),
+        let demand_arc = add(
+            &mut flow,
+            &mut arcs,
+            node_in[v],
+            sink,
+            -costs.demand_levels[level],
+            ArcPlan {
+                capacity: ArcCapacity::Demand(index),
                 node_slot: None,
                 regime_affected: false,
-            })
+            },
+        );
+        let stock_months = market.stock_months[c.0];
+        let refill_arc = (stock_months > 0.0).then(|| {
+            add(
+                &mut flow,
+                &mut arcs,
+                node_in[v],
+                sink,
+                -costs.refill,
+                ArcPlan {
+                    capacity: ArcCapacity::Refill(index),
+                    node_slot: None,
+                    regime_affected: false,
+                },
+            )
         });
         let growth = variant_growth
             .iter()
@@ -629,11 +683,18 @@ fn compile_commodity(
             refill_arc,
         });
     }
-    add(&mut flow, &mut arcs, sink, source, 0, ArcPlan {
-        capacity: ArcCapacity::Return,
-        node_slot: None,
-        regime_affected: false,
-    });
+    add(
+        &mut flow,
+        &mut arcs,
+        sink,
+        source,
+        0,
+        ArcPlan {
+            capacity: ArcCapacity::Return,
+            node_slot: None,
+            regime_affected: false,
+        },
+    );
 
     // Origin tracing: ancestors of the focus market in topological order.
     let mut trace = Vec::new();

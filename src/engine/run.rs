@@ -94,7 +94,9 @@ pub fn run(
             let to = (from + CHUNK_TRIALS).min(end);
             records.clear();
             for trial in from..to {
-                if let Err(error) = run_trial(plan, settings.seed, trial, &mut scratch, &mut outcomes) {
+                if let Err(error) =
+                    run_trial(plan, settings.seed, trial, &mut scratch, &mut outcomes)
+                {
                     if let Ok(mut slot) = failure.lock() {
                         slot.get_or_insert(error);
                     }
@@ -106,7 +108,12 @@ pub fn run(
                 progress.fetch_add(1, Ordering::Relaxed);
             }
             if want_records && let Ok(mut ordered) = ordered.lock() {
-                ordered.deliver(chunk, from, std::mem::take(&mut records), scratch.metrics.len());
+                ordered.deliver(
+                    chunk,
+                    from,
+                    std::mem::take(&mut records),
+                    scratch.metrics.len(),
+                );
             }
         }
         outcomes
@@ -117,7 +124,9 @@ pub fn run(
     }
     let mut merged = Outcomes::new(layout);
     for part in &results {
-        merged.merge(part).map_err(|e| RunError::Merge(e.to_string()))?;
+        merged
+            .merge(part)
+            .map_err(|e| RunError::Merge(e.to_string()))?;
     }
     Ok(merged)
 }

@@ -82,7 +82,12 @@ impl Scratch {
         let growth = plan
             .growth
             .iter()
-            .map(|g| g.versions.iter().map(|_| (u64::MAX, vec![1.0; horizon])).collect())
+            .map(|g| {
+                g.versions
+                    .iter()
+                    .map(|_| (u64::MAX, vec![1.0; horizon]))
+                    .collect()
+            })
             .collect();
         let max_arcs = plan
             .variants
@@ -108,11 +113,20 @@ impl Scratch {
             growth,
             outages: Vec::new(),
             sweep: Sweep::default(),
-            node_multipliers: plan.variants.iter().map(|_| vec![1.0; plan.node_slots * horizon]).collect(),
+            node_multipliers: plan
+                .variants
+                .iter()
+                .map(|_| vec![1.0; plan.node_slots * horizon])
+                .collect(),
             solvers: plan
                 .variants
                 .iter()
-                .map(|v| v.commodities.iter().map(|c| Solver::new(&c.network)).collect())
+                .map(|v| {
+                    v.commodities
+                        .iter()
+                        .map(|c| Solver::new(&c.network))
+                        .collect()
+                })
                 .collect(),
             capacities: vec![0.0; max_arcs],
             arc_multiplier: vec![1.0; max_arcs],
@@ -136,7 +150,13 @@ pub fn layout(plan: &Plan) -> Layout {
 
 /// Runs trial `trial` and adds its metrics, reductions and monthly series to `outcomes`.
 /// Afterwards `scratch.metrics` holds the trial's metrics per variant (for `trials.csv`).
-pub fn run_trial(plan: &Plan, seed: u64, trial: u64, scratch: &mut Scratch, outcomes: &mut Outcomes) -> Result<(), TrialError> {
+pub fn run_trial(
+    plan: &Plan,
+    seed: u64,
+    trial: u64,
+    scratch: &mut Scratch,
+    outcomes: &mut Outcomes,
+) -> Result<(), TrialError> {
     let layout = outcomes.layout.clone();
     for v in 0..plan.variants.len() {
         prepare_variant(plan, seed, trial, v, scratch);
@@ -150,9 +170,12 @@ pub fn run_trial(plan: &Plan, seed: u64, trial: u64, scratch: &mut Scratch, outc
         let group = layout.variants + r;
         for ci in 0..layout.commodities {
             for m in 0..metrics {
-                let base = scratch.metrics[(layout.baseline * layout.commodities + ci) * metrics + m];
+                let base =
+                    scratch.metrics[(layout.baseline * layout.commodities + ci) * metrics + m];
                 let this = scratch.metrics[(v * layout.commodities + ci) * metrics + m];
-                outcomes.metrics.push(layout.metric_index(group, ci, m), base - this);
+                outcomes
+                    .metrics
+                    .push(layout.metric_index(group, ci, m), base - this);
             }
         }
     }
@@ -165,7 +188,12 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
     let variant = &plan.variants[v];
     let horizon = plan.horizon;
     // Disruption draws of this trial, shared by every variant with the same version.
-    for &(k, version) in variant.incidents.iter().chain(&variant.projects).chain(&variant.regimes) {
+    for &(k, version) in variant
+        .incidents
+        .iter()
+        .chain(&variant.projects)
+        .chain(&variant.regimes)
+    {
         let cache = &mut scratch.draws[k][version];
         if cache.trial == trial {
             continue;
@@ -175,7 +203,12 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         match &plan.disruptions[k].versions[version].process {
             Process::Incidents(p) => {
                 cache.outages.clear();
-                incidents::sample(p, &stream, horizon as f64 * DAYS_PER_MONTH, &mut cache.outages);
+                incidents::sample(
+                    p,
+                    &stream,
+                    horizon as f64 * DAYS_PER_MONTH,
+                    &mut cache.outages,
+                );
             }
             Process::Regime(r) => regime::sample(r, &stream, &mut cache.states),
             Process::Project(p) => cache.project = Some(project::sample(p, &stream)),
@@ -197,7 +230,11 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         };
         // Demand in month m is demand × (1 + g)^(m/12).
         for (m, f) in factors.iter_mut().enumerate() {
-            *f = if rate == 0.0 { 1.0 } else { libm::pow(1.0 + rate, m as f64 / 12.0) };
+            *f = if rate == 0.0 {
+                1.0
+            } else {
+                libm::pow(1.0 + rate, m as f64 / 12.0)
+            };
         }
     }
     // Node multipliers: incidents time-averaged, times project factors.
@@ -206,9 +243,17 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         table.fill(1.0);
         scratch.outages.clear();
         for &(k, version) in &variant.incidents {
-            scratch.outages.extend_from_slice(&scratch.draws[k][version].outages);
+            scratch
+                .outages
+                .extend_from_slice(&scratch.draws[k][version].outages);
         }
-        incidents::time_average(&scratch.outages, &plan.node_slot, horizon, &mut scratch.sweep, table);
+        incidents::time_average(
+            &scratch.outages,
+            &plan.node_slot,
+            horizon,
+            &mut scratch.sweep,
+            table,
+        );
         for &(k, version) in &variant.projects {
             let Process::Project(p) = &plan.disruptions[k].versions[version].process else {
                 unreachable!("projects list only projects");
@@ -218,7 +263,10 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
                 .expect("drawn above for this trial");
             for target in &p.targets {
                 let slot = plan.node_slot[target.0].expect("targets have slots");
-                for (m, x) in table[slot * horizon..(slot + 1) * horizon].iter_mut().enumerate() {
+                for (m, x) in table[slot * horizon..(slot + 1) * horizon]
+                    .iter_mut()
+                    .enumerate()
+                {
                     *x *= draw.factor(m);
                 }
             }
@@ -391,12 +439,19 @@ fn simulate(
             let via = served * fractions[focus_t * width + k];
             via_totals[k] += via;
             let ratio = if demand > 0.0 { via / demand } else { 0.0 };
-            outcomes.series.push(layout.series_index(v, ci, m, k), ratio.clamp(0.0, 1.0));
+            outcomes
+                .series
+                .push(layout.series_index(v, ci, m, k), ratio.clamp(0.0, 1.0));
         }
-        let shortfall_ratio = if demand > 0.0 { shortfall / demand } else { 0.0 };
-        outcomes
-            .series
-            .push(layout.series_index(v, ci, m, countries), shortfall_ratio.clamp(0.0, 1.0));
+        let shortfall_ratio = if demand > 0.0 {
+            shortfall / demand
+        } else {
+            0.0
+        };
+        outcomes.series.push(
+            layout.series_index(v, ci, m, countries),
+            shortfall_ratio.clamp(0.0, 1.0),
+        );
         worst = worst.max(shortfall_ratio);
         if shortfall_ratio > threshold {
             shortage_months += 1;
@@ -414,7 +469,13 @@ fn simulate(
     // Trial metrics (SPEC 5).
     let metrics = layout.metrics();
     let base = (v * layout.commodities + ci) * metrics;
-    let share = |x: f64| if totals[0] > 0.0 { (x / totals[0]).clamp(0.0, 1.0) } else { 0.0 };
+    let share = |x: f64| {
+        if totals[0] > 0.0 {
+            (x / totals[0]).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
     for k in 0..countries {
         trial_metrics[base + k] = share(via_totals[k]);
     }
@@ -425,14 +486,19 @@ fn simulate(
         shortfall_share,
         worst.clamp(0.0, 1.0),
         f64::from(shortage_months),
-        if shortfall_share > threshold { 1.0 } else { 0.0 },
+        if shortfall_share > threshold {
+            1.0
+        } else {
+            0.0
+        },
     ];
     debug_assert_eq!(tail.len(), TAIL_METRICS.len());
     trial_metrics[base + countries..base + metrics].copy_from_slice(&tail);
     for metric in 0..metrics {
-        outcomes
-            .metrics
-            .push(layout.metric_index(v, ci, metric), trial_metrics[base + metric]);
+        outcomes.metrics.push(
+            layout.metric_index(v, ci, metric),
+            trial_metrics[base + metric],
+        );
     }
     Ok(())
 }

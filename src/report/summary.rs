@@ -157,7 +157,10 @@ impl Summary {
             if group < layout.variants {
                 model.variants[group].id.clone()
             } else {
-                format!("reduction:{}", model.variants[layout.reduced()[group - layout.variants]].id)
+                format!(
+                    "reduction:{}",
+                    model.variants[layout.reduced()[group - layout.variants]].id
+                )
             }
         };
         let mut rows = Vec::new();
@@ -224,7 +227,11 @@ impl Summary {
             schema_version: SCHEMA_VERSION,
             provenance,
             focus_market: focus.id.clone(),
-            dependency_on: model.dependency_on.iter().map(ToString::to_string).collect(),
+            dependency_on: model
+                .dependency_on
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             shortfall_threshold: model.shortfall_threshold,
             start: model.start.to_string(),
             horizon_months: model.horizon_months,
@@ -268,7 +275,9 @@ impl Summary {
 
     /// `summary.csv` bytes (SPEC 8).
     pub fn summary_csv(&self) -> Vec<u8> {
-        let mut out = String::from("variant,commodity,metric,mean,ci_low,ci_high,sd,p5,p50,p95,cvar95,p_positive\n");
+        let mut out = String::from(
+            "variant,commodity,metric,mean,ci_low,ci_high,sd,p5,p50,p95,cvar95,p_positive\n",
+        );
         for r in &self.rows {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{},{},{}\n",

@@ -10,11 +10,7 @@ use crate::report::summary::Summary;
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     let p = &summary.provenance;
-    let _ = writeln!(
-        out,
-        "{} — {} trials, seed {}",
-        p.scenario, p.trials, p.seed
-    );
+    let _ = writeln!(out, "{} — {} trials, seed {}", p.scenario, p.trials, p.seed);
     let countries = if summary.dependency_on.is_empty() {
         "no country".to_string()
     } else {
@@ -50,7 +46,9 @@ pub fn render(summary: &Summary) -> String {
         for c in &summary.commodities {
             for (k, country) in summary.dependency_on.iter().enumerate() {
                 let metric = format!("dependency_{country}");
-                let Some(d) = summary.row(&baseline, &c.id, &metric) else { continue };
+                let Some(d) = summary.row(&baseline, &c.id, &metric) else {
+                    continue;
+                };
                 let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, k == 0);
                 let _ = writeln!(
                     out,
@@ -68,7 +66,10 @@ pub fn render(summary: &Summary) -> String {
     }
     for variant in others {
         let reduction = format!("reduction:{variant}");
-        let _ = writeln!(out, "\n{variant} vs {baseline} (baseline): change in dependency and shortfall, paired by trial");
+        let _ = writeln!(
+            out,
+            "\n{variant} vs {baseline} (baseline): change in dependency and shortfall, paired by trial"
+        );
         let _ = writeln!(
             out,
             "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
@@ -136,7 +137,12 @@ P(falls): share of trials in which the variant is less dependent."
     out
 }
 
-fn shortfall_cells(summary: &Summary, variant: &str, commodity: &str, show: bool) -> (String, String) {
+fn shortfall_cells(
+    summary: &Summary,
+    variant: &str,
+    commodity: &str,
+    show: bool,
+) -> (String, String) {
     if !show {
         return (String::new(), String::new());
     }
@@ -151,7 +157,12 @@ fn shortfall_cells(summary: &Summary, variant: &str, commodity: &str, show: bool
     (shortfall, serious)
 }
 
-fn pair_cells(summary: &Summary, baseline: &str, variant: &str, commodity: &str) -> (String, String) {
+fn pair_cells(
+    summary: &Summary,
+    baseline: &str,
+    variant: &str,
+    commodity: &str,
+) -> (String, String) {
     let (bs, bp) = shortfall_cells(summary, baseline, commodity, true);
     let (vs, vp) = shortfall_cells(summary, variant, commodity, true);
     (format!("{bs} → {vs}"), format!("{bp} → {vp}"))

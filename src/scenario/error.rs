@@ -230,20 +230,31 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance (Wagner–Fischer, one row).
+/// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits): a swap of
+/// two adjacent letters, the commonest typo, counts as one edit.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -256,8 +267,8 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.locate(text, 0), Location { line: 1, column: 1 });
         assert_eq!(index.locate(text, 6), Location { line: 2, column: 1 });
-        // 'é' is two bytes but one column.
-        assert_eq!(index.locate(text, 9), Location { line: 2, column: 4 });
+        // 'é' is two bytes but one column: the space after it is column 3.
+        assert_eq!(index.locate(text, 9), Location { line: 2, column: 3 });
         assert_eq!(index.locate(text, 15), Location { line: 4, column: 1 });
     }
 

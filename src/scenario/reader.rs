@@ -85,6 +85,9 @@ fn truncate(s: &str, max: usize) -> String {
 pub struct Reader<'a> {
     /// The problems found so far.
     pub problems: Problems<'a>,
+    /// (table path, key) pairs already suggested for a misspelt key: a "missing" report for
+    /// them would only repeat the typo.
+    suggested: Vec<(String, String)>,
 }
 
 impl<'a> Reader<'a> {
@@ -92,6 +95,7 @@ impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Self {
         Self {
             problems: Problems::new(text),
+            suggested: Vec::new(),
         }
     }
 
@@ -113,7 +117,10 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let hint = match suggest(name, allowed.iter().copied()) {
-                Some(s) => format!(" (did you mean `{s}`?)"),
+                Some(s) => {
+                    self.suggested.push((t.path.to_string(), s.to_string()));
+                    format!(" (did you mean `{s}`?)")
+                }
                 None => String::new(),
             };
             let message = format!(
@@ -130,6 +137,9 @@ impl<'a> Reader<'a> {
 
     /// Reports a missing required key at the table's start.
     pub fn missing(&mut self, t: TableRef<'_, '_>, key: &str, meaning: &str) {
+        if self.suggested.iter().any(|(p, k)| p == t.path && k == key) {
+            return;
+        }
         self.error(
             t.span,
             t.child(key),

@@ -135,6 +135,12 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
     }
 }
 
+/// A number with 9 decimals, trailing zeros removed: precise enough to show why a sum is not 1.
+fn trimmed(x: f64) -> String {
+    let text = format!("{x:.9}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A constant distribution of a value known to be finite.
 fn constant(value: f64) -> Distribution {
     Distribution::fixed(value).expect("constants used here are finite")
@@ -153,11 +159,17 @@ fn is_valid_id(id: &str) -> bool {
 
 struct Validator<'r, 'a> {
     r: &'r mut Reader<'a>,
+    /// Nodes whose handled commodities are unknown because their own table has a problem:
+    /// rules about what their edges carry would only cascade from that problem.
+    uncertain: Vec<String>,
 }
 
 impl<'r, 'a> Validator<'r, 'a> {
     fn new(r: &'r mut Reader<'a>) -> Self {
-        Self { r }
+        Self {
+            r,
+            uncertain: Vec::new(),
+        }
     }
 
     fn model(&mut self, top: TableRef<'_, '_>, default_name: &str) -> Option<Model> {
@@ -197,12 +209,21 @@ impl<'r, 'a> Validator<'r, 'a> {
         };
         if network_ok {
             self.check_acyclic(&network, top);
-            if let Some(focus) = focus {
-                self.check_reachability(&network, focus, top, header.as_ref());
-            }
         }
         // [[variant]]
         let variants = self.variants(top, &network, &disruptions, focus);
+        // Every commodity the focus market demands, in the file or in any variant, must be
+        // reachable from a mine in the full network.
+        if network_ok && let Some(focus) = focus {
+            let demanded: Vec<bool> = (0..network.commodities.len())
+                .map(|k| {
+                    let c = CommodityId(k);
+                    network.nodes[focus.0].demand_t_per_year(c) > 0.0
+                        || variants.iter().flatten().any(|v| v.nodes[focus.0].demand_t_per_year(c) > 0.0)
+                })
+                .collect();
+            self.check_reachability(&network, focus, top, header.as_ref(), &demanded);
+        }
 
         if self.r.problems.is_empty() {
             let header = header?;
@@ -537,6 +558,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         commodity_ids: &[&str],
         seen: &mut BTreeMap<String, usize>,
     ) -> Option<Node> {
+        let problems_before = self.r.problems.len();
         let kind = self
             .r
             .required_string(t, "kind", "one of \"mine\", \"refinery\", \"hub\", \"market\"")
@@ -645,6 +667,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         let id = id?;
         if !id_ok {
             return None;
+        }
+        if self.r.problems.len() > problems_before {
+            self.uncertain.push(id.value.clone());
         }
         let kind = kind.unwrap_or(NodeKind::Hub);
         let country = country.unwrap_or(Country::UNKNOWN);
@@ -847,6 +872,13 @@ impl<'r, 'a> Validator<'r, 'a> {
             None => Some(1.0),
         };
         let listed = self.r.string_list(t, "commodities").map(|list| {
+            if list.value.is_empty() {
+                self.r.error(
+                    &list.span,
+                    t.child("commodities"),
+                    "is empty; list the commodities the edge carries, or leave the key out to carry every commodity both ends handle",
+                );
+            }
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match commodity_ids.iter().position(|id| *id == c.value) {
@@ -862,9 +894,11 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
             out
         });
+        let empty_list = listed.as_ref().is_some_and(Vec::is_empty);
         let (from, to) = (from?, to?);
         let (a, b) = (&nodes[from.0], &nodes[to.0]);
-        let mut ok = true;
+        let uncertain = self.uncertain.contains(&a.id) || self.uncertain.contains(&b.id);
+        let mut ok = !empty_list;
         if from == to {
             self.r.error(
                 t.span,
@@ -899,7 +933,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             Some(list) => {
                 let mut carries = vec![false; commodity_ids.len()];
                 for (k, span, i) in list {
-                    if !both[k] {
+                    if !both[k] && !uncertain {
                         self.r.error(
                             &span,
                             format!("{}[{i}]", t.child("commodities")),
@@ -916,7 +950,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
             None => both,
         };
-        if ok && !carries.iter().any(|&c| c) {
+        if ok && !uncertain && !carries.iter().any(|&c| c) {
             self.r.error(
                 t.span,
                 t.path,
@@ -995,7 +1029,25 @@ impl<'r, 'a> Validator<'r, 'a> {
         domain: InputDomain,
     ) -> Option<Distribution> {
         match value.get_ref() {
-            DeValue::Table(table) => self.distribution(table, &value.span(), path),
+            DeValue::Table(table) => {
+                let d = self.distribution(table, &value.span(), path)?;
+                // A `fixed` distribution is a plain number in disguise: same domain.
+                match d.as_fixed() {
+                    Some(x) if !domain.admits(x) => {
+                        let span = table
+                            .iter()
+                            .find(|(k, _)| k.get_ref().as_ref() == "value")
+                            .map_or(value.span(), |(_, v)| v.span());
+                        self.r.error(
+                            &span,
+                            join(path, "value"),
+                            format!("{x} is out of range; expected {}", domain.expected()),
+                        );
+                        None
+                    }
+                    _ => Some(d),
+                }
+            }
             DeValue::Integer(_) | DeValue::Float(_) => {
                 let x = self.r.number_value(value, path)?;
                 if domain.admits(x.value) {
@@ -1471,7 +1523,10 @@ impl<'r, 'a> Validator<'r, 'a> {
             self.r.error(
                 whole,
                 path,
-                format!("{what} sums to {sum}; expected probabilities that sum to 1 (within 1e-6)"),
+                format!(
+                    "{what} sums to {}; expected probabilities that sum to 1 (within 1e-6)",
+                    trimmed(sum)
+                ),
             );
             ok = false;
         }
@@ -1854,11 +1909,12 @@ impl<'r, 'a> Validator<'r, 'a> {
         focus: NodeId,
         top: TableRef<'_, '_>,
         header: Option<&Header>,
+        demanded: &[bool],
     ) {
         let focus_node = &network.nodes[focus.0];
         for (k, commodity) in network.commodities.iter().enumerate() {
             let c = CommodityId(k);
-            if focus_node.demand_t_per_year(c) <= 0.0 {
+            if !demanded[k] {
                 continue;
             }
             // Backward search over edges carrying c.
@@ -2129,6 +2185,21 @@ impl<'r, 'a> Validator<'r, 'a> {
         nodes: &mut [Node],
         disruptions: &mut [Disruption],
     ) -> bool {
+        if let DeValue::Table(table) = value.get_ref()
+            && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
+        {
+            // `a.b = 1` without quotes is a TOML dotted key: the table `a` with key `b`.
+            let inner: Vec<&str> = table.iter().map(|(k, _)| k.get_ref().as_ref()).collect();
+            self.r.error(
+                key_span,
+                path,
+                format!(
+                    "this is a table, not an override: write the whole key in quotes, e.g. \"{key}.{}\" = …",
+                    inner.first().copied().unwrap_or("key")
+                ),
+            );
+            return false;
+        }
         let parts: Vec<&str> = key.split('.').collect();
         let id = parts[0];
         let node = nodes.iter().position(|n| n.id == id);
@@ -2150,9 +2221,15 @@ impl<'r, 'a> Validator<'r, 'a> {
                     .map(|n| n.id.as_str())
                     .chain(disruptions.iter().map(|d| d.id.as_str()))
                     .collect();
-                let hint = suggest(id, known.iter().copied())
-                    .map(|s| format!(" (did you mean {s:?}?)"))
-                    .unwrap_or_default();
+                let hint = if VARIANT_KEYS.contains(&id) {
+                    format!(
+                        " (`{id}` is a key of [[variant]]: write it before the `[variant.set]` line, whose keys are all overrides)"
+                    )
+                } else {
+                    suggest(id, known.iter().copied())
+                        .map(|s| format!(" (did you mean {s:?}?)"))
+                        .unwrap_or_default()
+                };
                 self.r.error(
                     key_span,
                     path,

@@ -26,7 +26,13 @@ pub fn run_text(text: &str, trials: u64, seed: u64, threads: usize) -> Summary {
 }
 
 /// Runs a parsed model.
-pub fn run_model(model: &Model, source: &Source, trials: u64, seed: u64, threads: usize) -> Summary {
+pub fn run_model(
+    model: &Model,
+    source: &Source,
+    trials: u64,
+    seed: u64,
+    threads: usize,
+) -> Summary {
     let plan = Plan::new(model).expect("plan");
     let settings = RunSettings {
         seed,
@@ -57,7 +63,13 @@ pub fn assert_within_se(row: &Row, n: u64, expected: f64, k: f64, what: &str) {
 }
 
 /// The monthly mean of (variant, commodity, metric) in month index `month`.
-pub fn monthly_mean(summary: &Summary, variant: &str, commodity: &str, metric: &str, month: usize) -> f64 {
+pub fn monthly_mean(
+    summary: &Summary,
+    variant: &str,
+    commodity: &str,
+    metric: &str,
+    month: usize,
+) -> f64 {
     summary
         .monthly
         .iter()
