@@ -219,7 +219,10 @@ impl<'r, 'a> Validator<'r, 'a> {
                 .map(|k| {
                     let c = CommodityId(k);
                     network.nodes[focus.0].demand_t_per_year(c) > 0.0
-                        || variants.iter().flatten().any(|v| v.nodes[focus.0].demand_t_per_year(c) > 0.0)
+                        || variants
+                            .iter()
+                            .flatten()
+                            .any(|v| v.nodes[focus.0].demand_t_per_year(c) > 0.0)
                 })
                 .collect();
             self.check_reachability(&network, focus, top, header.as_ref(), &demanded);

@@ -1,0 +1,232 @@
+//! The command line as users meet it: run, check, list; exit codes; the output folder's files
+//! and headers; atomic replacement; golden files for a small scenario.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn supplyrisk() -> Command {
+    Command::cargo_bin("supplyrisk").expect("the binary is built for integration tests")
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name),
+    )
+    .expect("golden file")
+}
+
+/// Compares with a golden file; with UPDATE_GOLDEN=1 rewrites it instead.
+fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    assert!(
+        actual == golden(name),
+        "{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{actual}"
+    );
+}
+
+#[test]
+fn run_writes_the_output_folder_with_spec_headers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("tutorial");
+    let output = supplyrisk()
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "300",
+            "--seed",
+            "1",
+            "--per-trial",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read =
+        |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|_| panic!("{f} written"));
+    assert!(read("summary.csv").starts_with(
+        "variant,commodity,metric,mean,ci_low,ci_high,sd,p5,p50,p95,cvar95,p_positive\n"
+    ));
+    assert!(read("monthly.csv").starts_with("variant,commodity,month,metric,mean,p5,p50,p95\n"));
+    let trials = read("trials.csv");
+    assert!(trials.starts_with(
+        "trial,variant,commodity,dependency_CN,independent_share,stock_share,shortfall_share,worst_month_shortfall,shortage_months,shortfall_exceeds_threshold\n"
+    ));
+    // One row per trial, variant and commodity, in trial order.
+    assert_eq!(trials.lines().count(), 1 + 300 * 2);
+    let first_trials: Vec<&str> = trials
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().expect("trial"))
+        .collect();
+    assert_eq!(&first_trials[..4], &["0", "0", "1", "1"]);
+    assert_eq!(first_trials.last(), Some(&"299"));
+    let json: serde_json::Value = serde_json::from_str(&read("summary.json")).expect("valid JSON");
+    assert_eq!(json["provenance"]["seed"], 1);
+    assert_eq!(json["provenance"]["trials"], 300);
+    assert_eq!(
+        json["provenance"]["tool_version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(
+        json["provenance"]["scenario_sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    assert_eq!(json["variants"][0]["baseline"], true);
+    // No staging folder is left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["tutorial".to_string()]);
+}
+
+#[test]
+fn golden_summary_of_a_small_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("t");
+    supplyrisk()
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "500",
+            "--seed",
+            "3",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    assert_golden("tutorial_summary.csv", &summary);
+}
+
+#[test]
+fn json_format_prints_the_summary_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = supplyrisk()
+        .args([
+            "run", "tutorial", "--trials", "50", "--format", "json", "--out",
+        ])
+        .arg(dir.path().join("j"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert!(json["rows"].as_array().is_some_and(|r| !r.is_empty()));
+}
+
+#[test]
+fn a_bad_scenario_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("never");
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_input/negative_capacity.toml");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("node[1].capacity.sb"));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn an_unwritable_output_folder_exits_2_before_running() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a_file");
+    std::fs::write(&file, "x").expect("write");
+    let output = supplyrisk()
+        .args(["run", "tutorial", "--trials", "10", "--out"])
+        .arg(file.join("sub"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write results"));
+}
+
+#[test]
+fn absurd_flags_exit_2() {
+    for args in [
+        vec!["run", "tutorial", "--trials", "0"],
+        vec!["run", "tutorial", "--trials", "1000000000001"],
+        vec!["run", "tutorial", "--threads", "0"],
+        vec!["run", "tutorial", "--format", "xml"],
+        vec!["run", "tutorial", "--seed", "-1"],
+        vec!["frobnicate"],
+    ] {
+        let output = supplyrisk().args(&args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn a_second_run_replaces_the_first_only_when_complete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("r");
+    supplyrisk()
+        .args(["run", "tutorial", "--trials", "20", "--per-trial", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("trials.csv").exists());
+    supplyrisk()
+        .args(["run", "tutorial", "--trials", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    // The new result has no trials.csv: the folder was replaced, not merged.
+    assert!(!out.join("trials.csv").exists());
+    assert!(out.join("summary.csv").exists());
+}
+
+#[test]
+fn list_names_every_bundled_scenario_and_check_accepts_a_bundled_name() {
+    let output = supplyrisk().arg("list").output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for b in supplyrisk::scenario::bundled::ALL {
+        assert!(text.contains(b.name), "list lacks {}", b.name);
+    }
+    assert!(text.contains("(default)"));
+    supplyrisk().args(["check", "tutorial"]).assert().success();
+}
+
+#[test]
+fn check_output_of_a_small_scenario_is_golden() {
+    let output = supplyrisk()
+        .args(["check", "tutorial"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert_golden(
+        "tutorial_check.txt",
+        &String::from_utf8_lossy(&output.stdout),
+    );
+}

@@ -1,0 +1,49 @@
+//! The README must be true when run: its scenario example validates, and the commands and
+//! bundled names it mentions exist.
+
+const README: &str = include_str!("../README.md");
+
+fn toml_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```toml") => current = Some(String::new()),
+            (Some(_), l) if l.starts_with("```") => {
+                blocks.push(current.take().expect("open block"))
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_scenario_example_is_valid() {
+    let blocks = toml_blocks(README);
+    assert!(!blocks.is_empty(), "the README shows a scenario");
+    for block in blocks {
+        if let Err(problems) = supplyrisk::scenario::validate::validate(&block, "readme") {
+            panic!("README example is invalid: {problems:#?}");
+        }
+    }
+}
+
+#[test]
+fn the_readme_names_real_bundled_scenarios_and_links_real_files() {
+    assert!(README.contains(supplyrisk::scenario::bundled::DEFAULT));
+    for link in ["docs/scenario-format.md", "DESIGN.md"] {
+        assert!(README.contains(link));
+        assert!(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(link)
+                .exists(),
+            "{link} exists"
+        );
+    }
+    assert!(supplyrisk::scenario::bundled::find("tutorial").is_some());
+}
