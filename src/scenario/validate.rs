@@ -22,6 +22,8 @@ use crate::scenario::reader::{Reader, Sp, TableRef, describe, join};
 
 /// Tolerance for probability vectors summing to 1 (SPEC 3).
 const PROBABILITY_SUM_TOLERANCE: f64 = 1e-6;
+/// Most countries in `dependency_on` (origin tracing keeps one bit per country).
+const MAX_DEPENDENCY_COUNTRIES: usize = 64;
 /// Largest accepted edge cost: costs are counted to 0.001 in 64-bit integers, times the edge
 /// count, inside lexicographic weights (SPEC 4), so they must stay far from overflow.
 const MAX_COST: f64 = 1.0e9;
@@ -369,6 +371,19 @@ impl<'r, 'a> Validator<'r, 'a> {
                     None => self.bad_country(&code.span, path, &code.value),
                 }
             }
+        }
+
+        if dependency_on.len() > MAX_DEPENDENCY_COUNTRIES
+            && let Some((value, _)) = t.get("dependency_on")
+        {
+            self.r.error(
+                &value.span(),
+                "scenario.dependency_on",
+                format!(
+                    "lists {} countries; at most {MAX_DEPENDENCY_COUNTRIES} are supported",
+                    dependency_on.len()
+                ),
+            );
         }
 
         let shortfall_threshold = match self.r.number(t, "shortfall_threshold") {
