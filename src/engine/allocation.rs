@@ -484,6 +484,11 @@ pub struct Solver {
     /// Tolerance of the current solve: `FEASIBILITY_TOLERANCE × max capacity`.
     tolerance: f64,
     excess: Vec<f64>,
+    /// The real arcs at their upper bound in the current basis, ascending: only they add to
+    /// the nodes' excess when flows are computed.
+    upper: Vec<u32>,
+    /// Whether the basis changed since `upper` was listed.
+    upper_stale: bool,
     crossing_fixed: Vec<u32>,
     pivots_last_solve: u32,
     ordinary_pivot_limit: u32,
@@ -594,6 +599,8 @@ impl Solver {
             raw_flow: vec![0.0; total_arcs],
             tolerance: 0.0,
             excess: vec![0.0; total_nodes],
+            upper: Vec::with_capacity(arc_count),
+            upper_stale: true,
             crossing_fixed: Vec::with_capacity(arc_count),
             pivots_last_solve: 0,
             ordinary_pivot_limit,
@@ -641,6 +648,7 @@ impl Solver {
     /// Forgets the current basis and solves from the trivial one.
     pub fn solve_cold(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
         self.basis.clone_from(&self.cold_basis);
+        self.upper_stale = true;
         self.solve(capacities)
     }
 
@@ -666,6 +674,7 @@ impl Solver {
             return Err(SolveError::BasisMismatch);
         }
         self.basis.clone_from(basis);
+        self.upper_stale = true;
         Ok(())
     }
 
@@ -702,37 +711,66 @@ impl Solver {
         bland: bool,
     ) -> Result<Option<Leaving>, SolveError> {
         let arc_count = self.arc_count;
+        let capacities = &capacities[..arc_count];
+        // Rejects NaN, negative and infinite capacities in one comparison chain; no branch per
+        // arc, so the loop vectorises. (Capacities are ≥ 0, so NaN aside `>` is `max`.)
+        let mut valid = true;
+        let mut max_capacity = 0.0_f64;
+        for &capacity in capacities {
+            valid &= (0.0..=f64::MAX).contains(&capacity);
+            max_capacity = if capacity > max_capacity {
+                capacity
+            } else {
+                max_capacity
+            };
+        }
+        if !valid {
+            let arc = capacities
+                .iter()
+                .position(|capacity| !(0.0..=f64::MAX).contains(capacity))
+                .expect("an invalid capacity was seen");
+            return Err(SolveError::InvalidCapacity {
+                arc,
+                value: capacities[arc],
+            });
+        }
+        if self.upper_stale {
+            self.upper.clear();
+            self.upper.extend(
+                (0..arc_count as u32)
+                    .filter(|&arc| self.basis.state[arc as usize] == ArcState::Upper),
+            );
+            self.upper_stale = false;
+        }
         let basis = &self.basis;
         let excess = &mut self.excess;
-        let flow = &mut self.flow;
+        let flow = &mut self.flow[..arc_count];
         let raw_flow = &mut self.raw_flow;
-        excess.fill(0.0);
 
-        // Non-tree arcs sit at their bounds; they set each node's excess (inflow − outflow).
-        let mut max_capacity = 0.0_f64;
-        for arc in 0..arc_count {
+        // Non-tree arcs sit at their bounds: 0 or their capacity. Tree arcs get theirs below,
+        // so writing them here too does no harm and keeps this loop free of branches.
+        for (((flow, raw_flow), &capacity), &state) in flow
+            .iter_mut()
+            .zip(raw_flow[..arc_count].iter_mut())
+            .zip(capacities)
+            .zip(&basis.state[..arc_count])
+        {
+            let value = if state == ArcState::Upper {
+                capacity
+            } else {
+                0.0
+            };
+            *flow = value;
+            *raw_flow = value;
+        }
+        // Arcs at their upper bound set each node's excess (inflow − outflow), in arc order
+        // (the order fixes the rounding: results depend only on the basis and capacities).
+        excess.fill(0.0);
+        for &arc in &self.upper {
+            let arc = arc as usize;
             let capacity = capacities[arc];
-            // Rejects NaN, negative and infinite capacities in one comparison chain.
-            if !(0.0..=f64::MAX).contains(&capacity) {
-                return Err(SolveError::InvalidCapacity {
-                    arc,
-                    value: capacity,
-                });
-            }
-            max_capacity = max_capacity.max(capacity);
-            match basis.state[arc] {
-                ArcState::Lower => {
-                    flow[arc] = 0.0;
-                    raw_flow[arc] = 0.0;
-                }
-                ArcState::Upper => {
-                    flow[arc] = capacity;
-                    raw_flow[arc] = capacity;
-                    excess[self.tail[arc] as usize] -= capacity;
-                    excess[self.head[arc] as usize] += capacity;
-                }
-                ArcState::Tree => {}
-            }
+            excess[self.tail[arc] as usize] -= capacity;
+            excess[self.head[arc] as usize] += capacity;
         }
         self.tolerance = FEASIBILITY_TOLERANCE * max_capacity;
         let tolerance = self.tolerance;
@@ -893,6 +931,7 @@ impl Solver {
             ArcState::Upper
         };
         basis.state[entering] = ArcState::Tree;
+        self.upper_stale = true;
         self.exchange_tree_arc(entry.node, entering as u32, entering_inside);
         self.renumber_tree();
         self.relabel_fixed_arcs();

@@ -119,6 +119,75 @@ pub struct CommodityPlan {
     pub trace: Vec<TraceNode>,
     /// Regime effects on arcs.
     pub regime_effects: Vec<RegimeEffect>,
+    /// The arcs grouped by what moves their capacity, so that a month touches only those
+    /// that can change (derived from `arcs`).
+    pub schedule: CapacitySchedule,
+    /// Origin tracing flattened into the order the monthly loop reads it (derived from
+    /// `trace`).
+    pub trace_schedule: TraceSchedule,
+}
+
+/// A commodity network's arcs grouped by what sets their capacity each month.
+///
+/// Within a trial the topology is fixed and most capacities are constant: arcs with a nominal
+/// capacity and no multiplier never change, and uncapped arcs without a multiplier always
+/// carry the month's supply. Grouping them once per run lets the monthly loop write only the
+/// arcs that can move, with no per-arc `match` on [`ArcCapacity`]. Every value is computed
+/// with exactly the arithmetic of SPEC 3 as [`ArcPlan`] states it (the same products in the
+/// same order), so results do not depend on the grouping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CapacitySchedule {
+    /// Arcs whose capacity is a constant (t/month): capped, with no multiplier.
+    pub fixed: Vec<(usize, f64)>,
+    /// Source arcs (mines) under a node multiplier: (arc, nominal t/month, node slot).
+    pub scaled_sources: Vec<(usize, f64, usize)>,
+    /// Other arcs under a node multiplier or regime effects.
+    pub scaled: Vec<ScaledArc>,
+    /// Arcs that carry the month's total supply: the return arc and uncapped arcs with no
+    /// multiplier (which no flow can exceed).
+    pub supply: Vec<usize>,
+}
+
+/// A non-source arc whose capacity is its nominal value or bound times multipliers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScaledArc {
+    /// The arc.
+    pub arc: usize,
+    /// Row of its node multiplier, if any.
+    pub node_slot: Option<usize>,
+    /// Whether regime effects may apply.
+    pub regime_affected: bool,
+    /// [`ArcCapacity::Capped`] or [`ArcCapacity::Uncapped`].
+    pub capacity: ArcCapacity,
+}
+
+/// Origin tracing of one commodity network, flattened (see [`TraceNode`] for the rule).
+///
+/// The fractions of a trace node are fixed when the node is in a `dependency_on` country
+/// (1 for its own countries; 0 for "not via any") or is a mine (0, or 1 for "not via any" if
+/// it is in none); only the remaining entries mix the inputs' fractions by flow, month by
+/// month. The fixed ones are written once per trial, the mixed ones each month.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceSchedule {
+    /// Fractions per trace node and column (`countries + 1` columns, the last "not via any").
+    pub width: usize,
+    /// Fixed entries: (index into the fractions table, value).
+    pub fixed: Vec<(usize, f64)>,
+    /// Trace nodes with mixed entries, in topological order.
+    pub mixed: Vec<MixedTraceNode>,
+    /// Incoming (arc, trace node) pairs of the mixed nodes, concatenated.
+    pub incoming: Vec<(usize, usize)>,
+}
+
+/// A trace node whose fractions (some of them) mix its inputs'.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MixedTraceNode {
+    /// Its index in the trace.
+    pub node: usize,
+    /// Its incoming pairs: `TraceSchedule::incoming[start..end]`.
+    pub incoming: (usize, usize),
+    /// The columns to mix, as a bit mask (bit k: column k).
+    pub columns: u128,
 }
 
 /// One variant, compiled.
@@ -755,6 +824,8 @@ fn compile_commodity(
             });
         }
     };
+    let schedule = capacity_schedule(&arcs, source_arcs);
+    let trace_schedule = trace_schedule(&trace, model.dependency_on.len());
     Ok(CommodityPlan {
         commodity: c,
         network: flow,
@@ -765,7 +836,75 @@ fn compile_commodity(
         focus,
         trace,
         regime_effects,
+        schedule,
+        trace_schedule,
     })
+}
+
+/// Groups the arcs by what sets their capacity (see [`CapacitySchedule`]).
+fn capacity_schedule(arcs: &[ArcPlan], source_arcs: usize) -> CapacitySchedule {
+    let mut schedule = CapacitySchedule::default();
+    for (a, arc) in arcs.iter().enumerate() {
+        let multiplied = arc.node_slot.is_some() || arc.regime_affected;
+        match arc.capacity {
+            ArcCapacity::Capped(base) if a < source_arcs => match arc.node_slot {
+                Some(slot) => schedule.scaled_sources.push((a, base, slot)),
+                None => schedule.fixed.push((a, base)),
+            },
+            ArcCapacity::Capped(base) if !multiplied => schedule.fixed.push((a, base)),
+            ArcCapacity::Uncapped(_) if !multiplied => schedule.supply.push(a),
+            ArcCapacity::Return => schedule.supply.push(a),
+            ArcCapacity::Capped(_) | ArcCapacity::Uncapped(_) => schedule.scaled.push(ScaledArc {
+                arc: a,
+                node_slot: arc.node_slot,
+                regime_affected: arc.regime_affected,
+                capacity: arc.capacity,
+            }),
+            // Set from the markets' demand and stock, market by market.
+            ArcCapacity::Demand(_) | ArcCapacity::Refill(_) => {}
+        }
+    }
+    schedule
+}
+
+/// Flattens origin tracing (see [`TraceSchedule`]): the rule of [`TraceNode`] split into the
+/// entries that never change and those that mix the inputs each month.
+fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
+    let width = countries + 1;
+    let mut schedule = TraceSchedule {
+        width,
+        ..TraceSchedule::default()
+    };
+    for (t, node) in trace.iter().enumerate() {
+        let mut columns = 0u128;
+        for k in 0..width {
+            let own = k < countries && node.country_mask & (1 << k) != 0;
+            let fixed = if own {
+                Some(1.0)
+            } else if k == countries && node.country_mask != 0 {
+                Some(0.0)
+            } else if node.incoming.is_empty() {
+                // A mine: "not via any" only if it is in none of the countries.
+                Some(if k == countries { 1.0 } else { 0.0 })
+            } else {
+                None
+            };
+            match fixed {
+                Some(value) => schedule.fixed.push((t * width + k, value)),
+                None => columns |= 1 << k,
+            }
+        }
+        if columns != 0 {
+            let start = schedule.incoming.len();
+            schedule.incoming.extend_from_slice(&node.incoming);
+            schedule.mixed.push(MixedTraceNode {
+                node: t,
+                incoming: (start, schedule.incoming.len()),
+                columns,
+            });
+        }
+    }
+    schedule
 }
 
 /// Capacities of a month with every multiplier at 1, no growth and full stocks.

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::outcome::Outcomes;
 use crate::engine::plan::Plan;
-use crate::engine::trial::{Scratch, TrialError, layout, run_trial};
+use crate::engine::trial::{Scratch, TrialError, layout, run_trials};
 
 /// Trials per chunk handed to a worker. Results do not depend on it (accumulators are exact);
 /// it sets the granularity of load balancing and progress.
@@ -93,19 +93,24 @@ pub fn run(
             let from = start + chunk * CHUNK_TRIALS;
             let to = (from + CHUNK_TRIALS).min(end);
             records.clear();
-            for trial in from..to {
-                if let Err(error) =
-                    run_trial(plan, settings.seed, trial, &mut scratch, &mut outcomes)
-                {
-                    if let Ok(mut slot) = failure.lock() {
-                        slot.get_or_insert(error);
+            let result = run_trials(
+                plan,
+                settings.seed,
+                from..to,
+                &mut scratch,
+                &mut outcomes,
+                |_, metrics| {
+                    if want_records {
+                        records.extend_from_slice(metrics);
                     }
-                    return outcomes;
+                    progress.fetch_add(1, Ordering::Relaxed);
+                },
+            );
+            if let Err(error) = result {
+                if let Ok(mut slot) = failure.lock() {
+                    slot.get_or_insert(error);
                 }
-                if want_records {
-                    records.extend_from_slice(&scratch.metrics);
-                }
-                progress.fetch_add(1, Ordering::Relaxed);
+                return outcomes;
             }
             if want_records && let Ok(mut ordered) = ordered.lock() {
                 ordered.deliver(

@@ -3,13 +3,19 @@
 //!
 //! A trial is a pure function of (plan, seed, trial index); all buffers live in [`Scratch`],
 //! allocated once per worker, so the monthly loop does not allocate.
+//!
+//! Where the time goes, and why the loop is shaped as it is (see BENCHMARKS.md): a month is a
+//! capacity update, one warm-started solve and origin tracing, a few hundred nanoseconds; at
+//! that scale, scattering one value per trial into each of thousands of monthly series (8 KiB
+//! of histogram apiece, megabytes in all) costs a cache miss per value. So values are buffered
+//! for a chunk of trials, series-major, and added series by series ([`run_trials`]).
 
 use crate::disruption::incidents::{self, Outage, Sweep};
 use crate::disruption::project::{self, ProjectDraw};
 use crate::disruption::regime;
 use crate::engine::allocation::{SolveError, Solver};
 use crate::engine::outcome::{Layout, Outcomes, TAIL_METRICS};
-use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan};
+use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan, ScaledArc};
 use crate::engine::stream::Stream;
 use crate::model::distribution::Domain;
 use crate::model::{DAYS_PER_MONTH, Process};
@@ -31,8 +37,8 @@ struct DrawCache {
 pub struct Scratch {
     /// [disruption][version].
     draws: Vec<Vec<DrawCache>>,
-    /// [growth plan][version] factors per month, with the trial they belong to.
-    growth: Vec<Vec<(u64, Vec<f64>)>>,
+    /// [growth plan][version] factors per month.
+    growth: Vec<Vec<GrowthCache>>,
     outages: Vec<Outage>,
     sweep: Sweep,
     /// Node multipliers per variant group: [variant][slot × month].
@@ -45,6 +51,49 @@ pub struct Scratch {
     fractions: Vec<f64>,
     /// The last trial's metrics, [variant][commodity][metric] (variants only).
     pub metrics: Vec<f64>,
+    /// Values of the trials run since the last flush, not yet in the accumulators.
+    pending: Pending,
+}
+
+/// A market's demand growth factors per month, `(1 + g)^(m/12)`.
+#[derive(Debug, Clone)]
+struct GrowthCache {
+    /// Trial the factors belong to (u64::MAX: none).
+    trial: u64,
+    /// A fixed growth rate: the factors are the same in every trial, computed once.
+    constant: bool,
+    factors: Vec<f64>,
+}
+
+/// Trials most buffered before their values are added to the accumulators.
+///
+/// Each flush adds up to this many values to every series and metric at once, so the series'
+/// histogram cells are fetched into cache once per flush instead of once per trial. The buffer
+/// holds `PENDING_TRIALS × 8` bytes per series (256 B; 370 KiB for the 1440 series of
+/// `bench_medium`), small enough to stay in a core's L2 cache while it fills.
+pub const PENDING_TRIALS: usize = 32;
+
+/// Values waiting to be pushed: row `s` of `series` (length `PENDING_TRIALS`) holds series
+/// `s`'s values of the pending trials, in trial order; likewise `metrics`.
+#[derive(Debug, Clone)]
+struct Pending {
+    trials: usize,
+    series: Vec<f64>,
+    metrics: Vec<f64>,
+}
+
+impl Pending {
+    /// Where trial slot `self.trials` writes series `index`.
+    #[inline]
+    fn series_slot(&mut self, index: usize) -> &mut f64 {
+        &mut self.series[index * PENDING_TRIALS + self.trials]
+    }
+
+    /// Where trial slot `self.trials` writes metric `index`.
+    #[inline]
+    fn metric_slot(&mut self, index: usize) -> &mut f64 {
+        &mut self.metrics[index * PENDING_TRIALS + self.trials]
+    }
 }
 
 /// Why a trial failed (a solver bug; never expected).
@@ -85,7 +134,11 @@ impl Scratch {
             .map(|g| {
                 g.versions
                     .iter()
-                    .map(|_| (u64::MAX, vec![1.0; horizon]))
+                    .map(|_| GrowthCache {
+                        trial: u64::MAX,
+                        constant: false,
+                        factors: vec![1.0; horizon],
+                    })
                     .collect()
             })
             .collect();
@@ -108,6 +161,9 @@ impl Scratch {
             .max()
             .unwrap_or(0);
         let layout = layout(plan);
+        let series_count =
+            layout.variants * layout.commodities * layout.horizon * layout.series_per_month();
+        let metric_count = layout.groups() * layout.commodities * layout.metrics();
         Self {
             draws,
             growth,
@@ -133,7 +189,30 @@ impl Scratch {
             stocks: vec![0.0; max_markets],
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
             metrics: vec![0.0; layout.variants * layout.commodities * layout.metrics()],
+            pending: Pending {
+                trials: 0,
+                series: vec![0.0; series_count * PENDING_TRIALS],
+                metrics: vec![0.0; metric_count * PENDING_TRIALS],
+            },
         }
+    }
+
+    /// Adds the values of the trials run since the last flush to `outcomes`, series by series
+    /// (exact and order-free, like every push). [`run_trials`] calls it; needed only after
+    /// [`run_trial_buffered`].
+    pub fn flush(&mut self, outcomes: &mut Outcomes) {
+        let pending = &mut self.pending;
+        let n = pending.trials;
+        if n == 0 {
+            return;
+        }
+        for (s, row) in pending.series.chunks_exact(PENDING_TRIALS).enumerate() {
+            outcomes.series.push_all(s, &row[..n]);
+        }
+        for (i, row) in pending.metrics.chunks_exact(PENDING_TRIALS).enumerate() {
+            outcomes.metrics.push_all(i, &row[..n]);
+        }
+        pending.trials = 0;
     }
 }
 
@@ -150,6 +229,8 @@ pub fn layout(plan: &Plan) -> Layout {
 
 /// Runs trial `trial` and adds its metrics, reductions and monthly series to `outcomes`.
 /// Afterwards `scratch.metrics` holds the trial's metrics per variant (for `trials.csv`).
+///
+/// For many trials, [`run_trials`] is faster: it adds the values a chunk at a time.
 pub fn run_trial(
     plan: &Plan,
     seed: u64,
@@ -157,29 +238,107 @@ pub fn run_trial(
     scratch: &mut Scratch,
     outcomes: &mut Outcomes,
 ) -> Result<(), TrialError> {
-    let layout = outcomes.layout.clone();
+    run_trial_buffered(plan, seed, trial, scratch, &outcomes.layout)?;
+    scratch.flush(outcomes);
+    Ok(())
+}
+
+/// Runs `trials` in order and adds them to `outcomes`, calling `on_trial(trial, metrics)` after
+/// each with the trial's metrics per variant (as in [`Scratch::metrics`]). Values are buffered
+/// for up to [`PENDING_TRIALS`] trials and added series by series; on error, the trials
+/// finished before it are in `outcomes` and the failing one is not.
+pub fn run_trials(
+    plan: &Plan,
+    seed: u64,
+    trials: std::ops::Range<u64>,
+    scratch: &mut Scratch,
+    outcomes: &mut Outcomes,
+    mut on_trial: impl FnMut(u64, &[f64]),
+) -> Result<(), TrialError> {
+    for trial in trials {
+        if let Err(error) = run_trial_buffered(plan, seed, trial, scratch, &outcomes.layout) {
+            scratch.flush(outcomes);
+            return Err(error);
+        }
+        on_trial(trial, &scratch.metrics);
+        if scratch.pending.trials == PENDING_TRIALS {
+            scratch.flush(outcomes);
+        }
+    }
+    scratch.flush(outcomes);
+    Ok(())
+}
+
+/// Runs trial `trial` into the scratch space's pending buffer (flushing it first if full); its
+/// values reach the accumulators at the next [`Scratch::flush`]. `layout` must be the
+/// layout of the outcomes it will be flushed into.
+pub fn run_trial_buffered(
+    plan: &Plan,
+    seed: u64,
+    trial: u64,
+    scratch: &mut Scratch,
+    layout: &Layout,
+) -> Result<(), TrialError> {
+    assert!(
+        scratch.pending.trials < PENDING_TRIALS,
+        "the pending buffer is full: flush it into the outcomes first"
+    );
     for v in 0..plan.variants.len() {
         prepare_variant(plan, seed, trial, v, scratch);
         for ci in 0..plan.commodities.len() {
-            simulate(plan, trial, v, ci, scratch, outcomes, &layout)?;
+            simulate(plan, trial, v, ci, scratch, layout, |_, _| {})?;
         }
     }
-    // Paired reductions: baseline − variant, trial by trial.
+    // Paired reductions: baseline − variant, trial by trial (groups after the variants, one
+    // per non-baseline variant in order).
     let metrics = layout.metrics();
-    for (r, &v) in layout.reduced().iter().enumerate() {
+    let reduced = (0..layout.variants).filter(|&v| v != layout.baseline);
+    for (r, v) in reduced.enumerate() {
         let group = layout.variants + r;
         for ci in 0..layout.commodities {
             for m in 0..metrics {
                 let base =
                     scratch.metrics[(layout.baseline * layout.commodities + ci) * metrics + m];
                 let this = scratch.metrics[(v * layout.commodities + ci) * metrics + m];
-                outcomes
-                    .metrics
-                    .push(layout.metric_index(group, ci, m), base - this);
+                *scratch
+                    .pending
+                    .metric_slot(layout.metric_index(group, ci, m)) = base - this;
             }
         }
     }
+    scratch.pending.trials += 1;
     Ok(())
+}
+
+/// The capacities of every month of trial `trial` for variant `variant` and commodity
+/// `commodity` (indices into the plan), as given to the solver: for benches and tests of the
+/// allocation on real months.
+pub fn monthly_capacities(
+    plan: &Plan,
+    seed: u64,
+    trial: u64,
+    variant: usize,
+    commodity: usize,
+) -> Result<Vec<Vec<f64>>, TrialError> {
+    let mut scratch = Scratch::new(plan);
+    let layout = layout(plan);
+    let mut months = Vec::with_capacity(plan.horizon);
+    // Draws of variants sharing a multiplier table are made by the first of them.
+    let group = plan.variants[variant].multiplier_group;
+    if group != variant {
+        prepare_variant(plan, seed, trial, group, &mut scratch);
+    }
+    prepare_variant(plan, seed, trial, variant, &mut scratch);
+    simulate(
+        plan,
+        trial,
+        variant,
+        commodity,
+        &mut scratch,
+        &layout,
+        |_, capacities| months.push(capacities.to_vec()),
+    )?;
+    Ok(months)
 }
 
 /// Samples (or takes from the trial's cache) everything variant `v` needs: node multipliers,
@@ -215,21 +374,24 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         }
     }
     for &(g, version) in &variant.growth {
-        let (stamp, factors) = &mut scratch.growth[g][version];
-        if *stamp == trial {
+        let cache = &mut scratch.growth[g][version];
+        if cache.trial == trial || cache.constant {
             continue;
         }
-        *stamp = trial;
+        cache.trial = trial;
         let distribution = &plan.growth[g].versions[version];
         let rate = match distribution.as_fixed() {
-            Some(rate) => rate,
+            Some(rate) => {
+                cache.constant = true;
+                rate
+            }
             None => {
                 let mut stream = Stream::from_key_hash(seed, trial, plan.growth[g].key_hash);
                 distribution.sample_clipped(&mut stream, Domain::AtLeast(-1.0))
             }
         };
         // Demand in month m is demand × (1 + g)^(m/12).
-        for (m, f) in factors.iter_mut().enumerate() {
+        for (m, f) in cache.factors.iter_mut().enumerate() {
             *f = if rate == 0.0 {
                 1.0
             } else {
@@ -274,15 +436,17 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
     }
 }
 
-/// Routes one commodity of one variant over the horizon and records its metrics.
+/// Routes one commodity of one variant over the horizon and records its metrics in the
+/// pending buffer. `observe(month, capacities)` sees each month's capacities before the solve.
+#[allow(clippy::too_many_arguments)]
 fn simulate(
     plan: &Plan,
     trial: u64,
     v: usize,
     ci: usize,
     scratch: &mut Scratch,
-    outcomes: &mut Outcomes,
     layout: &Layout,
+    mut observe: impl FnMut(usize, &[f64]),
 ) -> Result<(), TrialError> {
     let variant = &plan.variants[v];
     let cp: &CommodityPlan = &variant.commodities[ci];
@@ -298,6 +462,7 @@ fn simulate(
         stocks,
         fractions,
         metrics: trial_metrics,
+        pending,
         ..
     } = scratch;
     let node_table = &node_multipliers[variant.multiplier_group];
@@ -316,9 +481,20 @@ fn simulate(
     // Growth factors of each market, by market index.
     let growth_of = |market: usize| -> &[f64] {
         let (g, version) = variant.growth[cp.markets[market].growth];
-        &growth[g][version].1
+        &growth[g][version].factors
     };
+    let schedule = &cp.schedule;
+    let trace = &cp.trace_schedule;
+    let width = trace.width;
 
+    // What does not move within the trial is written once: constant capacities and the
+    // fixed origin fractions (mines, and nodes in a `dependency_on` country).
+    for &(a, capacity) in &schedule.fixed {
+        capacities[a] = capacity;
+    }
+    for &(index, value) in &trace.fixed {
+        fractions[index] = value;
+    }
     // Stocks start full: stock_months × month-0 demand.
     for (stock, market) in stocks.iter_mut().zip(&cp.markets) {
         *stock = market.stock_months * market.demand_t_per_month;
@@ -340,22 +516,29 @@ fn simulate(
                 arc_multiplier[effect.arc] *= effect.factor;
             }
         }
-        // Capacities: mines first, whose sum bounds every "unlimited" arc.
-        let mut supply = 0.0;
-        for (a, arc) in cp.arcs.iter().enumerate().take(cp.source_arcs) {
-            let ArcCapacity::Capped(base) = arc.capacity else {
-                unreachable!("source arcs are capped");
-            };
-            let mult = arc.node_slot.map_or(1.0, |s| node_table[s * horizon + m]);
-            capacities[a] = base * mult;
-            supply += capacities[a];
+        // Capacities: mines first, whose sum (in arc order) bounds every "unlimited" arc.
+        for &(a, base, slot) in &schedule.scaled_sources {
+            capacities[a] = base * node_table[slot * horizon + m];
         }
-        for (a, arc) in cp.arcs.iter().enumerate().skip(cp.source_arcs) {
-            let mut mult = arc.node_slot.map_or(1.0, |s| node_table[s * horizon + m]);
-            if arc.regime_affected {
+        let mut supply = 0.0;
+        for &capacity in &capacities[..cp.source_arcs] {
+            supply += capacity;
+        }
+        for &a in &schedule.supply {
+            capacities[a] = supply;
+        }
+        for &ScaledArc {
+            arc: a,
+            node_slot,
+            regime_affected,
+            capacity,
+        } in &schedule.scaled
+        {
+            let mut mult = node_slot.map_or(1.0, |s| node_table[s * horizon + m]);
+            if regime_affected {
                 mult *= arc_multiplier[a];
             }
-            capacities[a] = match arc.capacity {
+            capacities[a] = match capacity {
                 ArcCapacity::Capped(base) => base * mult,
                 ArcCapacity::Uncapped(bound) => {
                     if mult == 1.0 {
@@ -364,15 +547,17 @@ fn simulate(
                         bound * mult
                     }
                 }
-                ArcCapacity::Demand(i) => cp.markets[i].demand_t_per_month * growth_of(i)[m],
-                ArcCapacity::Refill(i) => {
-                    let market = &cp.markets[i];
-                    let demand = market.demand_t_per_month * growth_of(i)[m];
-                    (market.stock_months * demand - stocks[i]).max(0.0)
-                }
-                ArcCapacity::Return => supply,
+                _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
+        for (i, market) in cp.markets.iter().enumerate() {
+            let demand = market.demand_t_per_month * growth_of(i)[m];
+            capacities[market.demand_arc] = demand;
+            if let Some(refill) = market.refill_arc {
+                capacities[refill] = (market.stock_months * demand - stocks[i]).max(0.0);
+            }
+        }
+        observe(m, capacities);
         let flows = match solver.solve(capacities) {
             Ok(flows) => flows,
             Err(_) => solver.solve_cold(capacities).map_err(|source| TrialError {
@@ -402,25 +587,17 @@ fn simulate(
         };
 
         // Origin tracing: each node's output carries the mix of its inputs; a unit is via C
-        // if any node on its path is in C.
-        let width = countries + 1;
-        for (t, node) in cp.trace.iter().enumerate() {
-            let inflow: f64 = node.incoming.iter().map(|&(a, _)| flows[a]).sum();
-            for k in 0..=countries {
-                let own = if k < countries {
-                    node.country_mask & (1 << k) != 0
-                } else {
-                    false
-                };
-                fractions[t * width + k] = if own {
-                    1.0
-                } else if k == countries && node.country_mask != 0 {
-                    0.0
-                } else if node.incoming.is_empty() {
-                    // A mine: "not via any" only if it is in none of the countries.
-                    if k == countries { 1.0 } else { 0.0 }
-                } else if inflow > 0.0 {
-                    node.incoming
+        // if any node on its path is in C. Only the mixed entries change month to month.
+        for node in &trace.mixed {
+            let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
+            let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
+            let t = node.node;
+            for k in 0..width {
+                if node.columns & (1 << k) == 0 {
+                    continue;
+                }
+                fractions[t * width + k] = if inflow > 0.0 {
+                    incoming
                         .iter()
                         .map(|&(a, from)| flows[a] * fractions[from * width + k])
                         .sum::<f64>()
@@ -439,19 +616,15 @@ fn simulate(
             let via = served * fractions[focus_t * width + k];
             via_totals[k] += via;
             let ratio = if demand > 0.0 { via / demand } else { 0.0 };
-            outcomes
-                .series
-                .push(layout.series_index(v, ci, m, k), ratio.clamp(0.0, 1.0));
+            *pending.series_slot(layout.series_index(v, ci, m, k)) = ratio.clamp(0.0, 1.0);
         }
         let shortfall_ratio = if demand > 0.0 {
             shortfall / demand
         } else {
             0.0
         };
-        outcomes.series.push(
-            layout.series_index(v, ci, m, countries),
-            shortfall_ratio.clamp(0.0, 1.0),
-        );
+        *pending.series_slot(layout.series_index(v, ci, m, countries)) =
+            shortfall_ratio.clamp(0.0, 1.0);
         worst = worst.max(shortfall_ratio);
         if shortfall_ratio > threshold {
             shortage_months += 1;
@@ -461,7 +634,7 @@ fn simulate(
         // The focus market does not take this commodity in this variant: all ratios are 0.
         for m in 0..horizon {
             for k in 0..=countries {
-                outcomes.series.push(layout.series_index(v, ci, m, k), 0.0);
+                *pending.series_slot(layout.series_index(v, ci, m, k)) = 0.0;
             }
         }
     }
@@ -495,10 +668,7 @@ fn simulate(
     debug_assert_eq!(tail.len(), TAIL_METRICS.len());
     trial_metrics[base + countries..base + metrics].copy_from_slice(&tail);
     for metric in 0..metrics {
-        outcomes.metrics.push(
-            layout.metric_index(v, ci, metric),
-            trial_metrics[base + metric],
-        );
+        *pending.metric_slot(layout.metric_index(v, ci, metric)) = trial_metrics[base + metric];
     }
     Ok(())
 }
