@@ -477,8 +477,10 @@ pub struct Solver {
     /// node, the root's empty): the ratio test scans the smaller side of the cut.
     incident_start: Vec<u32>,
     incident: Vec<u32>,
-    /// Clamped flows of the real arcs, as returned.
+    /// Clamped flows of all arcs (the real ones are returned), for the current basis.
     flow: Vec<f64>,
+    /// The capacities of the current solve, then 0 for every artificial arc.
+    capacity: Vec<f64>,
     /// Unclamped flows of all arcs for the current basis (tree arcs may violate bounds).
     raw_flow: Vec<f64>,
     /// Tolerance of the current solve: `FEASIBILITY_TOLERANCE × max capacity`.
@@ -595,7 +597,8 @@ impl Solver {
             basis,
             incident_start,
             incident,
-            flow: vec![0.0; arc_count],
+            flow: vec![0.0; total_arcs],
+            capacity: vec![0.0; total_arcs],
             raw_flow: vec![0.0; total_arcs],
             tolerance: 0.0,
             excess: vec![0.0; total_nodes],
@@ -625,7 +628,7 @@ impl Solver {
         let mut leaving = self.compute_flows(capacities, self.ordinary_pivot_limit == 0)?;
         loop {
             let Some(chosen) = leaving else {
-                return Ok(&self.flow);
+                return Ok(&self.flow[..self.arc_count]);
             };
             if self.pivots_last_solve >= self.pivot_limit {
                 return Err(SolveError::PivotLimit {
@@ -638,7 +641,7 @@ impl Solver {
             // recomputation from scratch has the last word, so the flows returned carry no
             // rounding accumulated over pivots and depend only on the final basis.
             let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
-            leaving = self.find_leaving(capacities, bland);
+            leaving = self.find_leaving(bland);
             if leaving.is_none() {
                 leaving = self.compute_flows(capacities, bland)?;
             }
@@ -655,7 +658,7 @@ impl Solver {
     /// The flows written by the last solve: its result if it succeeded, meaningless after an
     /// error (zeros before the first solve).
     pub fn flows(&self) -> &[f64] {
-        &self.flow
+        &self.flow[..self.arc_count]
     }
 
     /// The current basis: after a successful solve, an optimal one for its capacities and a
@@ -712,16 +715,40 @@ impl Solver {
     ) -> Result<Option<Leaving>, SolveError> {
         let arc_count = self.arc_count;
         let capacities = &capacities[..arc_count];
-        // Rejects NaN, negative and infinite capacities in one comparison chain; no branch per
-        // arc, so the loop vectorises. (Capacities are ≥ 0, so NaN aside `>` is `max`.)
+        if self.upper_stale {
+            self.upper.clear();
+            self.upper.extend(
+                (0..arc_count as u32)
+                    .filter(|&arc| self.basis.state[arc as usize] == ArcState::Upper),
+            );
+            self.upper_stale = false;
+        }
+        let basis = &self.basis;
+
+        // Check every capacity (NaN, negative and infinite fail `0 ≤ u ≤ f64::MAX`) and find
+        // the largest, with four independent running maxima so that the comparisons overlap
+        // (max is exact, so the grouping cannot change the result). Written with `&` and a
+        // select, no branch per arc.
         let mut valid = true;
-        let mut max_capacity = 0.0_f64;
-        for &capacity in capacities {
-            valid &= (0.0..=f64::MAX).contains(&capacity);
-            max_capacity = if capacity > max_capacity {
+        let mut largest = [0.0_f64; 4];
+        let chunks = capacities.chunks_exact(4);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            for (largest, &capacity) in largest.iter_mut().zip(chunk) {
+                valid &= (capacity >= 0.0) & (capacity <= f64::MAX);
+                *largest = if capacity > *largest {
+                    capacity
+                } else {
+                    *largest
+                };
+            }
+        }
+        for (largest, &capacity) in largest.iter_mut().zip(rest) {
+            valid &= (capacity >= 0.0) & (capacity <= f64::MAX);
+            *largest = if capacity > *largest {
                 capacity
             } else {
-                max_capacity
+                *largest
             };
         }
         if !valid {
@@ -734,37 +761,28 @@ impl Solver {
                 value: capacities[arc],
             });
         }
-        if self.upper_stale {
-            self.upper.clear();
-            self.upper.extend(
-                (0..arc_count as u32)
-                    .filter(|&arc| self.basis.state[arc as usize] == ArcState::Upper),
-            );
-            self.upper_stale = false;
-        }
-        let basis = &self.basis;
-        let excess = &mut self.excess;
-        let flow = &mut self.flow[..arc_count];
-        let raw_flow = &mut self.raw_flow;
+        let max_capacity = largest.iter().fold(0.0_f64, |a, &b| a.max(b));
 
-        // Non-tree arcs sit at their bounds: 0 or their capacity. Tree arcs get theirs below,
-        // so writing them here too does no harm and keeps this loop free of branches.
-        for (((flow, raw_flow), &capacity), &state) in flow
+        // Non-tree arcs sit at their bounds: 0 or their capacity (tree arcs get their flows
+        // below, so writing them here too does no harm and keeps the loop free of branches).
+        // Their unclamped flows are not written: a pivot reads one only for the entering arc,
+        // and takes it from the arc's bound then.
+        self.capacity[..arc_count].copy_from_slice(capacities);
+        for ((flow, &capacity), &state) in self.flow[..arc_count]
             .iter_mut()
-            .zip(raw_flow[..arc_count].iter_mut())
             .zip(capacities)
             .zip(&basis.state[..arc_count])
         {
-            let value = if state == ArcState::Upper {
+            *flow = if state == ArcState::Upper {
                 capacity
             } else {
                 0.0
             };
-            *flow = value;
-            *raw_flow = value;
         }
+
         // Arcs at their upper bound set each node's excess (inflow − outflow), in arc order
         // (the order fixes the rounding: results depend only on the basis and capacities).
+        let excess = &mut self.excess;
         excess.fill(0.0);
         for &arc in &self.upper {
             let arc = arc as usize;
@@ -776,47 +794,43 @@ impl Solver {
         let tolerance = self.tolerance;
 
         // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
-        // excess, up if the arc points to the parent, down otherwise.
+        // excess, up if the arc points to the parent, down otherwise. Flows of artificial arcs
+        // are computed like the others (capacity 0) and never returned.
+        let capacity = &self.capacity;
+        let flow = &mut self.flow;
+        let raw_flow = &mut self.raw_flow;
         let mut choice = LeavingChoice::new(bland);
-        for position in (1..basis.order.len()).rev() {
-            let entry = basis.order[position];
+        for (position, entry) in basis.order.iter().enumerate().skip(1).rev() {
             let node_excess = excess[entry.node as usize];
             excess[entry.parent as usize] += node_excess;
             let tree_flow = if entry.up { node_excess } else { -node_excess };
             let arc = entry.arc as usize;
+            let arc_capacity = capacity[arc];
             raw_flow[arc] = tree_flow;
-            let capacity = if arc < arc_count {
-                capacities[arc]
-            } else {
+            choice.consider(position, entry.arc, tree_flow, arc_capacity, tolerance);
+            // Clamped, and written as +0.0 rather than −0.0.
+            flow[arc] = if tree_flow <= 0.0 {
                 0.0
+            } else if tree_flow >= arc_capacity {
+                arc_capacity
+            } else {
+                tree_flow
             };
-            choice.consider(position, entry.arc, tree_flow, capacity, tolerance);
-            if arc < arc_count {
-                // Clamped, and written as +0.0 rather than −0.0.
-                flow[arc] = if tree_flow <= 0.0 {
-                    0.0
-                } else if tree_flow >= capacity {
-                    capacity
-                } else {
-                    tree_flow
-                };
-            }
         }
         Ok(choice.leaving)
     }
 
     /// The tree arc to leave according to the tree flows kept up to date by the pivots, in
     /// `O(n)`; `None` when they all look feasible.
-    fn find_leaving(&self, capacities: &[f64], bland: bool) -> Option<Leaving> {
+    fn find_leaving(&self, bland: bool) -> Option<Leaving> {
         let mut choice = LeavingChoice::new(bland);
         for (position, entry) in self.basis.order.iter().enumerate().skip(1) {
             let arc = entry.arc as usize;
-            let capacity = capacities.get(arc).copied().unwrap_or(0.0);
             choice.consider(
                 position,
                 entry.arc,
                 self.raw_flow[arc],
-                capacity,
+                self.capacity[arc],
                 self.tolerance,
             );
         }
@@ -910,7 +924,14 @@ impl Solver {
             let position = basis.position[node as usize];
             (start..start + basis.subtree_size[start as usize]).contains(&position)
         };
-        raw_flow[entering] += lambda;
+        // The entering arc's unclamped flow is its bound's (compute_flows leaves non-tree
+        // arcs' unwritten), plus λ.
+        let entering_bound = if basis.state[entering] == ArcState::Upper {
+            capacities[entering]
+        } else {
+            0.0
+        };
+        raw_flow[entering] = entering_bound + lambda;
         let mut node = head;
         while !is_ancestor(node, tail) {
             let link = basis.link[node as usize];
