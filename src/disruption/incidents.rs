@@ -92,6 +92,17 @@ pub struct Sweep {
     active: Vec<usize>,
 }
 
+impl Sweep {
+    /// Work space reserved for `outages` outages at once.
+    pub fn with_capacity(outages: usize) -> Self {
+        Self {
+            order: Vec::with_capacity(outages),
+            boundaries: Vec::with_capacity(2 * outages),
+            active: Vec::with_capacity(outages.min(1024)),
+        }
+    }
+}
+
 /// Writes each node's monthly capacity multiplier: the exact time-average over each month of
 /// the product of the factors of the outages in progress (overlapping outages multiply).
 ///
@@ -109,7 +120,9 @@ pub fn time_average(
     sweep.order.clear();
     sweep.order.extend(0..outages.len());
     // By node, then start: a deterministic order whatever the order processes were sampled in.
-    sweep.order.sort_by(|&a, &b| {
+    // The key ends with the index, a total order, so an unstable sort (in place, no buffer to
+    // allocate, unlike the stable one on long inputs) gives the same order.
+    sweep.order.sort_unstable_by(|&a, &b| {
         outages[a]
             .node
             .cmp(&outages[b].node)
@@ -152,8 +165,10 @@ fn sweep_node(
         boundaries.push((outages[e].start_day, true, e));
         boundaries.push((outages[e].end_day.min(horizon_days), false, e));
     }
-    // Ends before starts at equal times: [t, t+d) is half-open.
-    boundaries.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // Ends before starts at equal times: [t, t+d) is half-open. Each outage has one start and
+    // one end, so (time, is_start, outage) is a total order and an unstable sort (in place)
+    // gives the same order as a stable one.
+    boundaries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     active.clear();
     // `row` holds the loss (day-weighted 1 − multiplier) while sweeping.
     for value in row.iter_mut() {

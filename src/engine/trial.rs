@@ -114,16 +114,33 @@ impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Self {
         let horizon = plan.horizon;
+        // Outage lists are reserved for four times a process's mean number of events (plus
+        // some), so that a run's first trials rarely have to grow them: they grow only for an
+        // unusually eventful trial, then stay (memory is flat in the number of trials).
+        let horizon_years = horizon as f64 / 12.0;
+        let expected_outages = |d: &crate::model::Disruption| match &d.process {
+            Process::Incidents(p) => {
+                let mean = p.rate_per_year.mean().max(0.0) * horizon_years;
+                (4.0 * mean + 32.0).min(65536.0) as usize
+            }
+            _ => 0,
+        };
+        let mut all_outages = 0;
         let draws = plan
             .disruptions
             .iter()
             .map(|d| {
                 d.versions
                     .iter()
-                    .map(|_| DrawCache {
-                        trial: u64::MAX,
-                        states: vec![0; horizon],
-                        ..DrawCache::default()
+                    .map(|version| {
+                        let reserve = expected_outages(version);
+                        all_outages += reserve;
+                        DrawCache {
+                            trial: u64::MAX,
+                            states: vec![0; horizon],
+                            outages: Vec::with_capacity(reserve),
+                            ..DrawCache::default()
+                        }
                     })
                     .collect()
             })
@@ -167,8 +184,8 @@ impl Scratch {
         Self {
             draws,
             growth,
-            outages: Vec::new(),
-            sweep: Sweep::default(),
+            outages: Vec::with_capacity(all_outages),
+            sweep: Sweep::with_capacity(all_outages),
             node_multipliers: plan
                 .variants
                 .iter()
