@@ -727,15 +727,14 @@ impl Solver {
 
         // Check every capacity (NaN, negative and infinite fail `0 ≤ u ≤ f64::MAX`) and find
         // the largest, with four independent running maxima so that the comparisons overlap
-        // (max is exact, so the grouping cannot change the result). Written with `&` and a
-        // select, no branch per arc.
+        // (max is exact, so the grouping cannot change the result); no early exit per arc.
         let mut valid = true;
         let mut largest = [0.0_f64; 4];
         let chunks = capacities.chunks_exact(4);
         let rest = chunks.remainder();
         for chunk in chunks {
             for (largest, &capacity) in largest.iter_mut().zip(chunk) {
-                valid &= (capacity >= 0.0) & (capacity <= f64::MAX);
+                valid &= (0.0..=f64::MAX).contains(&capacity);
                 *largest = if capacity > *largest {
                     capacity
                 } else {
@@ -744,7 +743,7 @@ impl Solver {
             }
         }
         for (largest, &capacity) in largest.iter_mut().zip(rest) {
-            valid &= (capacity >= 0.0) & (capacity <= f64::MAX);
+            valid &= (0.0..=f64::MAX).contains(&capacity);
             *largest = if capacity > *largest {
                 capacity
             } else {
