@@ -141,7 +141,16 @@ pub struct CapacitySchedule {
     pub fixed: Vec<(usize, f64)>,
     /// Source arcs (mines) under a node multiplier: (arc, nominal t/month, node slot).
     pub scaled_sources: Vec<(usize, f64, usize)>,
-    /// Other arcs under a node multiplier or regime effects.
+    /// Capped arcs under a node multiplier only (refineries, hubs): (arc, nominal, slot).
+    pub node_capped: Vec<(usize, f64, usize)>,
+    /// Uncapped arcs under a node multiplier only: (arc, nominal bound, slot).
+    pub node_uncapped: Vec<(usize, f64, usize)>,
+    /// Capped arcs under regime effects only (export edges): (arc, nominal).
+    pub regime_capped: Vec<(usize, f64)>,
+    /// Uncapped arcs under regime effects only: (arc, nominal bound).
+    pub regime_uncapped: Vec<(usize, f64)>,
+    /// Arcs under both a node multiplier and regime effects (none with today's plans: regime
+    /// effects act on edges, node multipliers on mines, refineries and hubs).
     pub scaled: Vec<ScaledArc>,
     /// Arcs that carry the month's total supply: the return arc and uncapped arcs with no
     /// multiplier (which no flow can exceed).
@@ -854,12 +863,28 @@ fn capacity_schedule(arcs: &[ArcPlan], source_arcs: usize) -> CapacitySchedule {
             ArcCapacity::Capped(base) if !multiplied => schedule.fixed.push((a, base)),
             ArcCapacity::Uncapped(_) if !multiplied => schedule.supply.push(a),
             ArcCapacity::Return => schedule.supply.push(a),
-            ArcCapacity::Capped(_) | ArcCapacity::Uncapped(_) => schedule.scaled.push(ScaledArc {
-                arc: a,
-                node_slot: arc.node_slot,
-                regime_affected: arc.regime_affected,
-                capacity: arc.capacity,
-            }),
+            ArcCapacity::Capped(_) | ArcCapacity::Uncapped(_) => {
+                match (arc.capacity, arc.node_slot, arc.regime_affected) {
+                    (ArcCapacity::Capped(base), Some(slot), false) => {
+                        schedule.node_capped.push((a, base, slot))
+                    }
+                    (ArcCapacity::Uncapped(bound), Some(slot), false) => {
+                        schedule.node_uncapped.push((a, bound, slot))
+                    }
+                    (ArcCapacity::Capped(base), None, true) => {
+                        schedule.regime_capped.push((a, base))
+                    }
+                    (ArcCapacity::Uncapped(bound), None, true) => {
+                        schedule.regime_uncapped.push((a, bound))
+                    }
+                    _ => schedule.scaled.push(ScaledArc {
+                        arc: a,
+                        node_slot: arc.node_slot,
+                        regime_affected: arc.regime_affected,
+                        capacity: arc.capacity,
+                    }),
+                }
+            }
             // Set from the markets' demand and stock, market by market.
             ArcCapacity::Demand(_) | ArcCapacity::Refill(_) => {}
         }

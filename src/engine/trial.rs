@@ -23,6 +23,10 @@ use crate::model::{DAYS_PER_MONTH, Process};
 /// "Exceeds" means greater than the threshold plus this, so rounding cannot flip a count.
 const EXCEEDS_TOLERANCE: f64 = 1e-9;
 
+/// Origin tracing with at most this many columns (`dependency_on` countries + 1) takes one
+/// pass over a node's inputs for all its sums.
+const SMALL_WIDTH: usize = 4;
+
 /// A trial's draws of one disruption version, cached so variants that share it sample once.
 #[derive(Debug, Clone, Default)]
 struct DrawCache {
@@ -69,9 +73,9 @@ struct GrowthCache {
 ///
 /// Each flush adds up to this many values to every series and metric at once, so the series'
 /// histogram cells are fetched into cache once per flush instead of once per trial. The buffer
-/// holds `PENDING_TRIALS × 8` bytes per series (256 B; 370 KiB for the 1440 series of
+/// holds `PENDING_TRIALS × 8` bytes per series (512 B; 720 KiB for the 1440 series of
 /// `bench_medium`), small enough to stay in a core's L2 cache while it fills.
-pub const PENDING_TRIALS: usize = 32;
+pub const PENDING_TRIALS: usize = 64;
 
 /// Values waiting to be pushed: row `s` of `series` (length `PENDING_TRIALS`) holds series
 /// `s`'s values of the pending trials, in trial order; likewise `metrics`.
@@ -523,14 +527,22 @@ fn simulate(
     let threshold = plan.shortfall_threshold + EXCEEDS_TOLERANCE;
 
     for m in 0..horizon {
-        // Regime multipliers on affected arcs.
-        for effect in &cp.regime_effects {
-            arc_multiplier[effect.arc] = 1.0;
-        }
-        for effect in &cp.regime_effects {
-            let (k, version) = variant.regimes[effect.regime];
-            if draws[k][version].states[m] == effect.state {
-                arc_multiplier[effect.arc] *= effect.factor;
+        // Regime multipliers on affected arcs, recomputed when a regime changes state (they
+        // depend on nothing else; regimes change state every few months at most).
+        let regime_changed = m == 0
+            || variant.regimes.iter().any(|&(k, version)| {
+                let states = &draws[k][version].states;
+                states[m] != states[m - 1]
+            });
+        if regime_changed {
+            for effect in &cp.regime_effects {
+                arc_multiplier[effect.arc] = 1.0;
+            }
+            for effect in &cp.regime_effects {
+                let (k, version) = variant.regimes[effect.regime];
+                if draws[k][version].states[m] == effect.state {
+                    arc_multiplier[effect.arc] *= effect.factor;
+                }
             }
         }
         // Capacities: mines first, whose sum (in arc order) bounds every "unlimited" arc.
@@ -543,6 +555,22 @@ fn simulate(
         }
         for &a in &schedule.supply {
             capacities[a] = supply;
+        }
+        // Each list has one formula of SPEC 3 (a missing multiplier is 1, and 1 × x = x
+        // exactly, so these are the general formula's values bit for bit).
+        for &(a, base, slot) in &schedule.node_capped {
+            capacities[a] = base * node_table[slot * horizon + m];
+        }
+        for &(a, bound, slot) in &schedule.node_uncapped {
+            let mult = node_table[slot * horizon + m];
+            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
+        }
+        for &(a, base) in &schedule.regime_capped {
+            capacities[a] = base * arc_multiplier[a];
+        }
+        for &(a, bound) in &schedule.regime_uncapped {
+            let mult = arc_multiplier[a];
+            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
         }
         for &ScaledArc {
             arc: a,
@@ -607,8 +635,31 @@ fn simulate(
         // if any node on its path is in C. Only the mixed entries change month to month.
         for node in &trace.mixed {
             let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
-            let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
             let t = node.node;
+            if width <= SMALL_WIDTH {
+                // One pass over the inputs for the inflow and every column's sum. Each sum is
+                // still taken in input order from −0.0, as `Iterator::sum` does, so the values
+                // are those of one pass per sum, bit for bit.
+                let mut inflow = -0.0;
+                let mut sums = [-0.0; SMALL_WIDTH];
+                for &(a, from) in incoming {
+                    let flow = flows[a];
+                    inflow += flow;
+                    for (sum, &fraction) in sums
+                        .iter_mut()
+                        .zip(&fractions[from * width..(from + 1) * width])
+                    {
+                        *sum += flow * fraction;
+                    }
+                }
+                for (k, &sum) in sums.iter().enumerate().take(width) {
+                    if node.columns & (1 << k) != 0 {
+                        fractions[t * width + k] = if inflow > 0.0 { sum / inflow } else { 0.0 };
+                    }
+                }
+                continue;
+            }
+            let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
             for k in 0..width {
                 if node.columns & (1 << k) == 0 {
                     continue;
