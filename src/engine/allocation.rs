@@ -795,11 +795,15 @@ impl Solver {
         // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
         // excess, up if the arc points to the parent, down otherwise. Flows of artificial arcs
         // are computed like the others (capacity 0) and never returned.
-        let capacity = &self.capacity;
-        let flow = &mut self.flow;
-        let raw_flow = &mut self.raw_flow;
+        // Slices of one length, so that one bounds check covers the three arc lookups.
+        let total_arcs = self.capacity.len();
+        let capacity = &self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let order = &basis.order[..];
         let mut choice = LeavingChoice::new(bland);
-        for (position, entry) in basis.order.iter().enumerate().skip(1).rev() {
+        for position in (1..order.len()).rev() {
+            let entry = &order[position];
             let node_excess = excess[entry.node as usize];
             excess[entry.parent as usize] += node_excess;
             let tree_flow = if entry.up { node_excess } else { -node_excess };
