@@ -1004,55 +1004,69 @@ impl Solver {
         let total_nodes = self.node_count + 1;
         let root = self.node_count as u32;
         let basis = &mut self.basis;
+        // Node-indexed and position-indexed arrays, all of one length (fewer bounds checks).
+        let link = &basis.link[..total_nodes];
+        let order = &mut basis.order[..total_nodes];
+        let position = &mut basis.position[..total_nodes];
+        let potential = &mut basis.potential[..total_nodes];
         let mut node = root;
-        for position in 0..total_nodes {
-            let link = basis.link[node as usize];
-            basis.order[position] = TreeEntry {
+        let mut count = 0;
+        'walk: loop {
+            assert!(
+                count < total_nodes,
+                "the tree arcs of a basis must form a spanning tree"
+            );
+            let here = link[node as usize];
+            order[count] = TreeEntry {
                 node,
-                parent: link.parent,
-                arc: link.arc,
-                up: link.up,
+                parent: here.parent,
+                arc: here.arc,
+                up: here.up,
             };
-            basis.position[node as usize] = position as u32;
+            position[node as usize] = count as u32;
             // The parent comes first in preorder; its potential makes the tree arc's reduced
             // cost zero: c − π_tail + π_head = 0.
-            basis.potential[node as usize] = if node == root {
+            potential[node as usize] = if node == root {
                 0
             } else {
-                let parent_potential = basis.potential[link.parent as usize];
-                let cost = self.cost[link.arc as usize];
-                if link.up {
+                let parent_potential = potential[here.parent as usize];
+                let cost = self.cost[here.arc as usize];
+                if here.up {
                     parent_potential + cost
                 } else {
                     parent_potential - cost
                 }
             };
-            // Next in preorder: the first child; else this subtree is complete, and so is
-            // each ancestor's passed on the way up to the nearest next sibling.
-            if link.first_child != NONE {
-                node = link.first_child;
+            count += 1;
+            // Next in preorder: the first child; else the next sibling of the nearest
+            // ancestor-or-self that has one; none at the root: the walk is complete.
+            if here.first_child != NONE {
+                node = here.first_child;
                 continue;
             }
+            let mut climbing = here;
             loop {
-                let start = basis.position[node as usize] as usize;
-                basis.subtree_size[start] = (position + 1 - start) as u32;
-                if node == root {
-                    assert_eq!(
-                        position + 1,
-                        total_nodes,
-                        "the tree arcs of a basis must form a spanning tree"
-                    );
-                    return;
+                if climbing.next_sibling != NONE {
+                    node = climbing.next_sibling;
+                    continue 'walk;
                 }
-                let next = basis.link[node as usize].next_sibling;
-                if next != NONE {
-                    node = next;
-                    break;
+                if climbing.parent == NONE {
+                    break 'walk;
                 }
-                node = basis.link[node as usize].parent;
+                climbing = link[climbing.parent as usize];
             }
         }
-        unreachable!("the tree arcs of a basis must form a spanning tree");
+        assert_eq!(
+            count, total_nodes,
+            "the tree arcs of a basis must form a spanning tree"
+        );
+        // Subtree sizes, leaves first: every node adds its subtree to its parent's.
+        let size = &mut basis.subtree_size[..total_nodes];
+        size.fill(1);
+        for at in (1..total_nodes).rev() {
+            let parent_at = position[order[at].parent as usize] as usize;
+            size[parent_at] += size[at];
+        }
     }
 
     /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
