@@ -336,7 +336,8 @@ enum ArcState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TreeEntry {
     node: u32,
-    parent: u32,
+    /// The position of the parent in preorder (before this one).
+    parent_position: u32,
     /// The tree arc joining `node` to `parent`.
     arc: u32,
     /// Whether that arc points from `node` up to `parent` (else from `parent` down to `node`).
@@ -550,7 +551,7 @@ impl Solver {
             .collect();
         let placeholder = TreeEntry {
             node: NONE,
-            parent: NONE,
+            parent_position: NONE,
             arc: NONE,
             up: false,
         };
@@ -725,32 +726,36 @@ impl Solver {
         }
         let basis = &self.basis;
 
-        // Check every capacity (NaN, negative and infinite fail `0 ≤ u ≤ f64::MAX`) and find
-        // the largest, with four independent running maxima so that the comparisons overlap
-        // (max is exact, so the grouping cannot change the result); no early exit per arc.
+        // One pass over the arcs: check every capacity (NaN, negative and infinite fail
+        // `0 ≤ u ≤ f64::MAX`; no early exit, the first failing arc is found afterwards), find
+        // the largest, keep a copy (artificial arcs
+        // keep capacity 0 after it) and put every non-tree arc at its bound, 0 or its capacity
+        // (tree arcs get their flows below, so writing them here too does no harm and keeps
+        // the loop free of branches). Unclamped flows of non-tree arcs are not written: a
+        // pivot reads one only for the entering arc, and takes it from the arc's bound then.
+        // (Indexed over slices of one length, which compiles to less than nested zips.)
+        let state = &basis.state[..arc_count];
+        let copy = &mut self.capacity[..arc_count];
+        let flow = &mut self.flow[..arc_count];
         let mut valid = true;
-        let mut largest = [0.0_f64; 4];
-        let chunks = capacities.chunks_exact(4);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (largest, &capacity) in largest.iter_mut().zip(chunk) {
-                valid &= (0.0..=f64::MAX).contains(&capacity);
-                *largest = if capacity > *largest {
-                    capacity
-                } else {
-                    *largest
-                };
-            }
-        }
-        for (largest, &capacity) in largest.iter_mut().zip(rest) {
-            valid &= (0.0..=f64::MAX).contains(&capacity);
-            *largest = if capacity > *largest {
+        let mut max_capacity = 0.0_f64;
+        for arc in 0..arc_count {
+            let capacity = capacities[arc];
+            // Fails for NaN and negatives; +∞ would become the largest, checked below.
+            valid &= capacity >= 0.0;
+            max_capacity = if capacity > max_capacity {
                 capacity
             } else {
-                *largest
+                max_capacity
+            };
+            copy[arc] = capacity;
+            flow[arc] = if state[arc] == ArcState::Upper {
+                capacity
+            } else {
+                0.0
             };
         }
-        if !valid {
+        if !valid || max_capacity > f64::MAX {
             let arc = capacities
                 .iter()
                 .position(|capacity| !(0.0..=f64::MAX).contains(capacity))
@@ -760,34 +765,18 @@ impl Solver {
                 value: capacities[arc],
             });
         }
-        let max_capacity = largest.iter().fold(0.0_f64, |a, &b| a.max(b));
-
-        // Non-tree arcs sit at their bounds: 0 or their capacity (tree arcs get their flows
-        // below, so writing them here too does no harm and keeps the loop free of branches).
-        // Their unclamped flows are not written: a pivot reads one only for the entering arc,
-        // and takes it from the arc's bound then.
-        self.capacity[..arc_count].copy_from_slice(capacities);
-        for ((flow, &capacity), &state) in self.flow[..arc_count]
-            .iter_mut()
-            .zip(capacities)
-            .zip(&basis.state[..arc_count])
-        {
-            *flow = if state == ArcState::Upper {
-                capacity
-            } else {
-                0.0
-            };
-        }
 
         // Arcs at their upper bound set each node's excess (inflow − outflow), in arc order
         // (the order fixes the rounding: results depend only on the basis and capacities).
+        // Excess is kept by preorder position, so the pass below reads it in sequence.
+        let position = &basis.position;
         let excess = &mut self.excess;
         excess.fill(0.0);
         for &arc in &self.upper {
             let arc = arc as usize;
             let capacity = capacities[arc];
-            excess[self.tail[arc] as usize] -= capacity;
-            excess[self.head[arc] as usize] += capacity;
+            excess[position[self.tail[arc] as usize] as usize] -= capacity;
+            excess[position[self.head[arc] as usize] as usize] += capacity;
         }
         self.tolerance = FEASIBILITY_TOLERANCE * max_capacity;
         let tolerance = self.tolerance;
@@ -801,11 +790,12 @@ impl Solver {
         let flow = &mut self.flow[..total_arcs];
         let raw_flow = &mut self.raw_flow[..total_arcs];
         let order = &basis.order[..];
+        let excess = &mut excess[..order.len()];
         let mut choice = LeavingChoice::new(bland);
         for position in (1..order.len()).rev() {
             let entry = &order[position];
-            let node_excess = excess[entry.node as usize];
-            excess[entry.parent as usize] += node_excess;
+            let node_excess = excess[position];
+            excess[entry.parent_position as usize] += node_excess;
             let tree_flow = if entry.up { node_excess } else { -node_excess };
             let arc = entry.arc as usize;
             let arc_capacity = capacity[arc];
@@ -1019,7 +1009,11 @@ impl Solver {
             let here = link[node as usize];
             order[count] = TreeEntry {
                 node,
-                parent: here.parent,
+                parent_position: if node == root {
+                    NONE
+                } else {
+                    position[here.parent as usize]
+                },
                 arc: here.arc,
                 up: here.up,
             };
@@ -1064,7 +1058,7 @@ impl Solver {
         let size = &mut basis.subtree_size[..total_nodes];
         size.fill(1);
         for at in (1..total_nodes).rev() {
-            let parent_at = position[order[at].parent as usize] as usize;
+            let parent_at = order[at].parent_position as usize;
             size[parent_at] += size[at];
         }
     }
