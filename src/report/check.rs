@@ -247,11 +247,17 @@ fn supply_countries(
     }
 }
 
-/// A distribution in words with its key figures, e.g. "lognormal(median 10, p90 60), mean 17 d".
+/// A distribution in words with its key figures, e.g.
+/// "lognormal(median 10, p90 60): mean 17.4, median 10, p90 60 d".
 pub fn describe_distribution(d: &Distribution, unit: &str) -> String {
     match d.as_fixed() {
         Some(v) => format!("{}{unit}", format_quantity(v)),
-        None => format!("{d}, mean {}{unit}", format_quantity(d.mean())),
+        None => format!(
+            "{d}: mean {}, median {}, p90 {}{unit}",
+            format_quantity(d.mean()),
+            format_quantity(d.quantile(0.5)),
+            format_quantity(d.quantile(0.9))
+        ),
     }
 }
 

@@ -36,6 +36,21 @@ pub const ALL: &[Bundled] = &[
         text: include_str!("../../scenarios/pakistan.toml"),
     },
     Bundled {
+        name: "antimony_ban",
+        summary: "Stress test: China's December 2024 antimony ban on the US returns in 2026; how much could Pakistani antimony (or Perpetua's Stibnite) replace?",
+        text: include_str!("../../scenarios/antimony_ban.toml"),
+    },
+    Bundled {
+        name: "rare_earths",
+        summary: "Separation and magnets in detail: how much do Lynas, MP 10X, eVAC, Solvay and a Pakistani refinery cut US dependency on China for NdPr magnets and Dy/Tb?",
+        text: include_str!("../../scenarios/rare_earths.toml"),
+    },
+    Bundled {
+        name: "copper_reko_diq",
+        summary: "Reko Diq and Saindak copper and gold: why their effect on US dependency on China is about zero.",
+        text: include_str!("../../scenarios/copper_reko_diq.toml"),
+    },
+    Bundled {
         name: "tutorial",
         summary: "A six-node teaching network: one new mine against a Chinese export-control regime.",
         text: include_str!("../../scenarios/tutorial.toml"),
