@@ -122,8 +122,12 @@ fn throughput(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(2));
     for (name, text) in scenarios() {
         let plan = Plan::new(&model(name, text)).expect("plan");
-        // About a second of work per iteration at 1 thread.
-        let trials: u64 = if name == "bench_medium" { 4096 } else { 32768 };
+        // About a second of work per iteration at 1 thread: ~2^21 monthly solves (a power of
+        // two of trials, at least 256).
+        let solves_per_trial = plan.variants.len() * plan.commodities.len() * plan.horizon;
+        let trials = ((1_u64 << 21) / solves_per_trial.max(1) as u64)
+            .next_power_of_two()
+            .max(256);
         group.throughput(Throughput::Elements(trials));
         for threads in [1, 2] {
             let settings = RunSettings {
