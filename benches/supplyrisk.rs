@@ -145,7 +145,8 @@ fn throughput(c: &mut Criterion) {
 
 /// One monthly allocation, on the real months of a few trials: cold (from the trivial basis)
 /// against re-used (warm-started from the previous month's optimal basis, reset to the
-/// nominal basis at the start of each trial, as the engine does). Small network: the
+/// nominal basis at the start of each trial, as the engine does; the months that need pivots
+/// included), and the no-pivot floor of a re-used solve. Small network: the
 /// tutorial's (14 arcs); large: `bench_medium`'s rare-earth network with Pakistan (60 arcs).
 fn allocation(c: &mut Criterion) {
     let mut group = c.benchmark_group("allocation");
@@ -178,6 +179,13 @@ fn allocation(c: &mut Criterion) {
                 month = (month + 1) % months.len();
                 black_box(flows[0])
             })
+        });
+        // The floor of a warm month: the basis is already optimal for these capacities, so
+        // the solve is the O(nodes + arcs) flow computation alone, no pivot.
+        let typical = &months[horizon / 2];
+        solver.solve(typical).expect("solvable");
+        group.bench_function(BenchmarkId::new("reused_no_pivot", label), |b| {
+            b.iter(|| black_box(solver.solve(black_box(typical)).expect("solvable")[0]))
         });
         let mut month = 0;
         group.bench_function(BenchmarkId::new("cold", label), |b| {
