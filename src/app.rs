@@ -329,11 +329,13 @@ pub fn provenance(
 fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() -> T + Send) -> T {
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let watcher = scope.spawn(|| {
             let started = std::time::Instant::now();
             let mut bar: Option<indicatif::ProgressBar> = None;
             while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
+                // Parked rather than asleep, so the end of the work wakes it at once: a short
+                // run (a small shard) does not wait out the 50 ms tick.
+                std::thread::park_timeout(std::time::Duration::from_millis(50));
                 if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
                     let b = indicatif::ProgressBar::with_draw_target(
                         Some(total),
@@ -358,6 +360,7 @@ fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() 
         });
         let result = work();
         stop.store(true, Ordering::Relaxed);
+        watcher.thread().unpark();
         result
     })
 }
