@@ -23,4 +23,5 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
