@@ -54,7 +54,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         Command::List => list(out),
         Command::Run(args) => run(&args, out, err),
         Command::Merge { .. } => Err(AppError::Failure("merge is not implemented yet".into())),
-        Command::Graph { .. } => Err(AppError::Failure("graph is not implemented yet".into())),
+        Command::Graph { scenario, variant } => graph(&scenario, variant.as_deref(), out),
     }
 }
 
@@ -69,6 +69,13 @@ fn check(name: &str, out: &mut dyn Write) -> Result<(), AppError> {
         out,
         &report::check::describe(&model, &source.label, &source.sha256),
     )
+}
+
+fn graph(name: &str, variant: Option<&str>, out: &mut dyn Write) -> Result<(), AppError> {
+    let (model, _) = scenario::load(name)?;
+    let index = report::graph::resolve_variant(&model, variant).map_err(AppError::Usage)?;
+    let view = report::graph::NetworkView::new(&model, Some(index));
+    print(out, &report::graph::dot(&view))
 }
 
 fn list(out: &mut dyn Write) -> Result<(), AppError> {
@@ -162,6 +169,10 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     staged
         .write("monthly.csv", &summary.monthly_csv())
         .map_err(usage)?;
+    report::render_all(&model, &summary, &staged, !args.no_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => usage(e),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })?;
     let written = staged.commit().map_err(usage)?;
 
     match args.format {
