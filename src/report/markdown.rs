@@ -153,6 +153,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
     }
     for commodity in &summary.commodities {
         let mut sentences = Vec::new();
+        // Comparisons with no difference in any trial are listed together after the others.
+        let mut unchanged: Vec<(String, Vec<String>)> = Vec::new();
         for country in &summary.dependency_on {
             let metric = format!("dependency_{country}");
             let Some(b) = summary.row(&baseline, &commodity.id, &metric) else {
@@ -178,6 +180,14 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
                 ) else {
                     continue;
                 };
+                if same_in_every_trial(r) {
+                    let label = format!("{market} dependency on {country}");
+                    match unchanged.iter_mut().find(|(l, _)| *l == label) {
+                        Some((_, variants)) => variants.push(variant_label(model, variant)),
+                        None => unchanged.push((label, vec![variant_label(model, variant)])),
+                    }
+                    continue;
+                }
                 sentences.push(change_sentence(
                     &format!(
                         "{} vs {}: {market} dependency on {country}",
@@ -189,6 +199,17 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
                     r,
                 ));
             }
+        }
+        if !unchanged.is_empty() {
+            let items: Vec<String> = unchanged
+                .iter()
+                .map(|(label, variants)| format!("{label} in {}", variants.join(" and ")))
+                .collect();
+            sentences.push(format!(
+                "Unchanged in every trial (against {}): {}.",
+                variant_label(model, &baseline),
+                items.join("; ")
+            ));
         }
         sentences.push(shortfall_sentence(summary, &commodity.id));
         let _ = writeln!(out, "- **{}** — {}", commodity.name, sentences.join(" "));
@@ -247,12 +268,6 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
 /// trials." The change is variant − baseline = −reduction, so its CI is the reduction's, negated.
 fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     let d = row_decimals(r);
-    if r.sd == 0.0 && r.mean == 0.0 && r.p_positive == 0.0 {
-        return format!(
-            "{subject} is the same in every trial ({} on average): no change.",
-            percent(b.mean, row_decimals(b))
-        );
-    }
     let change = points(-r.mean, d);
     let verb = if change.starts_with('−') {
         "falls"
@@ -276,11 +291,27 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     };
     let separator = if verb == "barely changes" { "; " } else { "" };
     format!(
-        "{subject} {verb} {levels}{separator}{change} points, 95% CI {} to {}); it falls in {} of trials.",
+        "{subject} {verb} {levels}{separator}{change} points, 95% CI {} to {}); it falls {}.",
         points(-r.ci_high, d),
         points(-r.ci_low, d),
-        probability(r.p_positive)
+        in_trials(r.p_positive)
     )
+}
+
+/// Whether a paired reduction is exactly 0 in every trial (mean 0 with sd 0).
+fn same_in_every_trial(r: &Row) -> bool {
+    r.mean == 0.0 && r.sd == 0.0 && r.p_positive == 0.0
+}
+
+/// "in every trial", "in no trial", or "in 61.0% of trials".
+fn in_trials(p: f64) -> String {
+    if p >= 1.0 {
+        "in every trial".to_string()
+    } else if p <= 0.0 {
+        "in no trial".to_string()
+    } else {
+        format!("in {} of trials", probability(p))
+    }
 }
 
 /// Shortfall and serious-shortfall probability of every variant, in one sentence.
