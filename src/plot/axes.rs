@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartError;
-use super::canvas::{Area, PanelText, Weight, font, text};
+use super::canvas::{Area, PanelText, Weight, fit_text, font, text, text_width};
 use super::style;
 
 /// A chart context with `X` horizontally and plain `f64` vertically.
@@ -121,12 +121,20 @@ where
             HPos::Right,
         )?;
     }
-    let desc = font(sizes.desc, style::TEXT, Weight::Normal);
+    // A description longer than its axis is set smaller, down to the tick size, then cut.
+    let fitted = |d: &str, room: i32| {
+        let mut style = font(sizes.desc, style::TEXT, Weight::Normal);
+        while style.size > sizes.tick && text_width(area, d, &style) > room {
+            style.size -= 0.5;
+        }
+        (fit_text(area, d, &style, room), style)
+    };
     if let Some(d) = &spec.x_desc {
-        let (_, height) = area.dim_in_pixel();
+        let (width, height) = area.dim_in_pixel();
+        let (d, desc) = fitted(d, width as i32 - 8);
         text(
             area,
-            d,
+            &d,
             (
                 (x_pixels.start + x_pixels.end) / 2 - base_x,
                 height as i32 - 8,
@@ -136,9 +144,10 @@ where
         )?;
     }
     if let Some(d) = &spec.y_desc {
+        let (d, desc) = fitted(d, y_pixels.end - y_pixels.start + 10);
         super::text::draw(
             area,
-            d,
+            &d,
             (
                 8.0 + sizes.desc,
                 f64::from((y_pixels.start + y_pixels.end) / 2 - base_y),

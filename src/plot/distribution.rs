@@ -153,7 +153,7 @@ pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8
             &panels,
             &PanelKind::Reduction {
                 x_desc: format!(
-                    "reduction of the dependency on {country}, percentage points (> 0: less dependent)"
+                    "reduction of dependency on {country}, points of demand (> 0: less dependent)"
                 ),
             },
         )
@@ -302,7 +302,7 @@ fn draw_panel(
         y_desc: Some(bin_note),
         x_format: &x_format,
         y_format: &y_format,
-        x_labels: (plot_width as usize / 110).clamp(3, 10),
+        x_labels: (plot_width as usize / 85).clamp(4, 12),
         y_labels: 6,
         sizes,
     };

@@ -112,7 +112,7 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
                 y_desc: (col == 0).then(|| "trials with shortfall > s, %".into()),
                 x_format: &x_format,
                 y_format: &y_format,
-                x_labels: (plot_width as usize / 110).clamp(3, 10),
+                x_labels: (plot_width as usize / 85).clamp(4, 12),
                 y_labels: 6,
                 sizes,
             };

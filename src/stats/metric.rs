@@ -70,6 +70,9 @@ pub enum CellCount {
         high: f64,
         /// How many values fell in it.
         count: u64,
+        /// Every value in it is 0 at the fixed-point resolution (2^-40): float noise such as
+        /// 1e-13 lands in the bin next to 0 but adds nothing to the sums, and reads as 0.
+        rounds_to_zero: bool,
     },
 }
 
@@ -163,6 +166,8 @@ impl MetricAccumulator {
                     low: scale.to_value(low),
                     high: scale.to_value(high),
                     count,
+                    // No bin straddles 0, so a zero sum means every value in it is 0.
+                    rounds_to_zero: count > 0 && self.bin_sums[bin] == 0,
                 },
             })
     }
@@ -795,7 +800,8 @@ mod tests {
                 bin: 512,
                 low: 0.25,
                 high: 0.25 + 1.0 / 2048.0,
-                count: 2
+                count: 2,
+                rounds_to_zero: false
             }
         );
         let total: u64 = cells
@@ -820,7 +826,8 @@ mod tests {
                     bin: 0,
                     low: -1.0,
                     high: -1.0 + 1.0 / 2048.0,
-                    count: 1
+                    count: 1,
+                    rounds_to_zero: false
                 },
                 CellCount::Exact {
                     value: 0.0,
@@ -830,10 +837,27 @@ mod tests {
                     bin: 3072,
                     low: 0.5,
                     high: 0.5 + 1.0 / 2048.0,
-                    count: 1
+                    count: 1,
+                    rounds_to_zero: false
                 },
             ]
         );
+        // Float noise around 0 lands in the bins next to the atom but sums to 0.
+        let mut noise = MetricAccumulator::new(ValueScale::SignedShare);
+        noise.push_all(&[1e-14, -1e-14, 0.3]);
+        let flagged: Vec<(usize, bool)> = noise
+            .cells()
+            .filter_map(|c| match c {
+                CellCount::Bin {
+                    bin,
+                    count: 1..,
+                    rounds_to_zero,
+                    ..
+                } => Some((bin, rounds_to_zero)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flagged, vec![(2047, true), (2048, true), (2662, false)]);
     }
 
     #[test]
