@@ -164,11 +164,17 @@ pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8
 pub(crate) fn subtitle(summary: &Summary) -> String {
     let p = &summary.provenance;
     format!(
-        "{} · {} trials, seed {} · {} months from {} · focus market {}",
+        "{} · {} {}, seed {} · {} {} from {} · focus market {}",
         p.scenario,
         count(p.trials),
+        if p.trials == 1 { "trial" } else { "trials" },
         p.seed,
         summary.horizon_months,
+        if summary.horizon_months == 1 {
+            "month"
+        } else {
+            "months"
+        },
         summary.start,
         summary.focus_market
     )

@@ -356,9 +356,10 @@ pub fn dot(view: &NetworkView) -> String {
         );
     }
     if !view.notes.is_empty() {
+        // A colon cannot appear in a scenario id, so this node cannot clash with one.
         let _ = writeln!(
             out,
-            "  notes [shape=note, fillcolor=\"#ffffff\", label={}];",
+            "  \"supplyrisk:notes\" [shape=note, fillcolor=\"#ffffff\", label={}];",
             quote(&format!(
                 "{} also {}",
                 view.shown_variant(),

@@ -267,7 +267,10 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
 /// "X vs Y: M dependency on C falls from b to v on average (change, 95% CI); it falls in P of
 /// trials." The change is variant − baseline = −reduction, so its CI is the reduction's, negated.
 fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
+    // The change gets the decimals its CI needs; the levels at most two, which reads better
+    // than "from 58.551% to 58.521%" and loses nothing the change does not state.
     let d = row_decimals(r);
+    let level = d.min(2);
     let change = points(-r.mean, d);
     let verb = if change.starts_with('−') {
         "falls"
@@ -279,14 +282,14 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     let levels = if verb == "barely changes" {
         format!(
             "({} and {} on average",
-            percent(b.mean, d),
-            percent(v.mean, d)
+            percent(b.mean, level),
+            percent(v.mean, level)
         )
     } else {
         format!(
             "from {} to {} on average (",
-            percent(b.mean, d),
-            percent(v.mean, d)
+            percent(b.mean, level),
+            percent(v.mean, level)
         )
     };
     let separator = if verb == "barely changes" { "; " } else { "" };

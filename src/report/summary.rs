@@ -545,3 +545,41 @@ pub fn trial_rows(model: &Model, trial: u64, metrics: &[f64], out: &mut String) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::ValueScale;
+
+    #[test]
+    fn histograms_keep_exact_counts_and_read_noise_as_zero() {
+        let mut reduction = MetricAccumulator::new(ValueScale::SignedShare);
+        // Two exact zeros, float noise on both sides of 0, and real values.
+        reduction.push_all(&[0.0, 0.0, 1e-14, -2e-14, 0.25, 0.2501, -0.5]);
+        let h = Histogram::from_accumulator("r".into(), "c".into(), "m".into(), &reduction);
+        assert_eq!(h.n, 7);
+        assert_eq!(h.exact, vec![(0.0, 4)]);
+        assert_eq!((h.bin_origin, h.bin_width), (-1.0, 1.0 / 2048.0));
+        // −0.5 is bin 1024, 0.25 and 0.2501 bin 2048 + 512 = 2560.
+        assert_eq!(h.first_bin, 1024);
+        assert_eq!(h.bins.len(), 2560 - 1024 + 1);
+        assert_eq!((h.bins[0], h.bins[h.bins.len() - 1]), (1, 2));
+        assert_eq!(h.bins.iter().sum::<u64>() + 4, h.n);
+        assert_eq!((h.min, h.max), (-0.5, 0.2501));
+
+        let mut only_noise = MetricAccumulator::new(ValueScale::Share);
+        only_noise.push_all(&[1e-13, 0.0, 3e-14]);
+        let h = Histogram::from_accumulator("v".into(), "c".into(), "m".into(), &only_noise);
+        assert_eq!(h.exact, vec![(0.0, 3)]);
+        assert!(h.bins.is_empty());
+        assert_eq!((h.min, h.max), (0.0, 0.0));
+
+        let h = Histogram::from_accumulator(
+            "v".into(),
+            "c".into(),
+            "m".into(),
+            &MetricAccumulator::new(ValueScale::Count { max: 3 }),
+        );
+        assert_eq!((h.n, h.exact.len(), h.bins.len()), (0, 0, 0));
+    }
+}
