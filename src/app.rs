@@ -59,7 +59,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
             out: out_dir,
             no_charts,
         } => merge(&dirs, &out_dir, no_charts, out),
-        Command::Graph { .. } => Err(AppError::Failure("graph is not implemented yet".into())),
+        Command::Graph { scenario, variant } => graph(&scenario, variant.as_deref(), out),
     }
 }
 
@@ -74,6 +74,13 @@ fn check(name: &str, out: &mut dyn Write) -> Result<(), AppError> {
         out,
         &report::check::describe(&model, &source.label, &source.sha256),
     )
+}
+
+fn graph(name: &str, variant: Option<&str>, out: &mut dyn Write) -> Result<(), AppError> {
+    let (model, _) = scenario::load(name)?;
+    let index = report::graph::resolve_variant(&model, variant).map_err(AppError::Usage)?;
+    let view = report::graph::NetworkView::new(&model, Some(index));
+    print(out, &report::graph::dot(&view))
 }
 
 fn list(out: &mut dyn Write) -> Result<(), AppError> {
@@ -189,6 +196,10 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     staged
         .write("monthly.csv", &summary.monthly_csv())
         .map_err(usage)?;
+    report::render_all(&model, &summary, &staged, !args.no_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => usage(e),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })?;
     let written = staged.commit().map_err(usage)?;
 
     match args.format {
@@ -276,10 +287,11 @@ fn merge(
             .flush()
             .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
     }
-    // TODO(lead): once the charts branch lands, write report.md and the charts of `summary`
-    // here with the same function `run` calls (skipped when `no_charts`), so a merged result
-    // has everything a single run's folder has.
-    let _ = no_charts;
+    // The merged folder holds everything a single run's does: report and charts too.
+    report::render_all(model, &summary, &staged, !no_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => usage(e),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })?;
     let written = staged.commit().map_err(usage)?;
 
     let mut text = table::render(&summary);
