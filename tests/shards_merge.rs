@@ -1,5 +1,5 @@
 //! Shards merge to a single run: for random N (1 ≤ N ≤ T), random orders of the shard folders
-//! and 1 or 2 threads, `merge` writes `summary.csv`, `summary.json` (provenance included),
+//! and 1 or 2 threads, `merge` writes `summary.csv`, `summary.json` (provenance included), `report.md`,
 //! `monthly.csv` and `trials.csv` byte-identical to one run of the same T trials. Everything runs
 //! through the real command layer (`app::execute`) in-process, with real shard folders on disk.
 
@@ -129,7 +129,13 @@ id = "with_pakistan"
 const TRIALS: u64 = 157;
 const SEED: u64 = 11;
 /// The files a merge must reproduce byte for byte.
-const FILES: [&str; 4] = ["summary.csv", "summary.json", "monthly.csv", "trials.csv"];
+const FILES: [&str; 5] = [
+    "summary.csv",
+    "summary.json",
+    "monthly.csv",
+    "trials.csv",
+    "report.md",
+];
 
 /// Runs the command line in-process; returns stdout or the error.
 fn supplyrisk(args: &[OsString]) -> Result<String, AppError> {
