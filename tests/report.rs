@@ -282,7 +282,7 @@ impl Report {
                     .summary
                     .commodities
                     .iter()
-                    .find(|c| c.name == name)
+                    .find(|c| c.name == name || c.id == name)
                     .map(|c| c.id.clone())
                     .expect("a commodity of the summary");
                 (id, rest.to_string())
@@ -529,7 +529,7 @@ fn rises_and_no_change_are_worded_as_they_are() {
     assert!(
         report
             .text
-            .contains("`no_tj` vs `full`: us dependency on CN rises from"),
+            .contains("`no_tj` vs `full`: US dependency on CN rises from"),
         "{}",
         report.text
     );
@@ -539,8 +539,8 @@ fn rises_and_no_change_are_worded_as_they_are() {
     assert_eq!((r["mean"], r["sd"]), (0.0, 0.0));
     assert!(
         report.text.contains(
-            "Unchanged in every trial (against `full`): us dependency on CN in `with_spare`; \
-             us dependency on RU in `no_tj` and `with_spare`."
+            "Unchanged in every trial (against `full`): US dependency on CN in `with_spare`; \
+             US dependency on RU in `no_tj` and `with_spare`."
         ),
         "{}",
         report.text

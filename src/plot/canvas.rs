@@ -465,40 +465,7 @@ pub(crate) fn tick_decimals(span_percent: f64) -> usize {
     (-step.log10().floor()).clamp(0.0, 3.0) as usize
 }
 
-/// Decimals that show a figure whose uncertainty spans `width` (a CI width, in the unit the
-/// figure is printed in) to its first significant digit: 1 for widths of 0.1 or more, up to 3.
-pub fn decimals_for(width: f64) -> usize {
-    if width.is_nan() || width <= 0.0 || width >= 0.1 {
-        1
-    } else if width >= 0.01 {
-        2
-    } else {
-        3
-    }
-}
-
-/// A share in percent with `decimals` decimals, e.g. `87.5%`.
-pub fn percent(share: f64, decimals: usize) -> String {
-    let text = format!("{:.decimals$}%", share * 100.0);
-    match text.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.' || c == '%') => rest.to_string(),
-        _ => text,
-    }
-}
-
-/// A difference of shares in percentage points with a sign (`−` U+2212 or `+`, none for
-/// zero), e.g. `−0.6`.
-pub fn points(share: f64, decimals: usize) -> String {
-    let value = share * 100.0;
-    let magnitude = format!("{:.decimals$}", value.abs());
-    if magnitude.chars().all(|c| c == '0' || c == '.') {
-        magnitude
-    } else if value < 0.0 {
-        format!("−{magnitude}")
-    } else {
-        format!("+{magnitude}")
-    }
-}
+pub use crate::report::format::{decimals_for, percent, points};
 
 /// A count of trials with thousands separators, e.g. `20,000`.
 pub(crate) fn count(n: u64) -> String {

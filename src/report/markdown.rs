@@ -90,18 +90,15 @@ fn code(id: &str) -> String {
     format!("`{id}`")
 }
 
-/// What a variant is called in sentences: its name when the file gives one, else its id.
-fn variant_label(model: &Model, id: &str) -> String {
-    model.variants.iter().find(|v| v.id == id).map_or_else(
-        || code(id),
-        |v| {
-            if v.name == v.id {
-                code(&v.id)
-            } else {
-                format!("{} ({})", v.name, code(&v.id))
-            }
-        },
-    )
+/// What a variant is called in sentences: its id (names are listed once under the title, so
+/// sentences stay short however long a scenario's display names are).
+fn variant_label(_model: &Model, id: &str) -> String {
+    code(id)
+}
+
+/// A commodity's label in headlines: its id, as in every table (names are listed under the title).
+fn commodity_label(_name: &str, id: &str) -> String {
+    id.to_string()
 }
 
 /// The report's Markdown text. `charts` lists the charts drawn, or `None` with `--no-charts`.
@@ -109,7 +106,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
     let mut out = String::new();
     let p = &summary.provenance;
     let focus = &model.network.nodes[model.focus_market.0];
-    let market = &focus.name;
+    // Sentences name the market by its country ("US dependency on CN").
+    let market = &focus.country.to_string();
     let end = model.start.plus(model.horizon_months - 1);
     let baseline = summary.baseline().id.clone();
     let others: Vec<String> = summary
@@ -140,6 +138,26 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
         focus.country,
         format_share(summary.shortfall_threshold)
     );
+
+    // What the ids in the sentences stand for.
+    let _ = writeln!(out, "Variants:\n");
+    for v in &model.variants {
+        let role = if v.baseline { " (baseline)" } else { "" };
+        if v.name == v.id {
+            let _ = writeln!(out, "- {}{role}", code(&v.id));
+        } else {
+            let _ = writeln!(out, "- {}{role}: {}", code(&v.id), v.name);
+        }
+    }
+    let _ = writeln!(out, "\nCommodities:\n");
+    for c in &summary.commodities {
+        if c.name == c.id {
+            let _ = writeln!(out, "- {}", code(&c.id));
+        } else {
+            let _ = writeln!(out, "- {}: {}", code(&c.id), c.name);
+        }
+    }
+    let _ = writeln!(out);
 
     // Headlines.
     let _ = writeln!(out, "## Headline\n");
@@ -212,7 +230,12 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
             ));
         }
         sentences.push(shortfall_sentence(summary, &commodity.id));
-        let _ = writeln!(out, "- **{}** — {}", commodity.name, sentences.join(" "));
+        let _ = writeln!(
+            out,
+            "- **{}** — {}",
+            commodity_label(&commodity.name, &commodity.id),
+            sentences.join(" ")
+        );
     }
     let _ = writeln!(
         out,
