@@ -380,7 +380,12 @@ impl Summary {
             schema_version: SCHEMA_VERSION,
             provenance,
             focus_market: focus.id.clone(),
-            focus_market_name: focus.name.clone(),
+            // Chart titles name the market: its display name when short, else its country.
+            focus_market_name: if focus.name.chars().count() <= 24 {
+                focus.name.clone()
+            } else {
+                focus.country.to_string()
+            },
             dependency_on: model
                 .dependency_on
                 .iter()
