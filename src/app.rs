@@ -4,7 +4,7 @@
 //! `report::write`) and show progress; the library underneath never does.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::cli::{Cli, Command, Format, RunArgs};
@@ -14,6 +14,7 @@ use crate::report::summary::{self, Provenance, Summary};
 use crate::report::table;
 use crate::report::write::Staged;
 use crate::scenario::{self, ScenarioError, bundled};
+use crate::shard::{ShardFiles, ShardSet};
 use crate::{engine, report};
 
 /// Exit code for success.
@@ -53,8 +54,12 @@ pub fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         Command::Check { scenario } => check(&scenario, out),
         Command::List => list(out),
         Command::Run(args) => run(&args, out, err),
-        Command::Merge { .. } => Err(AppError::Failure("merge is not implemented yet".into())),
-        Command::Graph { .. } => Err(AppError::Failure("graph is not implemented yet".into())),
+        Command::Merge {
+            dirs,
+            out: out_dir,
+            no_charts,
+        } => merge(&dirs, &out_dir, no_charts, out),
+        Command::Graph { scenario, variant } => graph(&scenario, variant.as_deref(), out),
     }
 }
 
@@ -69,6 +74,13 @@ fn check(name: &str, out: &mut dyn Write) -> Result<(), AppError> {
         out,
         &report::check::describe(&model, &source.label, &source.sha256),
     )
+}
+
+fn graph(name: &str, variant: Option<&str>, out: &mut dyn Write) -> Result<(), AppError> {
+    let (model, _) = scenario::load(name)?;
+    let index = report::graph::resolve_variant(&model, variant).map_err(AppError::Usage)?;
+    let view = report::graph::NetworkView::new(&model, Some(index));
+    print(out, &report::graph::dot(&view))
 }
 
 fn list(out: &mut dyn Write) -> Result<(), AppError> {
@@ -89,14 +101,24 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     let (model, source) = scenario::load(name)?;
     let trials = args.trials.unwrap_or(model.trials);
     let seed = args.seed.unwrap_or(model.seed);
+    // A shard runs its slice of the T trials; everything else about the run is unchanged.
+    let range = match args.shard {
+        Some(spec) => spec
+            .trials(trials)
+            .map_err(|e| AppError::Usage(e.to_string()))?,
+        None => 0..trials,
+    };
     let threads = args
         .threads
         .map(usize::from)
         .unwrap_or_else(default_threads);
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&source.stem));
+    let out_dir = args.out.clone().unwrap_or_else(|| match args.shard {
+        Some(spec) => PathBuf::from("output").join(format!(
+            "{}-shard-{}-of-{}",
+            source.stem, spec.index, spec.count
+        )),
+        None => PathBuf::from("output").join(&source.stem),
+    });
     // Fail on an unwritable folder before any work is done.
     let staged = Staged::begin(&out_dir).map_err(|e| AppError::Usage(e.to_string()))?;
     let plan = Plan::new(&model).map_err(|e| match e {
@@ -105,7 +127,7 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     })?;
     let settings = RunSettings {
         seed,
-        trials: 0..trials,
+        trials: range.clone(),
         threads,
     };
 
@@ -121,7 +143,7 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
         trial_file = Some(writer);
     }
     let progress = AtomicU64::new(0);
-    let outcomes = with_progress(&progress, trials, || {
+    let outcomes = with_progress(&progress, range.end - range.start, || {
         let mut write_error = None;
         let mut line = String::new();
         let result = match trial_file.as_mut() {
@@ -149,6 +171,18 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
             .flush()
             .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
     }
+    if let Some(spec) = args.shard {
+        let files = ShardFiles::new(
+            &model,
+            &source,
+            seed,
+            trials,
+            spec,
+            &outcomes,
+            args.per_trial,
+        );
+        return write_shard(files, staged, args.format, out);
+    }
 
     let provenance = provenance(&model, &source, seed, trials);
     let summary = Summary::new(&model, &outcomes, provenance);
@@ -162,6 +196,10 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     staged
         .write("monthly.csv", &summary.monthly_csv())
         .map_err(usage)?;
+    report::render_all(&model, &summary, &staged, !args.no_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => usage(e),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })?;
     let written = staged.commit().map_err(usage)?;
 
     match args.format {
@@ -176,6 +214,99 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
                 .map_err(|e| AppError::Failure(format!("cannot write to standard output: {e}")))
         }
     }
+}
+
+/// Commits a shard folder and prints one line about it (or, with `--format json`, its manifest).
+fn write_shard(
+    files: ShardFiles,
+    staged: Staged,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), AppError> {
+    let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
+    for (name, bytes) in &files.files {
+        staged.write(name, bytes).map_err(usage)?;
+    }
+    let written = staged.commit().map_err(usage)?;
+    let m = &files.manifest;
+    match format {
+        Format::Table => print(
+            out,
+            &format!(
+                "shard {}/{}: trials {}..{} of {} (seed {}) written to {}; merge all {} shards with `supplyrisk merge DIR... --out DIR`\n",
+                m.shard,
+                m.shards,
+                m.trial_start,
+                m.trial_end,
+                m.trials_total,
+                m.seed,
+                written.display(),
+                m.shards
+            ),
+        ),
+        Format::Json => print(
+            out,
+            std::str::from_utf8(&m.to_json()).expect("JSON is UTF-8"),
+        ),
+    }
+}
+
+/// `merge`: checks that `dirs` are the N shards of one run, merges their state and writes the
+/// result a single run of the same trials would write, byte for byte.
+fn merge(
+    dirs: &[PathBuf],
+    out_dir: &Path,
+    no_charts: bool,
+    out: &mut dyn Write,
+) -> Result<(), AppError> {
+    let refused = |e: crate::shard::MergeRefused| AppError::Usage(e.to_string());
+    let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
+    let set = ShardSet::open(dirs).map_err(refused)?;
+    // Fail on an unwritable folder before the states are read.
+    let staged = Staged::begin(out_dir).map_err(usage)?;
+    let outcomes = set.merge().map_err(refused)?;
+    let model = set.model();
+    // The provenance of a single run: shard 1's scenario label, the shared seed and T.
+    let provenance = provenance(model, set.source(), set.seed(), set.trials());
+    let summary = Summary::new(model, &outcomes, provenance);
+    staged
+        .write("summary.csv", &summary.summary_csv())
+        .map_err(usage)?;
+    staged
+        .write("summary.json", &summary.summary_json())
+        .map_err(usage)?;
+    staged
+        .write("monthly.csv", &summary.monthly_csv())
+        .map_err(usage)?;
+    let with_trials = set.per_trial_count();
+    if with_trials as u64 == set.count() {
+        let file = staged.create("trials.csv").map_err(usage)?;
+        let mut writer = BufWriter::new(file);
+        set.concatenate_trials(&mut writer).map_err(refused)?;
+        writer
+            .flush()
+            .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
+    }
+    // The merged folder holds everything a single run's does: report and charts too.
+    report::render_all(model, &summary, &staged, !no_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => usage(e),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })?;
+    let written = staged.commit().map_err(usage)?;
+
+    let mut text = table::render(&summary);
+    text.push_str(&format!(
+        "\nMerged {} shards into {}\n",
+        set.count(),
+        written.display()
+    ));
+    if with_trials > 0 && (with_trials as u64) < set.count() {
+        text.push_str(&format!(
+            "trials.csv not written: only {with_trials} of the {} shards were run with --per-trial\n",
+            set.count()
+        ));
+    }
+    print(out, &text)
 }
 
 fn default_threads() -> usize {
@@ -210,11 +341,13 @@ pub fn provenance(
 fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() -> T + Send) -> T {
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let watcher = scope.spawn(|| {
             let started = std::time::Instant::now();
             let mut bar: Option<indicatif::ProgressBar> = None;
             while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
+                // Parked rather than asleep, so the end of the work wakes it at once: a short
+                // run (a small shard) does not wait out the 50 ms tick.
+                std::thread::park_timeout(std::time::Duration::from_millis(50));
                 if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
                     let b = indicatif::ProgressBar::with_draw_target(
                         Some(total),
@@ -239,6 +372,7 @@ fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() 
         });
         let result = work();
         stop.store(true, Ordering::Relaxed);
+        watcher.thread().unpark();
         result
     })
 }

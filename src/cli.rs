@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::shard::ShardSpec;
+
 /// Monte Carlo simulator of supply-chain dependency risk.
 ///
 /// With no command, runs the bundled default scenario (`supplyrisk run`).
@@ -27,7 +29,7 @@ pub enum Command {
     },
     /// Combine shard folders into the result of one run.
     Merge {
-        /// Shard folders written by `run --shard K/N`.
+        /// Shard folders written by `run --shard K/N`, all N of them, in any order.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Output folder for the merged result.
@@ -76,9 +78,10 @@ pub struct RunArgs {
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Run only shard K of N (trials [⌊(K−1)·T/N⌋, ⌊K·T/N⌋)) and write mergeable state.
+    /// Run only shard K of N (trials [⌊(K−1)·T/N⌋, ⌊K·T/N⌋)) and write a shard folder for
+    /// `merge` (default output/<scenario file stem>-shard-K-of-N/).
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    pub shard: Option<ShardSpec>,
     /// Also write trials.csv, one row per trial, variant and commodity.
     #[arg(long)]
     pub per_trial: bool,

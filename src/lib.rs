@@ -11,6 +11,7 @@
 //! scenario file ──load──▶ spanned TOML ──validate──▶ Model (network, processes, variants)
 //!    ──engine (trials in fixed chunks, rayon)──▶ Outcomes (exactly mergeable accumulators)
 //!    ──stats──▶ Summary ──report──▶ json / csv / md bytes ──write──▶ output/<name>/
+//!                       └──plot──▶ png bytes
 //! ```
 //!
 //! `model`, `disruption`, `engine` and `stats` never touch the file system, the
@@ -21,6 +22,8 @@ pub mod cli;
 pub mod disruption;
 pub mod engine;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;

@@ -334,11 +334,18 @@ fn upstream_touches(
     false
 }
 
-/// With every disruption off, the baseline's flows into the US are fixed by construction: every
-/// live edge into `us` is capped, the caps add up to demand, the non-Chinese suppliers have no
-/// Chinese node upstream, and the routing costs put every US route before every `row` route.
-/// So the traced China share is the Chinese edges' capacity over demand, which must be the
-/// documented calibration value. (The engine-level test of the same numbers needs `run`.)
+/// With every disruption off, the baseline's flows into the US are fixed by construction (the
+/// engine-level check of the same numbers is `tests/calibration.rs`). The live edges into `us`
+/// are of three kinds (docs/scenarios.md §1.2):
+/// - contracts: non-Chinese suppliers, capped at their 2021–24 tonnage, cheaper than China;
+/// - China: capped at China's 2021–24 tonnage; contracts + China add up to demand exactly, so
+///   the traced China share is China's capacity over demand, the documented value;
+/// - surge: non-Chinese, costlier than China, so unused while China ships its share.
+///
+/// Every route into another market (`row`, `cn_use`) costs more than every route into the US, so
+/// moving one Chinese unit from the US to another market and one non-Chinese unit the other way
+/// by surge raises the cost, and the US is served first in a shortage. No contract or surge
+/// supplier has a Chinese node upstream (its tonnage would count as via CN).
 #[test]
 fn the_default_scenario_is_calibrated_by_construction_to_the_documented_shares() {
     let b = bundled::find(bundled::DEFAULT).expect("the default is bundled");
@@ -347,9 +354,14 @@ fn the_default_scenario_is_calibrated_by_construction_to_the_documented_shares()
     let baseline = &model.variants[model.baseline()];
     let china = Country::parse("CN").expect("a country code");
     let us = model.focus_market;
-    let row = network
-        .node_by_id("row")
-        .expect("the default has a row market");
+    let other_markets: Vec<NodeId> = ["row", "cn_use"]
+        .iter()
+        .map(|id| {
+            network
+                .node_by_id(id)
+                .unwrap_or_else(|| panic!("the default has a {id} market"))
+        })
+        .collect();
     assert_eq!(
         model.reported_commodities().len(),
         CALIBRATION.len(),
@@ -361,60 +373,75 @@ fn the_default_scenario_is_calibrated_by_construction_to_the_documented_shares()
             .unwrap_or_else(|| panic!("commodity {id} is in the default"));
         let demand = baseline.nodes[us.0].demand_t_per_year(c);
         assert!(demand > 0.0, "{id}: no US demand");
+        let into_us: Vec<_> = network
+            .edges
+            .iter()
+            .filter(|e| e.to == us && e.carries[c.0] && live(baseline, e.from))
+            .collect();
+        let chinese_cost = into_us
+            .iter()
+            .filter(|e| baseline.nodes[e.from.0].country == china)
+            .map(|e| e.cost)
+            .fold(f64::INFINITY, f64::min);
         let mut chinese = 0.0;
-        let mut other = 0.0;
+        let mut contracts = 0.0;
+        let mut surge_routes = 0;
         let mut max_us_cost = f64::NEG_INFINITY;
-        let mut min_chinese_cost = f64::INFINITY;
-        let mut max_other_cost = f64::NEG_INFINITY;
-        for e in &network.edges {
-            if e.to != us || !e.carries[c.0] || !live(baseline, e.from) {
+        for e in &into_us {
+            let from = &baseline.nodes[e.from.0];
+            max_us_cost = max_us_cost.max(e.cost);
+            if from.country == china {
+                let cap = e.capacity_t_per_year[c.0]
+                    .unwrap_or_else(|| panic!("{id}: China's edge into us is uncapped"));
+                chinese += cap;
                 continue;
             }
-            let cap = e.capacity_t_per_year[c.0].unwrap_or_else(|| {
-                panic!(
-                    "{id}: the edge from {} into us is uncapped",
-                    network.nodes[e.from.0].id
-                )
-            });
-            let from = &baseline.nodes[e.from.0];
+            assert!(
+                !upstream_touches(&model, baseline, e.from, c, china),
+                "{id}: {} has a Chinese node upstream, so its tonnage would count as via CN",
+                from.id
+            );
+            if e.cost > chinese_cost {
+                // Rule 2: surge, unused while China ships its share.
+                surge_routes += 1;
+                continue;
+            }
+            assert!(
+                e.cost < chinese_cost,
+                "{id}: rule 1 — the contract from {} must be cheaper than China",
+                from.id
+            );
+            let cap = e.capacity_t_per_year[c.0]
+                .unwrap_or_else(|| panic!("{id}: the contract edge from {} is uncapped", from.id));
             if let Some(node_cap) = from.capacity_t_per_year[c.0] {
                 assert!(node_cap >= cap, "{id}: {} cannot fill its US edge", from.id);
             }
-            max_us_cost = max_us_cost.max(e.cost);
-            if from.country == china {
-                chinese += cap;
-                min_chinese_cost = min_chinese_cost.min(e.cost);
-            } else {
-                assert!(
-                    !upstream_touches(&model, baseline, e.from, c, china),
-                    "{id}: {} has a Chinese node upstream, so its tonnage would count as via CN",
-                    from.id
-                );
-                other += cap;
-                max_other_cost = max_other_cost.max(e.cost);
-            }
+            contracts += cap;
         }
         assert!(
-            (chinese + other - demand).abs() < 1e-6 * demand,
-            "{id}: US edges carry {chinese} + {other}, demand is {demand}"
+            (chinese + contracts - demand).abs() < 1e-6 * demand,
+            "{id}: US contract and Chinese edges carry {contracts} + {chinese}, demand is {demand}"
         );
         assert!(
             (chinese / demand - share).abs() < 1e-9,
             "{id}: China's share by construction is {}, documented {share}",
             chinese / demand
         );
-        if chinese > 0.0 && other > 0.0 {
-            assert!(
-                max_other_cost < min_chinese_cost,
-                "{id}: rule 1 — the 2021–24 non-Chinese suppliers must be cheaper than China"
-            );
-        }
+        // Re-routing exists wherever China supplies and a non-Chinese bound is documented: every
+        // commodity with a Chinese share except heavy REE (no documented capacity outside China).
+        let expect_surge = chinese > 0.0 && id != "dy_tb_oxide";
+        assert_eq!(
+            surge_routes > 0,
+            expect_surge,
+            "{id}: a surge route is expected exactly where documented"
+        );
         for e in &network.edges {
-            if e.to == row && e.carries[c.0] && live(baseline, e.from) {
+            if other_markets.contains(&e.to) && e.carries[c.0] && live(baseline, e.from) {
                 assert!(
                     e.cost > max_us_cost,
-                    "{id}: rule 2 — the route {} → row must cost more than every route to the US",
-                    network.nodes[e.from.0].id
+                    "{id}: rule 3 — the route {} → {} must cost more than every route to the US",
+                    network.nodes[e.from.0].id,
+                    network.nodes[e.to.0].id
                 );
             }
         }

@@ -43,6 +43,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 fn apply(text: &str, m: &Mutation) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let n = lines.len();
+    if n == 0 {
+        // An earlier truncation left nothing: only inserting bytes still changes anything.
+        return match m {
+            Mutation::InsertBytes(_, bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            _ => text.to_string(),
+        };
+    }
     match m {
         Mutation::DeleteLine(i) => {
             lines.remove(i % n);

@@ -273,7 +273,9 @@ fn node_list(network: &Network, nodes: &[NodeId]) -> String {
     }
 }
 
-fn describe_process(network: &Network, process: &Process, model: &Model) -> String {
+/// A disruption process in words with its key figures (rate, targets, states and their
+/// long-run shares, effects, project odds), as `check` and `report.md` print it.
+pub fn describe_process(network: &Network, process: &Process, model: &Model) -> String {
     match process {
         Process::Incidents(p) => {
             let weights = if p.weights.iter().all(|w| *w == p.weights[0]) {
@@ -412,7 +414,8 @@ fn describe_process(network: &Network, process: &Process, model: &Model) -> Stri
     }
 }
 
-fn describe_variant(model: &Model, variant: &Variant) -> String {
+/// What a variant disables and overrides, in words.
+pub fn describe_variant(model: &Model, variant: &Variant) -> String {
     let mut parts = Vec::new();
     let nodes: Vec<&str> = model
         .network

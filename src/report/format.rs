@@ -68,16 +68,38 @@ pub fn format_share(x: f64) -> String {
     }
 }
 
-/// A difference of shares in percentage points with a sign, e.g. `−0.9` or `+1.2`.
-pub fn format_points(x: f64) -> String {
-    let points = x * 100.0;
-    let text = format!("{:.1}", points.abs());
-    if text == "0.0" {
-        "0.0".to_string()
-    } else if points < 0.0 {
-        format!("−{text}")
+/// Decimals that show a figure whose uncertainty spans `width` (a CI width, in the unit the
+/// figure is printed in) to its first significant digit: 1 for widths of 0.1 or more, up to 3.
+pub fn decimals_for(width: f64) -> usize {
+    if width.is_nan() || width <= 0.0 || width >= 0.1 {
+        1
+    } else if width >= 0.01 {
+        2
     } else {
-        format!("+{text}")
+        3
+    }
+}
+
+/// A share in percent with `decimals` decimals, e.g. `87.5%`.
+pub fn percent(share: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}%", share * 100.0);
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.' || c == '%') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// A difference of shares in percentage points with a sign (`−` U+2212 or `+`, none for
+/// zero), e.g. `−0.6`.
+pub fn points(share: f64, decimals: usize) -> String {
+    let value = share * 100.0;
+    let magnitude = format!("{:.decimals$}", value.abs());
+    if magnitude.chars().all(|c| c == '0' || c == '.') {
+        magnitude
+    } else if value < 0.0 {
+        format!("−{magnitude}")
+    } else {
+        format!("+{magnitude}")
     }
 }
 
@@ -97,7 +119,10 @@ mod tests {
         assert_eq!(format_quantity(33.333), "33.3");
         assert_eq!(format_quantity(0.0001), "1.00e-4");
         assert_eq!(format_share(0.71), "71.0%");
-        assert_eq!(format_points(-0.009), "−0.9");
-        assert_eq!(format_points(0.012), "+1.2");
+        assert_eq!(points(-0.009, 1), "−0.9");
+        assert_eq!(points(0.012, 1), "+1.2");
+        assert_eq!(points(-0.0000001, 2), "0.00");
+        assert_eq!(decimals_for(0.05), 2);
+        assert_eq!(percent(0.71, 1), "71.0%");
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::engine::outcome::{Outcomes, TAIL_METRICS};
 use crate::model::Model;
 use crate::report::format::exact;
-use crate::stats::{MetricSummary, SeriesSummary};
+use crate::stats::{CellCount, MetricAccumulator, MetricSummary, SeriesSummary};
 
 /// Version of the layout of `summary.json`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -106,6 +106,144 @@ pub struct MonthlyRow {
     pub p95: f64,
 }
 
+/// The distribution across trials of one metric of one variant (or reduction) and commodity:
+/// the exact counts of its accumulator's histogram, trimmed to the occupied range, with values
+/// that are 0 at the accumulator's 2^-40 resolution (float noise) counted as exact zeros.
+/// Charts draw distributions and exceedance curves from it; merging shards gives the same
+/// counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    /// Variant id, or `reduction:<variant id>`.
+    pub variant: String,
+    /// Commodity id.
+    pub commodity: String,
+    /// Metric name (SPEC 5).
+    pub metric: String,
+    /// Number of trials.
+    pub n: u64,
+    /// Smallest value observed (0 when n = 0).
+    pub min: f64,
+    /// Largest value observed (0 when n = 0).
+    pub max: f64,
+    /// Values counted exactly, ascending, with their counts (occupied ones only): the atoms
+    /// at 0 and 1 of a share, at 0 of a reduction, every integer of a count.
+    pub exact: Vec<(f64, u64)>,
+    /// Lower edge of the scale's bin 0 (−1 for reductions, 0 for shares).
+    pub bin_origin: f64,
+    /// Width of every bin (1/2048 for shares and reductions; 0 for counts, which have none).
+    pub bin_width: f64,
+    /// Index among the scale's bins of `bins[0]`: it covers
+    /// `[bin_origin + first_bin·bin_width, bin_origin + (first_bin + 1)·bin_width)`.
+    pub first_bin: usize,
+    /// Counts of consecutive bins from `first_bin`, from the first to the last occupied one.
+    pub bins: Vec<u64>,
+}
+
+impl Histogram {
+    /// Reads the histogram of `accumulator`.
+    pub fn from_accumulator(
+        variant: String,
+        commodity: String,
+        metric: String,
+        accumulator: &MetricAccumulator,
+    ) -> Histogram {
+        let (min, max) = accumulator.range().unwrap_or((0.0, 0.0));
+        let mut exact = Vec::new();
+        let mut noise_zeros = 0u64;
+        let mut occupied: Vec<(usize, u64)> = Vec::new();
+        let mut bin_origin = 0.0;
+        let mut bin_width = 0.0;
+        for cell in accumulator.cells() {
+            match cell {
+                CellCount::Exact { value, count } => {
+                    if count > 0 {
+                        exact.push((value, count));
+                    }
+                }
+                CellCount::Bin {
+                    bin,
+                    low,
+                    high,
+                    count,
+                    rounds_to_zero,
+                } => {
+                    if bin == 0 {
+                        bin_origin = low;
+                        bin_width = high - low;
+                    }
+                    if rounds_to_zero {
+                        noise_zeros += count;
+                    } else if count > 0 {
+                        occupied.push((bin, count));
+                    }
+                }
+            }
+        }
+        // Values that are 0 at the accumulator's resolution (float noise next to 0) are read
+        // as exact zeros, as the mean and sd read them.
+        if noise_zeros > 0 {
+            match exact.iter_mut().find(|(value, _)| *value == 0.0) {
+                Some((_, count)) => *count += noise_zeros,
+                None => {
+                    let at = exact
+                        .iter()
+                        .position(|(v, _)| *v > 0.0)
+                        .unwrap_or(exact.len());
+                    exact.insert(at, (0.0, noise_zeros));
+                }
+            }
+        }
+        let (min, max) = if noise_zeros > 0 {
+            // The noise no longer exists as such: the extremes come from what is left.
+            let lowest_bin = occupied
+                .first()
+                .map(|&(b, _)| bin_origin + b as f64 * bin_width);
+            let highest_bin = occupied
+                .last()
+                .map(|&(b, _)| bin_origin + (b + 1) as f64 * bin_width);
+            let low = exact
+                .first()
+                .map(|e| e.0)
+                .into_iter()
+                .chain(lowest_bin.map(|l| min.max(l)));
+            let high = exact
+                .last()
+                .map(|e| e.0)
+                .into_iter()
+                .chain(highest_bin.map(|h| max.min(h)));
+            (
+                low.fold(f64::INFINITY, f64::min),
+                high.fold(f64::NEG_INFINITY, f64::max),
+            )
+        } else {
+            (min, max)
+        };
+        let (first_bin, bins) = match (occupied.first(), occupied.last()) {
+            (Some(&(first, _)), Some(&(last, _))) => {
+                let mut bins = vec![0; last - first + 1];
+                for (bin, count) in occupied {
+                    bins[bin - first] = count;
+                }
+                (first, bins)
+            }
+            _ => (0, Vec::new()),
+        };
+        Histogram {
+            variant,
+            commodity,
+            metric,
+            n: accumulator.n(),
+            min,
+            max,
+            exact,
+            bin_origin,
+            bin_width,
+            first_bin,
+            bins,
+        }
+    }
+}
+
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -115,6 +253,9 @@ pub struct Summary {
     pub provenance: Provenance,
     /// Focus market id.
     pub focus_market: String,
+    /// Focus market display name (its id when the file gives none), for charts and reports.
+    #[serde(skip)]
+    pub focus_market_name: String,
     /// Countries counted as dependency.
     pub dependency_on: Vec<String>,
     /// Serious-shortfall threshold.
@@ -134,6 +275,10 @@ pub struct Summary {
     /// Per (variant, commodity, month, series).
     #[serde(skip)]
     pub monthly: Vec<MonthlyRow>,
+    /// Per (variant or reduction, commodity, metric), in the order of `rows`: the
+    /// distributions the charts draw (not part of `summary.json`).
+    #[serde(skip)]
+    pub histograms: Vec<Histogram>,
 }
 
 /// Metric names of a model, in SPEC 5's order.
@@ -164,12 +309,20 @@ impl Summary {
             }
         };
         let mut rows = Vec::new();
+        let mut histograms = Vec::new();
         for group in 0..layout.groups() {
             for (ci, c) in commodities.iter().enumerate() {
                 for (mi, metric) in metrics.iter().enumerate() {
+                    let index = layout.metric_index(group, ci, mi);
+                    histograms.push(Histogram::from_accumulator(
+                        group_name(group),
+                        model.network.commodities[c.0].id.clone(),
+                        metric.clone(),
+                        outcomes.metrics.metric(index),
+                    ));
                     let s = outcomes
                         .metrics
-                        .summary(layout.metric_index(group, ci, mi))
+                        .summary(index)
                         .unwrap_or_else(empty_summary);
                     rows.push(Row {
                         variant: group_name(group),
@@ -227,6 +380,12 @@ impl Summary {
             schema_version: SCHEMA_VERSION,
             provenance,
             focus_market: focus.id.clone(),
+            // Chart titles name the market: its display name when short, else its country.
+            focus_market_name: if focus.name.chars().count() <= 24 {
+                focus.name.clone()
+            } else {
+                focus.country.to_string()
+            },
             dependency_on: model
                 .dependency_on
                 .iter()
@@ -255,7 +414,27 @@ impl Summary {
             metrics,
             rows,
             monthly,
+            histograms,
         }
+    }
+
+    /// The histogram of (variant or `reduction:<id>`, commodity, metric).
+    pub fn histogram(&self, variant: &str, commodity: &str, metric: &str) -> Option<&Histogram> {
+        self.histograms
+            .iter()
+            .find(|h| h.variant == variant && h.commodity == commodity && h.metric == metric)
+    }
+
+    /// The monthly rows of (variant, commodity, series), in month order.
+    pub fn monthly_series<'a>(
+        &'a self,
+        variant: &'a str,
+        commodity: &'a str,
+        metric: &'a str,
+    ) -> impl Iterator<Item = &'a MonthlyRow> + 'a {
+        self.monthly
+            .iter()
+            .filter(move |r| r.variant == variant && r.commodity == commodity && r.metric == metric)
     }
 
     /// The row of (variant or `reduction:<id>`, commodity, metric).
@@ -369,5 +548,43 @@ pub fn trial_rows(model: &Model, trial: u64, metrics: &[f64], out: &mut String) 
             }
             out.push('\n');
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::ValueScale;
+
+    #[test]
+    fn histograms_keep_exact_counts_and_read_noise_as_zero() {
+        let mut reduction = MetricAccumulator::new(ValueScale::SignedShare);
+        // Two exact zeros, float noise on both sides of 0, and real values.
+        reduction.push_all(&[0.0, 0.0, 1e-14, -2e-14, 0.25, 0.2501, -0.5]);
+        let h = Histogram::from_accumulator("r".into(), "c".into(), "m".into(), &reduction);
+        assert_eq!(h.n, 7);
+        assert_eq!(h.exact, vec![(0.0, 4)]);
+        assert_eq!((h.bin_origin, h.bin_width), (-1.0, 1.0 / 2048.0));
+        // −0.5 is bin 1024, 0.25 and 0.2501 bin 2048 + 512 = 2560.
+        assert_eq!(h.first_bin, 1024);
+        assert_eq!(h.bins.len(), 2560 - 1024 + 1);
+        assert_eq!((h.bins[0], h.bins[h.bins.len() - 1]), (1, 2));
+        assert_eq!(h.bins.iter().sum::<u64>() + 4, h.n);
+        assert_eq!((h.min, h.max), (-0.5, 0.2501));
+
+        let mut only_noise = MetricAccumulator::new(ValueScale::Share);
+        only_noise.push_all(&[1e-13, 0.0, 3e-14]);
+        let h = Histogram::from_accumulator("v".into(), "c".into(), "m".into(), &only_noise);
+        assert_eq!(h.exact, vec![(0.0, 3)]);
+        assert!(h.bins.is_empty());
+        assert_eq!((h.min, h.max), (0.0, 0.0));
+
+        let h = Histogram::from_accumulator(
+            "v".into(),
+            "c".into(),
+            "m".into(),
+            &MetricAccumulator::new(ValueScale::Count { max: 3 }),
+        );
+        assert_eq!((h.n, h.exact.len(), h.bins.len()), (0, 0, 0));
     }
 }

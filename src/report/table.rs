@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::format::{format_points, format_share};
+use crate::report::format::{decimals_for, format_share, points};
+use crate::report::markdown::probability;
 use crate::report::summary::Summary;
 
 /// The table for people, as text.
@@ -94,11 +95,13 @@ pub fn render(summary: &Summary) -> String {
                     continue;
                 };
                 // The change is variant − baseline = −reduction.
+                // Decimals that resolve the change's 95% CI, as in report.md.
+                let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
                 let change = format!(
                     "{} ({} to {})",
-                    format_points(-r.mean),
-                    format_points(-r.ci_high),
-                    format_points(-r.ci_low)
+                    points(-r.mean, d),
+                    points(-r.ci_high, d),
+                    points(-r.ci_low, d)
                 );
                 let (shortfall, serious) = if first {
                     pair_cells(summary, &baseline, variant, &c.id)
@@ -113,7 +116,7 @@ pub fn render(summary: &Summary) -> String {
                     format_share(b.mean),
                     format_share(v.mean),
                     change,
-                    format_share(r.p_positive),
+                    probability(r.p_positive),
                     shortfall,
                     serious
                 );
@@ -152,7 +155,7 @@ fn shortfall_cells(
         .unwrap_or_default();
     let serious = summary
         .row(variant, commodity, "shortfall_exceeds_threshold")
-        .map(|r| format_share(r.mean))
+        .map(|r| probability(r.mean))
         .unwrap_or_default();
     (shortfall, serious)
 }

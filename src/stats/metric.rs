@@ -48,6 +48,34 @@ pub struct MetricSummary {
     pub p_positive: f64,
 }
 
+/// One histogram cell of a [`MetricAccumulator`] with its count (see
+/// [`MetricAccumulator::cells`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellCount {
+    /// Every value counted here equals `value`: an atom (a share of exactly 0 or 1, a
+    /// reduction of exactly 0) or one integer of a count scale.
+    Exact {
+        /// The value.
+        value: f64,
+        /// How many values equal it.
+        count: u64,
+    },
+    /// One of the scale's equal-width bins: values in `[low, high)` other than the atoms.
+    Bin {
+        /// Index among the scale's bins (0 is the lowest).
+        bin: usize,
+        /// Lower edge.
+        low: f64,
+        /// Upper edge.
+        high: f64,
+        /// How many values fell in it.
+        count: u64,
+        /// Every value in it is 0 at the fixed-point resolution (2^-40): float noise such as
+        /// 1e-13 lands in the bin next to 0 but adds nothing to the sums, and reads as 0.
+        rounds_to_zero: bool,
+    },
+}
+
 /// The nearest rank of the `percent`-th percentile among `n` values: ⌈percent·n/100⌉, in
 /// integer arithmetic so no floating-point product can land on the wrong side of an integer.
 pub(crate) fn nearest_rank(n: u64, percent: u64) -> u64 {
@@ -114,6 +142,34 @@ impl MetricAccumulator {
     /// Number of values pushed.
     pub fn n(&self) -> u64 {
         self.n
+    }
+
+    /// Smallest and largest value pushed, or `None` when empty.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        (self.n > 0).then_some((self.min, self.max))
+    }
+
+    /// The histogram, read only: every cell in ascending value order with its exact count.
+    /// Charts draw distributions from it; nothing here is estimated.
+    pub fn cells(&self) -> impl Iterator<Item = CellCount> + '_ {
+        let scale = self.scale;
+        self.counts
+            .iter()
+            .enumerate()
+            .map(move |(index, &count)| match scale.cell(index) {
+                Cell::Exact(value) => CellCount::Exact {
+                    value: scale.to_value(value),
+                    count,
+                },
+                Cell::Bin { bin, low, high } => CellCount::Bin {
+                    bin,
+                    low: scale.to_value(low),
+                    high: scale.to_value(high),
+                    count,
+                    // No bin straddles 0, so a zero sum means every value in it is 0.
+                    rounds_to_zero: count > 0 && self.bin_sums[bin] == 0,
+                },
+            })
     }
 
     /// Adds one value. Values slightly outside the scale's range are clamped; far outside or
@@ -714,6 +770,94 @@ mod tests {
                 limit: MAX_VALUES
             })
         );
+    }
+
+    #[test]
+    fn cells_are_the_exact_histogram() {
+        let mut metric = MetricAccumulator::new(ValueScale::Share);
+        metric.push_all(&[0.0, 0.0, 1.0, 0.25, 0.2501, 0.9999]);
+        assert_eq!(metric.range(), Some((0.0, 1.0)));
+        let cells: Vec<CellCount> = metric.cells().collect();
+        assert_eq!(cells.len(), ValueScale::Share.cell_count());
+        assert_eq!(
+            cells[0],
+            CellCount::Exact {
+                value: 0.0,
+                count: 2
+            }
+        );
+        assert_eq!(
+            cells[cells.len() - 1],
+            CellCount::Exact {
+                value: 1.0,
+                count: 1
+            }
+        );
+        // 0.25 and 0.2501 share bin 512 = [0.25, 0.25 + 1/2048).
+        assert_eq!(
+            cells[513],
+            CellCount::Bin {
+                bin: 512,
+                low: 0.25,
+                high: 0.25 + 1.0 / 2048.0,
+                count: 2,
+                rounds_to_zero: false
+            }
+        );
+        let total: u64 = cells
+            .iter()
+            .map(|c| match c {
+                CellCount::Exact { count, .. } | CellCount::Bin { count, .. } => *count,
+            })
+            .sum();
+        assert_eq!(total, 6);
+        assert_eq!(MetricAccumulator::new(ValueScale::Share).range(), None);
+
+        let mut signed = MetricAccumulator::new(ValueScale::SignedShare);
+        signed.push_all(&[-1.0, 0.0, 0.5]);
+        let occupied: Vec<CellCount> = signed
+            .cells()
+            .filter(|c| !matches!(c, CellCount::Bin { count: 0, .. }))
+            .collect();
+        assert_eq!(
+            occupied,
+            vec![
+                CellCount::Bin {
+                    bin: 0,
+                    low: -1.0,
+                    high: -1.0 + 1.0 / 2048.0,
+                    count: 1,
+                    rounds_to_zero: false
+                },
+                CellCount::Exact {
+                    value: 0.0,
+                    count: 1
+                },
+                CellCount::Bin {
+                    bin: 3072,
+                    low: 0.5,
+                    high: 0.5 + 1.0 / 2048.0,
+                    count: 1,
+                    rounds_to_zero: false
+                },
+            ]
+        );
+        // Float noise around 0 lands in the bins next to the atom but sums to 0.
+        let mut noise = MetricAccumulator::new(ValueScale::SignedShare);
+        noise.push_all(&[1e-14, -1e-14, 0.3]);
+        let flagged: Vec<(usize, bool)> = noise
+            .cells()
+            .filter_map(|c| match c {
+                CellCount::Bin {
+                    bin,
+                    count: 1..,
+                    rounds_to_zero,
+                    ..
+                } => Some((bin, rounds_to_zero)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flagged, vec![(2047, true), (2048, true), (2662, false)]);
     }
 
     #[test]

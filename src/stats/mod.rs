@@ -30,7 +30,8 @@ mod wide;
 
 pub use error::{DecodeError, LayoutError, MergeError};
 pub use metric::{
-    MAX_VALUES, METRIC_BANK_FORMAT_VERSION, MetricAccumulator, MetricBank, MetricSummary, Z_95,
+    CellCount, MAX_VALUES, METRIC_BANK_FORMAT_VERSION, MetricAccumulator, MetricBank,
+    MetricSummary, Z_95,
 };
 pub use scale::{
     MAX_COUNT, POSITIVE_THRESHOLD, RANGE_TOLERANCE, SHARE_BINS, SHARE_FRACTION_BITS,

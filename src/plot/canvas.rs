@@ -1,0 +1,514 @@
+//! The frame every chart shares: an in-memory RGB canvas encoded to PNG bytes, the title block
+//! with its legend strip, a grid of panels, text placement and number formats.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+use super::ChartError;
+use super::style::{self, Colour};
+
+/// The drawing area of a chart (or of one of its parts), in pixels.
+pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// Draws a chart with `draw` on a blank canvas of [`style::WIDTH`] × [`style::HEIGHT`] and
+/// returns it as PNG bytes. The same inputs always give the same bytes: drawing is
+/// deterministic and the encoder's settings are fixed.
+pub(crate) fn render(
+    draw: impl FnOnce(&Area<'_>) -> Result<(), ChartError>,
+) -> Result<Vec<u8>, ChartError> {
+    style::register_fonts().map_err(ChartError::Font)?;
+    let (width, height) = (style::WIDTH, style::HEIGHT);
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        root.fill(&style::BACKGROUND.rgb())?;
+        draw(&root)?;
+        root.present()?;
+    }
+    encode_png(&pixels, width, height)
+}
+
+/// RGB pixels to PNG bytes, with fixed settings (adaptive filtering, balanced compression).
+pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| ChartError::Encode(e.to_string()))?;
+        writer
+            .write_image_data(rgb)
+            .map_err(|e| ChartError::Encode(e.to_string()))?;
+        writer
+            .finish()
+            .map_err(|e| ChartError::Encode(e.to_string()))?;
+    }
+    Ok(bytes)
+}
+
+pub(crate) use super::text::{TextStyle, Weight};
+
+/// A text style of the embedded font.
+pub(crate) fn font(size: f64, colour: Colour, weight: Weight) -> TextStyle {
+    TextStyle {
+        size,
+        colour,
+        weight,
+    }
+}
+
+/// Draws `content` with its baseline at `baseline` (pixels from the area's top), starting at,
+/// centred on or ending at `x` as `anchor` says.
+pub(crate) fn text(
+    area: &Area<'_>,
+    content: &str,
+    (x, baseline): (i32, i32),
+    style: &TextStyle,
+    anchor: HPos,
+) -> Result<(), ChartError> {
+    super::text::draw(
+        area,
+        content,
+        (f64::from(x), f64::from(baseline)),
+        style,
+        anchor,
+        false,
+    )
+}
+
+/// Width in pixels of `content` in `style` (0 if the font cannot be read; drawing then fails
+/// with the reason).
+pub(crate) fn text_width(_area: &Area<'_>, content: &str, style: &TextStyle) -> i32 {
+    super::text::width(content, style).map_or(0, |w| w.ceil() as i32)
+}
+
+/// Cuts `content` to fit `width` pixels, ending in an ellipsis when cut.
+pub(crate) fn fit_text(area: &Area<'_>, content: &str, style: &TextStyle, width: i32) -> String {
+    if text_width(area, content, style) <= width {
+        return content.to_string();
+    }
+    let mut chars: Vec<char> = content.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>() + "…";
+        if text_width(area, &candidate, style) <= width {
+            return candidate;
+        }
+    }
+    String::new()
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Mark {
+    /// A filled square with an outline (a distribution's colour).
+    Swatch(Colour),
+    /// A solid line.
+    Line(Colour),
+    /// A dashed line.
+    Dashed(Colour),
+    /// A translucent band.
+    Band(Colour),
+    /// A stem with a dot on top (a point mass).
+    Stem(Colour),
+    /// A box with a thick outline (the network's highlighted nodes).
+    Outline(Colour),
+    /// A solid box with a thin dark outline (a country's fill in the network).
+    Solid(Colour),
+    /// A box with a dashed grey outline (what a variant removes from the network).
+    DashedBox,
+}
+
+/// One entry of the legend strip under the title.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LegendEntry {
+    /// The mark.
+    pub mark: Mark,
+    /// Its text.
+    pub label: String,
+}
+
+impl LegendEntry {
+    /// An entry.
+    pub fn new(mark: Mark, label: impl Into<String>) -> Self {
+        LegendEntry {
+            mark,
+            label: label.into(),
+        }
+    }
+}
+
+fn draw_mark(area: &Area<'_>, mark: Mark, (x, y): (i32, i32)) -> Result<(), ChartError> {
+    // (x, y): left end of the mark at the text's x-height centre; marks are 28 px wide.
+    match mark {
+        Mark::Swatch(c) => {
+            area.draw(&Rectangle::new(
+                [(x, y - 8), (x + 28, y + 8)],
+                c.rgb().mix(style::FILL_ALPHA).filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x, y - 8), (x + 28, y + 8)],
+                c.rgb().stroke_width(2),
+            ))?;
+        }
+        Mark::Line(c) => {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 28, y)],
+                c.rgb().stroke_width(style::LINE_WIDTH),
+            ))?;
+        }
+        Mark::Dashed(c) => {
+            for start in [0, 11, 22] {
+                area.draw(&PathElement::new(
+                    vec![(x + start, y), (x + start + 6, y)],
+                    c.rgb().stroke_width(2),
+                ))?;
+            }
+        }
+        Mark::Band(c) => {
+            area.draw(&Rectangle::new(
+                [(x, y - 9), (x + 28, y + 9)],
+                c.rgb().mix(style::BAND_ALPHA).filled(),
+            ))?;
+        }
+        Mark::Stem(c) => {
+            area.draw(&PathElement::new(
+                vec![(x + 14, y + 9), (x + 14, y - 5)],
+                c.rgb().stroke_width(2),
+            ))?;
+            area.draw(&Circle::new((x + 14, y - 5), 4, c.rgb().filled()))?;
+        }
+        Mark::Solid(c) => {
+            area.draw(&Rectangle::new(
+                [(x, y - 9), (x + 28, y + 9)],
+                c.rgb().filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x, y - 9), (x + 28, y + 9)],
+                style::AXIS.rgb().stroke_width(1),
+            ))?;
+        }
+        Mark::DashedBox => {
+            for (a, b) in [
+                ((x, y - 9), (x + 9, y - 9)),
+                ((x + 18, y - 9), (x + 28, y - 9)),
+            ]
+            .into_iter()
+            .chain([
+                ((x, y + 9), (x + 9, y + 9)),
+                ((x + 18, y + 9), (x + 28, y + 9)),
+            ]) {
+                area.draw(&PathElement::new(
+                    vec![a, b],
+                    style::REMOVED.rgb().stroke_width(2),
+                ))?;
+            }
+            for side in [x, x + 28] {
+                area.draw(&PathElement::new(
+                    vec![(side, y - 9), (side, y - 2)],
+                    style::REMOVED.rgb().stroke_width(2),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(side, y + 3), (side, y + 9)],
+                    style::REMOVED.rgb().stroke_width(2),
+                ))?;
+            }
+        }
+        Mark::Outline(c) => {
+            area.draw(&Rectangle::new(
+                [(x, y - 9), (x + 28, y + 9)],
+                style::BACKGROUND.rgb().filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x, y - 9), (x + 28, y + 9)],
+                c.rgb().stroke_width(3),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws the title block (title, a muted subtitle, the legend strip) and returns the area
+/// left for the chart body. The legend lives here, outside every panel, so it never covers
+/// data however many panels there are; it wraps onto more lines when needed.
+pub(crate) fn header<'a>(
+    root: &Area<'a>,
+    title: &str,
+    subtitle: &str,
+    legend: &[LegendEntry],
+) -> Result<Area<'a>, ChartError> {
+    let (width, _) = root.dim_in_pixel();
+    let margin = style::MARGIN as i32;
+    let usable = width as i32 - 2 * margin;
+    // A long title (long ids, a long market name) is set smaller before it is ever cut.
+    let mut title_style = font(style::TITLE_SIZE, style::TEXT, Weight::Bold);
+    while title_style.size > 22.0 && text_width(root, title, &title_style) > usable {
+        title_style.size -= 1.0;
+    }
+    let title = fit_text(root, title, &title_style, usable);
+    text(root, &title, (margin, 42), &title_style, HPos::Left)?;
+    let subtitle_style = font(style::SUBTITLE_SIZE, style::MUTED_TEXT, Weight::Normal);
+    let subtitle = fit_text(root, subtitle, &subtitle_style, usable);
+    text(root, &subtitle, (margin, 70), &subtitle_style, HPos::Left)?;
+
+    let legend_style = font(style::LEGEND_SIZE, style::TEXT, Weight::Normal);
+    let mut x = margin;
+    let mut baseline = 104;
+    for entry in legend {
+        let label_width = text_width(root, &entry.label, &legend_style);
+        let entry_width = 28 + 8 + label_width + 28;
+        if x > margin && x + entry_width - 28 > margin + usable {
+            x = margin;
+            baseline += 26;
+        }
+        draw_mark(root, entry.mark, (x, baseline - 6))?;
+        text(
+            root,
+            &entry.label,
+            (x + 36, baseline),
+            &legend_style,
+            HPos::Left,
+        )?;
+        x += entry_width;
+    }
+    let top = (baseline + 18).max(style::HEADER_HEIGHT as i32);
+    Ok(root.margin(top, 0, 0, 0))
+}
+
+/// Rows and columns for `n` panels on a wide canvas: as square as the 16:10 frame allows,
+/// with few empty cells.
+pub(crate) fn grid(n: usize) -> (usize, usize) {
+    match n {
+        0 | 1 => (1, 1),
+        2 => (1, 2),
+        3 => (1, 3),
+        4 => (2, 2),
+        5 | 6 => (2, 3),
+        7 | 8 => (2, 4),
+        9 => (3, 3),
+        10..=12 => (3, 4),
+        13..=15 => (3, 5),
+        16 => (4, 4),
+        _ => {
+            let cols = ((n as f64 * 1.6).sqrt().ceil() as usize).max(1);
+            (n.div_ceil(cols), cols)
+        }
+    }
+}
+
+/// Text sizes for a panel of a given size: smaller panels (many commodities) get smaller text
+/// so tick labels do not collide.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PanelText {
+    /// Panel caption.
+    pub caption: f64,
+    /// Lines under the caption.
+    pub note: f64,
+    /// Axis descriptions.
+    pub desc: f64,
+    /// Tick labels.
+    pub tick: f64,
+}
+
+impl PanelText {
+    /// Sizes for a panel `width` × `height` pixels.
+    pub fn for_panel(width: u32, height: u32) -> Self {
+        if width >= 700 && height >= 380 {
+            PanelText {
+                caption: style::PANEL_TITLE_SIZE,
+                note: style::NOTE_SIZE + 1.0,
+                desc: style::AXIS_DESC_SIZE,
+                tick: style::TICK_SIZE,
+            }
+        } else if width >= 420 && height >= 260 {
+            PanelText {
+                caption: style::PANEL_TITLE_SIZE - 2.0,
+                note: style::NOTE_SIZE,
+                desc: style::AXIS_DESC_SIZE - 1.0,
+                tick: style::TICK_SIZE - 1.0,
+            }
+        } else {
+            PanelText {
+                caption: 15.0,
+                note: 12.5,
+                desc: 13.0,
+                tick: 12.0,
+            }
+        }
+    }
+
+    /// Line height of the caption block.
+    pub fn line_height(&self) -> i32 {
+        (self.note * 1.45).round() as i32
+    }
+}
+
+/// A caption line of a panel: pieces of text, each in its own colour.
+pub(crate) type CaptionLine = Vec<(String, Colour)>;
+
+/// Draws a panel's caption (a bold title and coloured note lines) at the top of `area` and
+/// returns the area under it, at least `height` pixels down (the tallest caption of the panel's
+/// row, from [`row_caption_heights`], so the plots of a row line up). Captions carry the
+/// panel's key numbers, so annotations never sit on the data.
+pub(crate) fn panel_caption<'a>(
+    area: &Area<'a>,
+    title: &str,
+    lines: &[CaptionLine],
+    sizes: PanelText,
+    height: i32,
+) -> Result<Area<'a>, ChartError> {
+    let own = caption_layout(area, title, lines, sizes, true)?;
+    Ok(area.margin(own.max(height), 0, 0, 0))
+}
+
+/// For panels laid out `cols` to a row, the height of the tallest caption in each panel's row.
+pub(crate) fn row_caption_heights(
+    areas: &[Area<'_>],
+    captions: &[(String, Vec<CaptionLine>)],
+    cols: usize,
+) -> Result<Vec<i32>, ChartError> {
+    let mut own = Vec::with_capacity(captions.len());
+    for (area, (title, lines)) in areas.iter().zip(captions) {
+        let (w, h) = area.dim_in_pixel();
+        own.push(caption_layout(
+            area,
+            title,
+            lines,
+            PanelText::for_panel(w, h),
+            false,
+        )?);
+    }
+    Ok((0..own.len())
+        .map(|i| {
+            let row = i / cols.max(1);
+            own.iter()
+                .skip(row * cols)
+                .take(cols)
+                .copied()
+                .max()
+                .unwrap_or(0)
+        })
+        .collect())
+}
+
+/// Lays out (and with `draw`, draws) a caption; returns its height in pixels.
+fn caption_layout(
+    area: &Area<'_>,
+    title: &str,
+    lines: &[CaptionLine],
+    sizes: PanelText,
+    draw: bool,
+) -> Result<i32, ChartError> {
+    let (width, _) = area.dim_in_pixel();
+    let left = 8;
+    let usable = width as i32 - 2 * left;
+    let title_style = font(sizes.caption, style::TEXT, Weight::Bold);
+    let mut baseline = sizes.caption.round() as i32 + 4;
+    if draw {
+        text(
+            area,
+            &fit_text(area, title, &title_style, usable),
+            (left, baseline),
+            &title_style,
+            HPos::Left,
+        )?;
+    }
+    for line in lines {
+        baseline += sizes.line_height();
+        let mut x = left;
+        // Text that does not fit wraps at spaces onto lines indented past the first piece (a
+        // colour key), so no figure is cut off in narrow panels.
+        let indent = line.first().map_or(0, |(piece, colour)| {
+            text_width(area, piece, &font(sizes.note, *colour, Weight::Normal))
+        });
+        for (piece, colour) in line {
+            let style = font(sizes.note, *colour, Weight::Normal);
+            let mut current = String::new();
+            for word in piece.split(' ') {
+                let candidate = if current.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{current} {word}")
+                };
+                if !current.is_empty() && x + text_width(area, &candidate, &style) > left + usable {
+                    if draw {
+                        text(area, &current, (x, baseline), &style, HPos::Left)?;
+                    }
+                    baseline += sizes.line_height();
+                    x = left + indent;
+                    current = word.to_string();
+                } else {
+                    current = candidate;
+                }
+            }
+            let current = fit_text(area, &current, &style, usable - (x - left));
+            if draw {
+                text(area, &current, (x, baseline), &style, HPos::Left)?;
+            }
+            x += text_width(area, &current, &style);
+        }
+    }
+    Ok(baseline + 8)
+}
+
+/// Decimals for tick labels of a percentage axis spanning `span_percent` points: enough for
+/// about five distinct ticks.
+pub(crate) fn tick_decimals(span_percent: f64) -> usize {
+    if span_percent.is_nan() || span_percent <= 0.0 {
+        return 1;
+    }
+    let step = span_percent / 5.0;
+    (-step.log10().floor()).clamp(0.0, 3.0) as usize
+}
+
+pub use crate::report::format::{decimals_for, percent, points};
+
+/// A count of trials with thousands separators, e.g. `20,000`.
+pub(crate) fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_hold_every_panel_with_few_empty_cells() {
+        for n in 1..=40 {
+            let (rows, cols) = grid(n);
+            assert!(rows * cols >= n, "{n} panels in {rows}×{cols}");
+            assert!(rows * cols - n < cols, "{n} panels leave a whole empty row");
+            assert!(rows <= cols, "{n}: the canvas is wide");
+        }
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(percent(0.875, 1), "87.5%");
+        assert_eq!(percent(-0.00001, 1), "0.0%");
+        assert_eq!(points(-0.006, 1), "−0.6");
+        assert_eq!(points(0.0123, 2), "+1.23");
+        assert_eq!(points(-0.0000001, 1), "0.0");
+        assert_eq!(decimals_for(0.5), 1);
+        assert_eq!(decimals_for(0.05), 2);
+        assert_eq!(decimals_for(0.001), 3);
+        assert_eq!(decimals_for(0.0), 1);
+        assert_eq!(tick_decimals(50.0), 0);
+        assert_eq!(tick_decimals(2.0), 1);
+        assert_eq!(tick_decimals(0.2), 2);
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(12), "12");
+    }
+}

@@ -1,0 +1,505 @@
+//! Charts 1 and 2: the distribution across trials of the dependency on a country per variant,
+//! and of each variant's paired reduction against the baseline; one panel per commodity.
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+use super::ChartError;
+use super::axes::{AxisSpec, axes};
+use super::canvas::{
+    self, Area, CaptionLine, LegendEntry, Mark, PanelText, count, decimals_for, percent, points,
+    tick_decimals,
+};
+use super::histogram::{Grid, Shape, shape, value_range};
+use super::style::{self, Colour};
+use crate::report::summary::{Histogram, Row, Summary};
+
+/// One variant's (or reduction's) distribution in a panel.
+struct Overlay<'s> {
+    histogram: &'s Histogram,
+    row: &'s Row,
+    colour: Colour,
+    label: String,
+}
+
+/// Chart 1: for the country `country` of `dependency_on`, the distribution across trials of
+/// the share of the focus market's demand met via that country, each variant overlaid, one
+/// panel per commodity.
+pub fn dependency_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
+    let metric = format!("dependency_{country}");
+    if !summary.metrics.contains(&metric) {
+        return Err(ChartError::NoData(format!(
+            "{country} is not in dependency_on"
+        )));
+    }
+    let mut panels = Vec::new();
+    for commodity in &summary.commodities {
+        let mut overlays = Vec::new();
+        for (index, variant) in summary.variants.iter().enumerate() {
+            if let (Some(histogram), Some(row)) = (
+                summary.histogram(&variant.id, &commodity.id, &metric),
+                summary.row(&variant.id, &commodity.id, &metric),
+            ) {
+                overlays.push(Overlay {
+                    histogram,
+                    row,
+                    colour: style::variant_colour(index),
+                    label: variant.id.clone(),
+                });
+            }
+        }
+        panels.push((commodity.name.clone(), overlays));
+    }
+    let market = &summary.focus_market_name;
+    let title = format!(
+        "What share of the demand of {market} passes through {country}? Distribution across trials, by variant"
+    );
+    let legend: Vec<LegendEntry> = summary
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let role = if v.baseline && summary.variants.len() > 1 {
+                " (baseline)"
+            } else {
+                ""
+            };
+            LegendEntry::new(
+                Mark::Swatch(style::variant_colour(i)),
+                format!("{}{role}", v.id),
+            )
+        })
+        .chain([
+            LegendEntry::new(Mark::Dashed(style::AXIS), "mean of a variant"),
+            LegendEntry::new(Mark::Stem(style::AXIS), "trials at exactly this value"),
+        ])
+        .collect();
+    canvas::render(|root| {
+        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
+        draw_panels(
+            &body,
+            &panels,
+            &PanelKind::Level {
+                x_desc: format!("dependency on {country}, % of demand over the horizon"),
+            },
+        )
+    })
+}
+
+/// Chart 2: for the country `country`, the distribution across trials of each non-baseline
+/// variant's paired reduction of the dependency (baseline − variant, in the same trial), with
+/// its mean, the mean's 95% confidence interval and P(reduction > 0); one panel per commodity.
+pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
+    let metric = format!("dependency_{country}");
+    if !summary.metrics.contains(&metric) {
+        return Err(ChartError::NoData(format!(
+            "{country} is not in dependency_on"
+        )));
+    }
+    if summary.variants.len() < 2 {
+        return Err(ChartError::NoData(
+            "a single variant has no reduction".to_string(),
+        ));
+    }
+    let baseline = summary.baseline().id.clone();
+    let mut panels = Vec::new();
+    for commodity in &summary.commodities {
+        let mut overlays = Vec::new();
+        for (index, variant) in summary.variants.iter().enumerate() {
+            if variant.baseline {
+                continue;
+            }
+            let group = format!("reduction:{}", variant.id);
+            if let (Some(histogram), Some(row)) = (
+                summary.histogram(&group, &commodity.id, &metric),
+                summary.row(&group, &commodity.id, &metric),
+            ) {
+                overlays.push(Overlay {
+                    histogram,
+                    row,
+                    colour: style::variant_colour(index),
+                    label: variant.id.clone(),
+                });
+            }
+        }
+        panels.push((commodity.name.clone(), overlays));
+    }
+    let market = &summary.focus_market_name;
+    let title = format!(
+        "How much less does {market} depend on {country} than in {baseline}? Paired reduction per trial, by variant"
+    );
+    let legend: Vec<LegendEntry> = summary
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.baseline)
+        .map(|(i, v)| {
+            LegendEntry::new(
+                Mark::Swatch(style::variant_colour(i)),
+                format!("{}: reduction against {baseline}", v.id),
+            )
+        })
+        .chain([
+            LegendEntry::new(Mark::Line(style::AXIS), "mean"),
+            LegendEntry::new(Mark::Band(style::AXIS), "95% CI of the mean"),
+            LegendEntry::new(Mark::Dashed(style::TEXT), "no change (0)"),
+        ])
+        .collect();
+    canvas::render(|root| {
+        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
+        draw_panels(
+            &body,
+            &panels,
+            &PanelKind::Reduction {
+                x_desc: format!(
+                    "reduction of dependency on {country}, points of demand (> 0: less dependent)"
+                ),
+            },
+        )
+    })
+}
+
+/// The line under every chart's title: scenario, trials, seed, horizon.
+pub(crate) fn subtitle(summary: &Summary) -> String {
+    let p = &summary.provenance;
+    format!(
+        "{} · {} {}, seed {} · {} {} from {} · focus market {}",
+        p.scenario,
+        count(p.trials),
+        if p.trials == 1 { "trial" } else { "trials" },
+        p.seed,
+        summary.horizon_months,
+        if summary.horizon_months == 1 {
+            "month"
+        } else {
+            "months"
+        },
+        summary.start,
+        summary.focus_market
+    )
+}
+
+enum PanelKind {
+    /// A share's level: means as dashed lines.
+    Level { x_desc: String },
+    /// A reduction: mean, CI band, zero line, P(> 0).
+    Reduction { x_desc: String },
+}
+
+fn draw_panels(
+    body: &Area<'_>,
+    panels: &[(String, Vec<Overlay<'_>>)],
+    kind: &PanelKind,
+) -> Result<(), ChartError> {
+    let (rows, cols) = canvas::grid(panels.len());
+    let areas = body.margin(0, 6, 6, 6).split_evenly((rows, cols));
+    let captions: Vec<(String, Vec<CaptionLine>)> = panels
+        .iter()
+        .map(|(title, overlays)| {
+            (
+                title.clone(),
+                overlays.iter().map(|o| caption_line(o, kind)).collect(),
+            )
+        })
+        .collect();
+    let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+    for (i, ((_, overlays), area)) in panels.iter().zip(&areas).enumerate() {
+        let row = i / cols;
+        // The x description on the bottom panel of each column (a panel with an empty cell
+        // below it is the bottom of its column); the y description on every panel, as each
+        // panel's bins have their own width.
+        let bottom = row == rows - 1 || i + cols >= panels.len();
+        let (title, lines) = &captions[i];
+        draw_panel(area, title, lines, heights[i], overlays, kind, bottom)?;
+    }
+    Ok(())
+}
+
+fn draw_panel(
+    area: &Area<'_>,
+    title: &str,
+    lines: &[CaptionLine],
+    caption_height: i32,
+    overlays: &[Overlay<'_>],
+    kind: &PanelKind,
+    show_x_desc: bool,
+) -> Result<(), ChartError> {
+    let (width, height) = area.dim_in_pixel();
+    let sizes = PanelText::for_panel(width, height);
+    let plot_area = canvas::panel_caption(area, title, lines, sizes, caption_height)?;
+    let histograms: Vec<&Histogram> = overlays.iter().map(|o| o.histogram).collect();
+    let Some((low, high)) = value_range(&histograms) else {
+        return no_data(&plot_area, sizes);
+    };
+    if let Some(value) = single_value(&histograms) {
+        let message = match kind {
+            PanelKind::Level { .. } => {
+                format!("{} in every trial of every variant", percent(value, 1))
+            }
+            PanelKind::Reduction { .. } if value == 0.0 => {
+                "no change: a reduction of exactly 0 in every trial".to_string()
+            }
+            PanelKind::Reduction { .. } => {
+                format!("{} points in every trial", points(value, 1))
+            }
+        };
+        return note(&plot_area, &message, sizes);
+    }
+    // A zero line and the means must be in view too.
+    let (mut low, mut high) = (low, high);
+    if matches!(kind, PanelKind::Reduction { .. }) {
+        low = low.min(0.0);
+        high = high.max(0.0);
+    }
+    for o in overlays {
+        low = low.min(o.row.ci_low);
+        high = high.max(o.row.ci_high);
+    }
+    // At least 0.2 points wide, kept inside the scale's domain (shares cannot go below 0).
+    let span = (high - low).max(0.002);
+    let centre = (high + low) / 2.0;
+    let (domain_low, domain_high) = match kind {
+        PanelKind::Level { .. } => (0.0, 1.0),
+        PanelKind::Reduction { .. } => (-1.0, 1.0),
+    };
+    let low = (centre - span / 2.0).clamp(domain_low, domain_high - span);
+    let high = low + span;
+
+    let (plot_width, _) = plot_area.dim_in_pixel();
+    let target_bins = (plot_width as usize / 12).clamp(16, 90);
+    let grid = Grid::covering(&histograms, (low, high), target_bins);
+    let shapes: Vec<Shape> = histograms.iter().map(|h| shape(h, grid.as_ref())).collect();
+    // Whole display bins stay in view.
+    let (low, high) = shapes
+        .iter()
+        .flat_map(|s| {
+            s.bars
+                .first()
+                .map(|b| b.0)
+                .into_iter()
+                .chain(s.bars.last().map(|b| b.1))
+        })
+        .fold((low, high), |(lo, hi), edge| (lo.min(edge), hi.max(edge)));
+    let pad = (high - low) * 0.03;
+    let (x0, x1) = (
+        (low - pad).max(domain_low - pad / 2.0) * 100.0,
+        (high + pad).min(domain_high + pad / 2.0) * 100.0,
+    );
+    let peak = shapes.iter().map(Shape::peak).fold(0.0, f64::max) * 100.0;
+    let y1 = if peak > 0.0 { peak * 1.12 } else { 1.0 };
+
+    let x_decimals = tick_decimals(x1 - x0);
+    let y_decimals = tick_decimals(y1);
+    let x_format = |v: &f64| match kind {
+        PanelKind::Level { .. } => format!("{:.*}%", x_decimals, v),
+        PanelKind::Reduction { .. } => super::canvas::points(*v / 100.0, x_decimals),
+    };
+    let y_format = |v: &f64| format!("{:.*}%", y_decimals, v);
+    let bin_note = match &grid {
+        Some(g) => format!("% of trials per {}-pt bin", trim_number(g.width() * 100.0)),
+        None => "% of trials".to_string(),
+    };
+    let x_desc = match kind {
+        PanelKind::Level { x_desc } | PanelKind::Reduction { x_desc } => x_desc.clone(),
+    };
+    let spec = AxisSpec {
+        x_desc: show_x_desc.then_some(x_desc),
+        y_desc: Some(bin_note),
+        x_format: &x_format,
+        y_format: &y_format,
+        x_labels: (plot_width as usize / 85).clamp(4, 12),
+        y_labels: 6,
+        sizes,
+    };
+    let mut chart = axes(&plot_area, RangedCoordf64::from(x0..x1), 0.0..y1, &spec)?;
+    let (pixels_wide, _) = chart.plotting_area().dim_in_pixel();
+    let per_pixel = (x1 - x0) / f64::from(pixels_wide.max(1));
+
+    if let PanelKind::Reduction { .. } = kind {
+        for o in overlays {
+            // The mean's CI is often far narrower than the distribution: at least 3 px wide.
+            let (lo, hi) = (o.row.ci_low * 100.0, o.row.ci_high * 100.0);
+            let half = ((hi - lo) / 2.0).max(1.5 * per_pixel);
+            let mid = (lo + hi) / 2.0;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(mid - half, 0.0), (mid + half, y1)],
+                o.colour.rgb().mix(0.28).filled(),
+            )))?;
+        }
+    }
+    for (o, s) in overlays.iter().zip(&shapes) {
+        if let Some(outline) = step_outline(s) {
+            chart.draw_series(std::iter::once(Polygon::new(
+                outline.clone(),
+                o.colour.rgb().mix(style::FILL_ALPHA).filled(),
+            )))?;
+        }
+    }
+    for (o, s) in overlays.iter().zip(&shapes) {
+        if let Some(outline) = step_outline(s) {
+            chart.draw_series(std::iter::once(PathElement::new(
+                outline,
+                o.colour.rgb().stroke_width(2),
+            )))?;
+        }
+        for &(value, share) in &s.atoms {
+            let (x, y) = (value * 100.0, share * 100.0);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, y)],
+                o.colour.rgb().stroke_width(3),
+            )))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (x, y),
+                5,
+                o.colour.rgb().filled(),
+            )))?;
+        }
+    }
+    match kind {
+        PanelKind::Level { .. } => {
+            for o in overlays {
+                let x = o.row.mean * 100.0;
+                chart.draw_series(DashedLineSeries::new(
+                    vec![(x, 0.0), (x, y1)],
+                    9,
+                    6,
+                    o.colour.rgb().stroke_width(2),
+                ))?;
+            }
+        }
+        PanelKind::Reduction { .. } => {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, 0.0), (0.0, y1)],
+                7,
+                5,
+                style::TEXT.rgb().stroke_width(2),
+            ))?;
+            for o in overlays {
+                let x = o.row.mean * 100.0;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, y1)],
+                    o.colour.rgb().stroke_width(style::LINE_WIDTH),
+                )))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A caption line for one overlay: its colour key, id and key numbers.
+fn caption_line(o: &Overlay<'_>, kind: &PanelKind) -> CaptionLine {
+    let r = o.row;
+    let text = match kind {
+        PanelKind::Level { .. } => {
+            let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
+            format!(
+                "{}: mean {}, p5–p95 {} to {}{}",
+                o.label,
+                percent(r.mean, d),
+                percent(r.p5, d),
+                percent(r.p95, d),
+                atoms_note(o.histogram, |v| percent(v, 0))
+            )
+        }
+        PanelKind::Reduction { .. } => {
+            let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
+            format!(
+                "{}: mean {} pts (CI {} to {}), P(> 0) {}{}",
+                o.label,
+                points(r.mean, d),
+                points(r.ci_low, d),
+                points(r.ci_high, d),
+                percent(r.p_positive, 1),
+                atoms_note(o.histogram, |v| points(v, 0))
+            )
+        }
+    };
+    vec![("■ ".to_string(), o.colour), (text, style::TEXT)]
+}
+
+/// "; 17.9% at exactly 100%" (of trials) for each point mass holding at least 0.5% of trials.
+fn atoms_note(histogram: &Histogram, value: impl Fn(f64) -> String) -> String {
+    if histogram.n == 0 {
+        return String::new();
+    }
+    histogram
+        .exact
+        .iter()
+        .filter(|(_, count)| *count as f64 >= 0.005 * histogram.n as f64)
+        .map(|&(v, count)| {
+            format!(
+                "; {} at exactly {}",
+                percent(count as f64 / histogram.n as f64, 1),
+                value(v)
+            )
+        })
+        .collect()
+}
+
+/// The outline of a histogram's bars as a closed step path in percent units, or `None` when it
+/// has no bars.
+fn step_outline(s: &Shape) -> Option<Vec<(f64, f64)>> {
+    let first = s.bars.first()?;
+    let last = s.bars.last()?;
+    let mut path = vec![(first.0 * 100.0, 0.0)];
+    for &(low, high, share) in &s.bars {
+        path.push((low * 100.0, share * 100.0));
+        path.push((high * 100.0, share * 100.0));
+    }
+    path.push((last.1 * 100.0, 0.0));
+    Some(path)
+}
+
+/// A number with up to three significant digits, no trailing zeros (`0.39`, `1.56`, `12.5`).
+pub(crate) fn trim_number(x: f64) -> String {
+    let digits = if x >= 100.0 {
+        0
+    } else if x >= 10.0 {
+        1
+    } else if x >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let text = format!("{x:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// The one value every trial of every histogram holds, if so (a point mass shared by all).
+fn single_value(histograms: &[&Histogram]) -> Option<f64> {
+    let first = histograms.iter().find(|h| h.n > 0)?;
+    let value = first.min;
+    histograms
+        .iter()
+        .filter(|h| h.n > 0)
+        .all(|h| h.min == value && h.max == value)
+        .then_some(value)
+}
+
+/// Writes "no data" in an empty panel.
+pub(crate) fn no_data(area: &Area<'_>, sizes: PanelText) -> Result<(), ChartError> {
+    note(area, "no data", sizes)
+}
+
+/// Writes a short note in the middle of a panel that has nothing to plot, in a light frame.
+pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(), ChartError> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Rectangle::new(
+        [(8, 8), (w as i32 - 8, h as i32 - 8)],
+        style::GRID.rgb().stroke_width(1),
+    ))?;
+    let style = canvas::font(sizes.desc, style::MUTED_TEXT, canvas::Weight::Normal);
+    let message = canvas::fit_text(area, message, &style, w as i32 - 32);
+    canvas::text(
+        area,
+        &message,
+        (w as i32 / 2, h as i32 / 2),
+        &style,
+        HPos::Center,
+    )
+}

@@ -1,0 +1,392 @@
+//! The network as report data (what a variant adds to or removes from the baseline), and its
+//! Graphviz DOT text for `supplyrisk graph`. The network chart draws the same view.
+
+use std::fmt::Write as _;
+
+use crate::model::{Model, NodeKind};
+use crate::plot::style;
+
+/// How a node or edge of the file stands in the variant shown, compared with the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// In both the baseline and the variant.
+    Both,
+    /// In the variant only: what the variant adds.
+    Added,
+    /// In the baseline only: what the variant removes.
+    Removed,
+    /// In neither (disabled in both).
+    Neither,
+}
+
+impl Presence {
+    fn of(in_baseline: bool, in_variant: bool) -> Presence {
+        match (in_baseline, in_variant) {
+            (true, true) => Presence::Both,
+            (false, true) => Presence::Added,
+            (true, false) => Presence::Removed,
+            (false, false) => Presence::Neither,
+        }
+    }
+
+    /// The presence of an edge whose ends stand as `a` and `b`: an edge exists where both
+    /// its ends do.
+    fn edge(a: Presence, b: Presence) -> Presence {
+        let baseline = |p| matches!(p, Presence::Both | Presence::Removed);
+        let variant = |p| matches!(p, Presence::Both | Presence::Added);
+        Presence::of(baseline(a) && baseline(b), variant(a) && variant(b))
+    }
+}
+
+/// A node as the network chart and the DOT text show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkNode {
+    /// Node id.
+    pub id: String,
+    /// Display name (the id when the file gives none).
+    pub name: String,
+    /// `mine`, `refinery`, `hub` or `market`.
+    pub kind: &'static str,
+    /// Country code.
+    pub country: String,
+    /// Whether it is the focus market.
+    pub focus: bool,
+    /// In the baseline, the variant, both or neither.
+    pub presence: Presence,
+}
+
+/// An edge as the network chart and the DOT text show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkEdge {
+    /// Index of the upstream node in [`NetworkView::nodes`].
+    pub from: usize,
+    /// Index of the downstream node.
+    pub to: usize,
+    /// Ids of the commodities it carries.
+    pub commodities: Vec<String>,
+    /// In the baseline, the variant, both or neither.
+    pub presence: Presence,
+}
+
+/// The network of a scenario with what one variant changes against the baseline: plain data,
+/// so the chart never reads the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkView {
+    /// Scenario name.
+    pub scenario: String,
+    /// Countries counted as dependency.
+    pub dependency_on: Vec<String>,
+    /// Baseline variant id.
+    pub baseline: String,
+    /// The variant compared with the baseline, and its index in file order (which sets its
+    /// colour); `None` when the scenario has a single variant.
+    pub variant: Option<(String, usize)>,
+    /// Nodes in file order.
+    pub nodes: Vec<NetworkNode>,
+    /// Edges in file order.
+    pub edges: Vec<NetworkEdge>,
+    /// What else the variant changes that the network does not show (disruptions switched
+    /// off, `set` overrides), in words.
+    pub notes: Vec<String>,
+    /// Countries in order of first appearance among the nodes (the order of their colours).
+    pub countries: Vec<String>,
+}
+
+impl NetworkView {
+    /// The view of `model` comparing variant `variant` (an index into `model.variants`) with
+    /// the baseline; with `None`, or when `variant` is the baseline, just the baseline.
+    pub fn new(model: &Model, variant: Option<usize>) -> NetworkView {
+        let baseline_index = model.baseline();
+        let baseline = &model.variants[baseline_index];
+        let shown = variant.filter(|&v| v != baseline_index);
+        let compared = &model.variants[shown.unwrap_or(baseline_index)];
+        let nodes: Vec<NetworkNode> = model
+            .network
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| NetworkNode {
+                id: node.id.clone(),
+                name: node.name.clone(),
+                kind: node.kind.as_str(),
+                country: node.country.to_string(),
+                focus: i == model.focus_market.0,
+                presence: Presence::of(!baseline.node_disabled[i], !compared.node_disabled[i]),
+            })
+            .collect();
+        let edges = model
+            .network
+            .edges
+            .iter()
+            .map(|edge| NetworkEdge {
+                from: edge.from.0,
+                to: edge.to.0,
+                commodities: model
+                    .network
+                    .commodities
+                    .iter()
+                    .zip(&edge.carries)
+                    .filter(|(_, carried)| **carried)
+                    .map(|(c, _)| c.id.clone())
+                    .collect(),
+                presence: Presence::edge(nodes[edge.from.0].presence, nodes[edge.to.0].presence),
+            })
+            .collect();
+        let mut notes = Vec::new();
+        if shown.is_some() {
+            for (i, disruption) in model.disruptions.iter().enumerate() {
+                match (
+                    baseline.disruption_disabled[i],
+                    compared.disruption_disabled[i],
+                ) {
+                    (false, true) => notes.push(format!(
+                        "switches off disruption {} (active in the baseline)",
+                        disruption.id
+                    )),
+                    (true, false) => notes.push(format!(
+                        "has disruption {} (off in the baseline)",
+                        disruption.id
+                    )),
+                    _ => {}
+                }
+            }
+            for (key, value) in &compared.overrides {
+                notes.push(format!("sets {key} = {value}"));
+            }
+        }
+        let mut countries: Vec<String> = Vec::new();
+        for node in &nodes {
+            if !countries.contains(&node.country) {
+                countries.push(node.country.clone());
+            }
+        }
+        NetworkView {
+            scenario: model.name.clone(),
+            dependency_on: model
+                .dependency_on
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            baseline: baseline.id.clone(),
+            variant: shown.map(|v| (model.variants[v].id.clone(), v)),
+            nodes,
+            edges,
+            notes,
+            countries,
+        }
+    }
+
+    /// Index of `country` in [`NetworkView::countries`] (its colour).
+    pub fn country_index(&self, country: &str) -> usize {
+        self.countries
+            .iter()
+            .position(|c| c == country)
+            .unwrap_or(0)
+    }
+
+    /// The variant's id, or the baseline's when there is no comparison.
+    pub fn shown_variant(&self) -> &str {
+        self.variant
+            .as_ref()
+            .map_or(self.baseline.as_str(), |(id, _)| id.as_str())
+    }
+}
+
+/// The variant `graph --variant` names, resolved to an index: by default the first
+/// non-baseline variant (or the only one). An unknown id is an error listing the valid ones.
+pub fn resolve_variant(model: &Model, id: Option<&str>) -> Result<usize, String> {
+    match id {
+        Some(id) => model
+            .variants
+            .iter()
+            .position(|v| v.id == id)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = model.variants.iter().map(|v| v.id.as_str()).collect();
+                format!(
+                    "unknown variant `{id}`: the scenario's variants are {}",
+                    ids.join(", ")
+                )
+            }),
+        None => {
+            let baseline = model.baseline();
+            Ok((0..model.variants.len())
+                .find(|&v| v != baseline)
+                .unwrap_or(baseline))
+        }
+    }
+}
+
+/// Escapes text for a double-quoted DOT string.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            _ => out.push(ch),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn dot_shape(kind: &str) -> &'static str {
+    match kind {
+        "mine" => "invhouse",
+        "refinery" => "box",
+        "hub" => "diamond",
+        _ => "house",
+    }
+}
+
+/// Graphviz DOT text of the view (`dot -Tsvg` draws it): left to right from mines to markets,
+/// nodes filled by country as in the chart, what the variant adds in its colour, what it
+/// removes dashed and grey.
+pub fn dot(view: &NetworkView) -> String {
+    let mut out = String::new();
+    let highlight = view
+        .variant
+        .as_ref()
+        .map(|(_, index)| style::variant_colour(*index).hex());
+    let title = match &view.variant {
+        Some((id, _)) => format!(
+            "{}: what {id} changes against the baseline {}",
+            view.scenario, view.baseline
+        ),
+        None => format!("{}: the supply network", view.scenario),
+    };
+    let _ = writeln!(out, "digraph supplyrisk {{");
+    let _ = writeln!(
+        out,
+        "  graph [rankdir=LR, label={}, labelloc=t, fontname=\"DejaVu Sans\", nodesep=0.25, ranksep=1.2];",
+        quote(&title)
+    );
+    let _ = writeln!(
+        out,
+        "  node [fontname=\"DejaVu Sans\", fontsize=11, style=filled, color=\"#444444\"];"
+    );
+    let _ = writeln!(
+        out,
+        "  edge [fontname=\"DejaVu Sans\", fontsize=9, color=\"#777777\"];"
+    );
+    for kind in [NodeKind::Mine, NodeKind::Market] {
+        let ids: Vec<String> = view
+            .nodes
+            .iter()
+            .filter(|n| n.kind == kind.as_str())
+            .map(|n| quote(&n.id))
+            .collect();
+        if !ids.is_empty() {
+            let rank = if kind == NodeKind::Mine { "min" } else { "max" };
+            let _ = writeln!(out, "  {{ rank={rank}; {}; }}", ids.join("; "));
+        }
+    }
+    for node in &view.nodes {
+        let mut label = if node.name == node.id {
+            node.id.clone()
+        } else {
+            format!("{}\n{}", node.name, node.id)
+        };
+        let _ = write!(label, "\n{} · {}", node.country, node.kind);
+        if node.focus {
+            label.push_str(" (focus)");
+        }
+        let fill = style::country_fill(view.country_index(&node.country)).hex();
+        let mut attributes = vec![
+            format!("label={}", quote(&label)),
+            format!("shape={}", dot_shape(node.kind)),
+            format!("fillcolor={}", quote(&fill)),
+        ];
+        if node.focus {
+            attributes.push("peripheries=2".to_string());
+        }
+        if view.dependency_on.contains(&node.country) {
+            attributes.push("fontname=\"DejaVu Sans Bold\"".to_string());
+        }
+        match (node.presence, &highlight) {
+            (Presence::Added, Some(colour)) => {
+                attributes.push(format!("color={}", quote(colour)));
+                attributes.push("penwidth=3".to_string());
+            }
+            (Presence::Removed | Presence::Neither, _) => {
+                attributes.push("style=\"filled,dashed\"".to_string());
+                attributes.push("fillcolor=\"#f2f2f2\"".to_string());
+                attributes.push("fontcolor=\"#999999\"".to_string());
+                attributes.push("color=\"#999999\"".to_string());
+            }
+            _ => {}
+        }
+        let _ = writeln!(out, "  {} [{}];", quote(&node.id), attributes.join(", "));
+    }
+    let several_commodities = view
+        .edges
+        .iter()
+        .flat_map(|e| e.commodities.iter())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    for edge in &view.edges {
+        let mut attributes = Vec::new();
+        if several_commodities {
+            attributes.push(format!("label={}", quote(&edge.commodities.join(", "))));
+        }
+        match (edge.presence, &highlight) {
+            (Presence::Added, Some(colour)) => {
+                attributes.push(format!("color={}", quote(colour)));
+                attributes.push("penwidth=2.5".to_string());
+            }
+            (Presence::Removed | Presence::Neither, _) => {
+                attributes.push("style=dashed".to_string());
+                attributes.push("color=\"#bbbbbb\"".to_string());
+            }
+            _ => {}
+        }
+        let _ = writeln!(
+            out,
+            "  {} -> {}{};",
+            quote(&view.nodes[edge.from].id),
+            quote(&view.nodes[edge.to].id),
+            if attributes.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", attributes.join(", "))
+            }
+        );
+    }
+    if !view.notes.is_empty() {
+        // A colon cannot appear in a scenario id, so this node cannot clash with one.
+        let _ = writeln!(
+            out,
+            "  \"supplyrisk:notes\" [shape=note, fillcolor=\"#ffffff\", label={}];",
+            quote(&format!(
+                "{} also {}",
+                view.shown_variant(),
+                view.notes.join("; ")
+            ))
+        );
+    }
+    let _ = writeln!(out, "}}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_exist_where_both_ends_do() {
+        use Presence::*;
+        assert_eq!(Presence::edge(Both, Both), Both);
+        assert_eq!(Presence::edge(Added, Both), Added);
+        assert_eq!(Presence::edge(Removed, Both), Removed);
+        assert_eq!(Presence::edge(Added, Removed), Neither);
+        assert_eq!(Presence::edge(Neither, Both), Neither);
+    }
+
+    #[test]
+    fn quotes_are_escaped() {
+        assert_eq!(quote("a \"b\"\\c\nd"), "\"a \\\"b\\\"\\\\c\\nd\"");
+    }
+}

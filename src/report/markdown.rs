@@ -1,0 +1,665 @@
+//! `report.md`: the answer in words and numbers for an analyst — headline sentences, the key
+//! figures, the assumptions behind them, provenance and the charts with how to read each — and
+//! [`render_all`], which draws the charts and writes the report into a staged output folder.
+
+use std::fmt::Write as _;
+
+use crate::model::{CommodityId, Model};
+use crate::plot::{self, ChartError, ChartSpec, decimals_for, percent, points};
+use crate::report::check;
+use crate::report::format::{format_quantity, format_share, format_tonnes};
+use crate::report::graph::NetworkView;
+use crate::report::summary::{Row, Summary};
+use crate::report::write::{Staged, WriteError};
+
+/// Why the report or its charts could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A chart could not be drawn (an internal failure).
+    #[error("{0}")]
+    Chart(#[from] ChartError),
+    /// A file could not be written (the user fixes the output folder).
+    #[error("{0}")]
+    Write(#[from] WriteError),
+}
+
+/// Writes `report.md` and, when `draw_charts` is set, every chart as `charts/<name>.png` into
+/// `staged`: the one entry point for `run` and `merge`.
+pub fn render_all(
+    model: &Model,
+    summary: &Summary,
+    staged: &Staged,
+    draw_charts: bool,
+) -> Result<(), RenderError> {
+    let networks = network_views(model);
+    let charts = if draw_charts {
+        let specs = plot::plan(summary, &networks);
+        for (name, png) in plot::draw_all(&specs, summary, &networks)? {
+            staged.write(&format!("charts/{name}"), &png)?;
+        }
+        Some(specs)
+    } else {
+        None
+    };
+    staged.write(
+        "report.md",
+        render(model, summary, charts.as_deref()).as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// The network views a report draws: one per non-baseline variant (what it adds to the
+/// baseline), or the baseline alone when the scenario has one variant.
+pub fn network_views(model: &Model) -> Vec<NetworkView> {
+    let baseline = model.baseline();
+    let others: Vec<usize> = (0..model.variants.len())
+        .filter(|&v| v != baseline)
+        .collect();
+    if others.is_empty() {
+        vec![NetworkView::new(model, None)]
+    } else {
+        others
+            .into_iter()
+            .map(|v| NetworkView::new(model, Some(v)))
+            .collect()
+    }
+}
+
+/// A probability for people: one decimal, but never rounded onto a certainty it is not
+/// (`>99.9%`, `<0.1%`); exactly 0 and 1 read `0%` and `100%`.
+pub fn probability(p: f64) -> String {
+    if p >= 1.0 {
+        "100%".to_string()
+    } else if p <= 0.0 {
+        "0%".to_string()
+    } else if p >= 0.9995 {
+        ">99.9%".to_string()
+    } else if p < 0.0005 {
+        "<0.1%".to_string()
+    } else {
+        format_share(p)
+    }
+}
+
+/// Decimals for the figures of one row: enough to resolve its 95% CI (in percent units).
+fn row_decimals(row: &Row) -> usize {
+    decimals_for((row.ci_high - row.ci_low) * 100.0)
+}
+
+fn code(id: &str) -> String {
+    format!("`{id}`")
+}
+
+/// What a variant is called in sentences: its id (names are listed once under the title, so
+/// sentences stay short however long a scenario's display names are).
+fn variant_label(_model: &Model, id: &str) -> String {
+    code(id)
+}
+
+/// A commodity's label in headlines: its id, as in every table (names are listed under the title).
+fn commodity_label(_name: &str, id: &str) -> String {
+    id.to_string()
+}
+
+/// The report's Markdown text. `charts` lists the charts drawn, or `None` with `--no-charts`.
+pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) -> String {
+    let mut out = String::new();
+    let p = &summary.provenance;
+    let focus = &model.network.nodes[model.focus_market.0];
+    // Sentences name the market by its country ("US dependency on CN").
+    let market = &focus.country.to_string();
+    let end = model.start.plus(model.horizon_months - 1);
+    let baseline = summary.baseline().id.clone();
+    let others: Vec<String> = summary
+        .variants
+        .iter()
+        .filter(|v| !v.baseline)
+        .map(|v| v.id.clone())
+        .collect();
+    let countries = if summary.dependency_on.is_empty() {
+        "no country".to_string()
+    } else {
+        summary.dependency_on.join(", ")
+    };
+
+    let _ = writeln!(out, "# {}\n", p.scenario);
+    if let Some(description) = &model.description {
+        let _ = writeln!(out, "{description}\n");
+    }
+    let _ = writeln!(
+        out,
+        "{} trials, seed {}, {} months from {} to {end}. Focus market {} ({}); dependency counted on {countries}; \
+         a serious shortfall is more than {} of demand unmet over the horizon.\n",
+        p.trials,
+        p.seed,
+        model.horizon_months,
+        model.start,
+        code(&focus.id),
+        focus.country,
+        format_share(summary.shortfall_threshold)
+    );
+
+    // What the ids in the sentences stand for.
+    let _ = writeln!(out, "Variants:\n");
+    for v in &model.variants {
+        let role = if v.baseline { " (baseline)" } else { "" };
+        if v.name == v.id {
+            let _ = writeln!(out, "- {}{role}", code(&v.id));
+        } else {
+            let _ = writeln!(out, "- {}{role}: {}", code(&v.id), v.name);
+        }
+    }
+    let _ = writeln!(out, "\nCommodities:\n");
+    for c in &summary.commodities {
+        if c.name == c.id {
+            let _ = writeln!(out, "- {}", code(&c.id));
+        } else {
+            let _ = writeln!(out, "- {}: {}", code(&c.id), c.name);
+        }
+    }
+    let _ = writeln!(out);
+
+    // Headlines.
+    let _ = writeln!(out, "## Headline\n");
+    if others.is_empty() {
+        let _ = writeln!(
+            out,
+            "The scenario has a single variant ({}), so there is no comparison: the figures below are the \
+             focus market's dependency and shortfall over the whole horizon, averaged over the trials.\n",
+            code(&baseline)
+        );
+    }
+    for commodity in &summary.commodities {
+        let mut sentences = Vec::new();
+        // Comparisons with no difference in any trial are listed together after the others.
+        let mut unchanged: Vec<(String, Vec<String>)> = Vec::new();
+        for country in &summary.dependency_on {
+            let metric = format!("dependency_{country}");
+            let Some(b) = summary.row(&baseline, &commodity.id, &metric) else {
+                continue;
+            };
+            if others.is_empty() {
+                let d = row_decimals(b);
+                sentences.push(format!(
+                    "{market} depends on {country} for {} of its demand on average (95% CI {} to {}; \
+                     5th–95th percentile of trials {} to {}).",
+                    percent(b.mean, d),
+                    percent(b.ci_low, d),
+                    percent(b.ci_high, d),
+                    percent(b.p5, d),
+                    percent(b.p95, d)
+                ));
+            }
+            for variant in &others {
+                let reduction = format!("reduction:{variant}");
+                let (Some(v), Some(r)) = (
+                    summary.row(variant, &commodity.id, &metric),
+                    summary.row(&reduction, &commodity.id, &metric),
+                ) else {
+                    continue;
+                };
+                if same_in_every_trial(r) {
+                    let label = format!("{market} dependency on {country}");
+                    match unchanged.iter_mut().find(|(l, _)| *l == label) {
+                        Some((_, variants)) => variants.push(variant_label(model, variant)),
+                        None => unchanged.push((label, vec![variant_label(model, variant)])),
+                    }
+                    continue;
+                }
+                sentences.push(change_sentence(
+                    &format!(
+                        "{} vs {}: {market} dependency on {country}",
+                        variant_label(model, variant),
+                        variant_label(model, &baseline)
+                    ),
+                    b,
+                    v,
+                    r,
+                ));
+            }
+        }
+        if !unchanged.is_empty() {
+            let items: Vec<String> = unchanged
+                .iter()
+                .map(|(label, variants)| format!("{label} in {}", variants.join(" and ")))
+                .collect();
+            sentences.push(format!(
+                "Unchanged in every trial (against {}): {}.",
+                variant_label(model, &baseline),
+                items.join("; ")
+            ));
+        }
+        sentences.push(shortfall_sentence(summary, &commodity.id));
+        let _ = writeln!(
+            out,
+            "- **{}** — {}",
+            commodity_label(&commodity.name, &commodity.id),
+            sentences.join(" ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
+         shown (more decimals where the confidence interval is narrow); a change is variant minus \
+         baseline in percentage points, paired trial by trial (both see the same sampled disruptions); \
+         95% CI is the confidence interval of the mean.\n"
+    );
+
+    key_figures(&mut out, summary, &baseline, &others);
+    assumptions(&mut out, model);
+
+    let _ = writeln!(out, "## Charts\n");
+    match charts {
+        Some(specs) => {
+            for spec in specs {
+                let _ = writeln!(out, "### {}\n", spec.title);
+                let _ = writeln!(out, "![{}](charts/{})\n", spec.title, spec.file_name);
+                let _ = writeln!(out, "{}\n", spec.how_to_read);
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Charts were not drawn (`--no-charts`); `supplyrisk graph` prints the network as Graphviz DOT.\n"
+            );
+        }
+    }
+
+    let _ = writeln!(out, "## Provenance\n");
+    let _ = writeln!(out, "| | |\n|---|---|");
+    for (key, value) in [
+        ("tool", format!("supplyrisk {}", p.tool_version)),
+        ("scenario", p.scenario.clone()),
+        ("scenario file", p.scenario_file.clone()),
+        ("scenario SHA-256", code(&p.scenario_sha256)),
+        ("seed", p.seed.to_string()),
+        ("trials", p.trials.to_string()),
+        ("random numbers", p.generator.clone()),
+        ("quantile resolution", p.quantile_resolution.clone()),
+    ] {
+        let _ = writeln!(out, "| {key} | {} |", escape_cell(&value));
+    }
+    let _ = writeln!(
+        out,
+        "\nEvery figure here is in `summary.csv` (and `summary.json`) at full precision; monthly \
+         figures are in `monthly.csv`. The same scenario, seed and number of trials give the same bytes."
+    );
+    out
+}
+
+/// "X vs Y: M dependency on C falls from b to v on average (change, 95% CI); it falls in P of
+/// trials." The change is variant − baseline = −reduction, so its CI is the reduction's, negated.
+fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
+    // The change gets the decimals its CI needs; the levels at most two, which reads better
+    // than "from 58.551% to 58.521%" and loses nothing the change does not state.
+    let d = row_decimals(r);
+    let level = d.min(2);
+    let change = points(-r.mean, d);
+    let verb = if change.starts_with('−') {
+        "falls"
+    } else if change.starts_with('+') {
+        "rises"
+    } else {
+        "barely changes"
+    };
+    let levels = if verb == "barely changes" {
+        format!(
+            "({} and {} on average",
+            percent(b.mean, level),
+            percent(v.mean, level)
+        )
+    } else {
+        format!(
+            "from {} to {} on average (",
+            percent(b.mean, level),
+            percent(v.mean, level)
+        )
+    };
+    let separator = if verb == "barely changes" { "; " } else { "" };
+    format!(
+        "{subject} {verb} {levels}{separator}{change} points, 95% CI {} to {}); it falls {}.",
+        points(-r.ci_high, d),
+        points(-r.ci_low, d),
+        in_trials(r.p_positive)
+    )
+}
+
+/// Whether a paired reduction is exactly 0 in every trial (mean 0 with sd 0).
+fn same_in_every_trial(r: &Row) -> bool {
+    r.mean == 0.0 && r.sd == 0.0 && r.p_positive == 0.0
+}
+
+/// "in every trial", "in no trial", or "in 61.0% of trials".
+fn in_trials(p: f64) -> String {
+    if p >= 1.0 {
+        "in every trial".to_string()
+    } else if p <= 0.0 {
+        "in no trial".to_string()
+    } else {
+        format!("in {} of trials", probability(p))
+    }
+}
+
+/// Shortfall and serious-shortfall probability of every variant, in one sentence.
+fn shortfall_sentence(summary: &Summary, commodity: &str) -> String {
+    let mut shares = Vec::new();
+    let mut serious = Vec::new();
+    for variant in &summary.variants {
+        if let (Some(s), Some(p)) = (
+            summary.row(&variant.id, commodity, "shortfall_share"),
+            summary.row(&variant.id, commodity, "shortfall_exceeds_threshold"),
+        ) {
+            shares.push((variant.id.clone(), percent(s.mean, row_decimals(s))));
+            serious.push((variant.id.clone(), probability(p.mean)));
+        }
+    }
+    let threshold = format_share(summary.shortfall_threshold);
+    if shares.len() == 1 {
+        return format!(
+            "On average {} of demand goes unmet over the horizon (shortfall); a serious shortfall \
+             (more than {threshold} unmet) happens in {} of trials.",
+            shares[0].1, serious[0].1
+        );
+    }
+    let list = |items: &[(String, String)]| {
+        items
+            .iter()
+            .map(|(id, value)| format!("{value} in {}", code(id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "Shortfall (demand unmet over the horizon), on average: {}; share of trials with a serious \
+         shortfall (more than {threshold} unmet): {}.",
+        list(&shares),
+        list(&serious)
+    )
+}
+
+/// The label of a metric in the tables, with its unit.
+fn metric_label(metric: &str) -> String {
+    match metric {
+        "independent_share" => "met independently of those countries (% of demand)".to_string(),
+        "stock_share" => "met from stock (% of demand)".to_string(),
+        "shortfall_share" => "shortfall (% of demand unmet)".to_string(),
+        "worst_month_shortfall" => "worst month's shortfall (% of that month's demand)".to_string(),
+        "shortage_months" => "months with a shortage (count)".to_string(),
+        "shortfall_exceeds_threshold" => "serious shortfall (% of trials)".to_string(),
+        other => match other.strip_prefix("dependency_") {
+            Some(country) => format!("dependency on {country} (% of demand)"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// Metrics shown in the key-figures tables: the dependencies, then shortfall figures.
+fn key_metrics(summary: &Summary) -> Vec<String> {
+    summary
+        .metrics
+        .iter()
+        .filter(|m| {
+            m.starts_with("dependency_")
+                || matches!(
+                    m.as_str(),
+                    "shortfall_share" | "shortfall_exceeds_threshold" | "shortage_months"
+                )
+        })
+        .cloned()
+        .collect()
+}
+
+fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[String]) {
+    let _ = writeln!(out, "## Key figures\n");
+    let _ = writeln!(
+        out,
+        "Across trials, per variant: the mean with its 95% confidence interval, and the 5th, 50th and \
+         95th percentiles of the trials (nearest rank).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| commodity | variant | figure | mean | 95% CI | 5th pct | median | 95th pct |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|");
+    let metrics = key_metrics(summary);
+    for commodity in &summary.commodities {
+        for variant in &summary.variants {
+            for metric in &metrics {
+                let Some(r) = summary.row(&variant.id, &commodity.id, metric) else {
+                    continue;
+                };
+                let (mean, ci, p5, p50, p95) = if metric == "shortage_months" {
+                    let d = decimals_for(r.ci_high - r.ci_low).max(1);
+                    (
+                        format!("{:.d$}", r.mean),
+                        format!("{:.d$} to {:.d$}", r.ci_low, r.ci_high),
+                        format!("{}", r.p5),
+                        format!("{}", r.p50),
+                        format!("{}", r.p95),
+                    )
+                } else if metric == "shortfall_exceeds_threshold" {
+                    let d = row_decimals(r);
+                    (
+                        percent(r.mean, d),
+                        format!("{} to {}", percent(r.ci_low, d), percent(r.ci_high, d)),
+                        "–".to_string(),
+                        "–".to_string(),
+                        "–".to_string(),
+                    )
+                } else {
+                    let d = row_decimals(r);
+                    (
+                        percent(r.mean, d),
+                        format!("{} to {}", percent(r.ci_low, d), percent(r.ci_high, d)),
+                        percent(r.p5, d),
+                        percent(r.p50, d),
+                        percent(r.p95, d),
+                    )
+                };
+                let role = if variant.id == baseline && !others.is_empty() {
+                    " (baseline)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {}{role} | {} | {mean} | {ci} | {p5} | {p50} | {p95} |",
+                    commodity.id,
+                    code(&variant.id),
+                    metric_label(metric)
+                );
+            }
+        }
+    }
+    if others.is_empty() {
+        let _ = writeln!(out);
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nChange against the baseline {}, paired by trial: variant minus baseline (negative = \
+         less), in percentage points (of demand; of trials for the serious-shortfall probability), \
+         in months for the shortage count; P(falls) is the share of trials in which the variant's \
+         figure is lower.\n",
+        code(baseline)
+    );
+    let _ = writeln!(
+        out,
+        "| commodity | variant | figure | change (mean) | 95% CI | P(falls) |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    for commodity in &summary.commodities {
+        for variant in others {
+            let group = format!("reduction:{variant}");
+            for metric in &metrics {
+                let Some(r) = summary.row(&group, &commodity.id, metric) else {
+                    continue;
+                };
+                let (change, ci) = if metric == "shortage_months" {
+                    let d = decimals_for(r.ci_high - r.ci_low).max(1);
+                    (
+                        signed(-r.mean, d),
+                        format!("{} to {}", signed(-r.ci_high, d), signed(-r.ci_low, d)),
+                    )
+                } else {
+                    let d = row_decimals(r);
+                    (
+                        points(-r.mean, d),
+                        format!("{} to {}", points(-r.ci_high, d), points(-r.ci_low, d)),
+                    )
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {change} | {ci} | {} |",
+                    commodity.id,
+                    code(variant),
+                    metric_label(metric),
+                    probability(r.p_positive)
+                );
+            }
+        }
+    }
+    let _ = writeln!(out);
+}
+
+/// A signed number with `decimals` decimals (`−` U+2212, `+`, or none for zero).
+fn signed(x: f64, decimals: usize) -> String {
+    let magnitude = format!("{:.decimals$}", x.abs());
+    if magnitude.chars().all(|c| c == '0' || c == '.') {
+        magnitude
+    } else if x < 0.0 {
+        format!("−{magnitude}")
+    } else {
+        format!("+{magnitude}")
+    }
+}
+
+fn assumptions(out: &mut String, model: &Model) {
+    let network = &model.network;
+    let focus = &network.nodes[model.focus_market.0];
+    let _ = writeln!(out, "## Assumptions that drive these figures\n");
+    let _ = writeln!(
+        out,
+        "Taken from the scenario file; `supplyrisk check` prints them in full.\n"
+    );
+    let _ = writeln!(
+        out,
+        "**Demand of {}** (t/yr in the first month):\n",
+        code(&focus.id)
+    );
+    for (k, commodity) in network.commodities.iter().enumerate() {
+        let c = CommodityId(k);
+        let demand = focus.demand_t_per_year(c);
+        if demand <= 0.0 {
+            continue;
+        }
+        let mut extras = Vec::new();
+        if let Some(market) = &focus.market {
+            match market.demand_growth.as_fixed() {
+                Some(0.0) => {}
+                Some(g) => extras.push(format!("growing {}/yr", format_share(g))),
+                None => extras.push(format!(
+                    "growth {}",
+                    check::describe_distribution(&market.demand_growth, "/yr")
+                )),
+            }
+            let stock = market.stock_months[k];
+            if stock > 0.0 {
+                extras.push(format!(
+                    "stock for {} months, full at the start",
+                    format_quantity(stock)
+                ));
+            }
+        }
+        let supply: Vec<String> = network
+            .nodes
+            .iter()
+            .filter(|n| n.kind == crate::model::NodeKind::Mine)
+            .filter_map(|n| n.capacity_t_per_year[k].map(|cap| (n, cap)))
+            .map(|(n, cap)| {
+                format!(
+                    "{} ({}) {} t/yr",
+                    code(&n.id),
+                    n.country,
+                    format_tonnes(cap)
+                )
+            })
+            .collect();
+        let extras = if extras.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", extras.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "- {}: {} t/yr{extras}; mines: {}",
+            commodity.name,
+            format_tonnes(demand),
+            if supply.is_empty() {
+                "none".to_string()
+            } else {
+                supply.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(out, "\n**Disruptions** ({}):\n", model.disruptions.len());
+    if model.disruptions.is_empty() {
+        let _ = writeln!(
+            out,
+            "- none: supply runs at nominal capacity in every trial"
+        );
+    }
+    for disruption in &model.disruptions {
+        let words = check::describe_process(network, &disruption.process, model);
+        let words: Vec<&str> = words.lines().map(str::trim).collect();
+        let _ = writeln!(out, "- {}: {}", code(&disruption.id), words.join("; "));
+    }
+    let baseline = model.baseline();
+    let _ = writeln!(out, "\n**Variants** ({}):\n", model.variants.len());
+    for (i, variant) in model.variants.iter().enumerate() {
+        let role = if i == baseline && model.variants.len() > 1 {
+            " (baseline)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "- {}{role}: {}",
+            code(&variant.id),
+            check::describe_variant(model, variant)
+        );
+    }
+    let warnings = check::warnings(model);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\n**Warnings**:\n");
+        for w in warnings {
+            let _ = writeln!(out, "- {w}");
+        }
+    }
+    let _ = writeln!(out);
+}
+
+/// Escapes `|` so a value cannot break a table row.
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_never_round_onto_certainty() {
+        assert_eq!(probability(1.0), "100%");
+        assert_eq!(probability(0.9996), ">99.9%");
+        assert_eq!(probability(0.61), "61.0%");
+        assert_eq!(probability(0.0004), "<0.1%");
+        assert_eq!(probability(0.0), "0%");
+    }
+
+    #[test]
+    fn signed_numbers() {
+        assert_eq!(signed(-1.25, 1), "−1.2");
+        assert_eq!(signed(0.04, 1), "0.0");
+        assert_eq!(signed(2.0, 2), "+2.00");
+    }
+}

@@ -1,0 +1,613 @@
+//! `report.md`: every figure quoted in the headlines and the tables equals the `summary.csv` row
+//! it comes from, after the rounding shown (a figure printed with d decimals is within half a
+//! unit of its last place); falls, rises and "no change" are worded as they are; a single
+//! variant is reported without a comparison; the assumptions and provenance come from the
+//! scenario.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{model, run_model};
+use supplyrisk::plot;
+use supplyrisk::report::markdown::{self, network_views};
+use supplyrisk::report::summary::Summary;
+
+/// Two commodities, two countries, three variants: the baseline (`full`) and two that differ
+/// from it in opposite directions: `no_tj` loses the cheapest, non-Chinese mine, whose share
+/// Chinese supply then takes (dependency on CN rises),
+/// `with_spare` only adds a mine with no edges (nothing changes in any trial).
+const SCENARIO: &str = r#"
+[scenario]
+name = "Report test"
+start = "2026-01"
+horizon_months = 24
+focus_market = "us"
+dependency_on = ["CN", "RU"]
+shortfall_threshold = 0.05
+
+[[commodity]]
+id = "antimony"
+name = "Antimony (t Sb)"
+
+[[commodity]]
+id = "tungsten"
+
+[[node]]
+id = "cn_mines"
+kind = "mine"
+country = "CN"
+capacity = { antimony = 500, tungsten = 250 }
+
+[[node]]
+id = "ru_mine"
+kind = "mine"
+country = "RU"
+capacity = { antimony = 120, tungsten = 80 }
+
+[[node]]
+id = "tj_mine"
+kind = "mine"
+country = "TJ"
+capacity = { antimony = 100 }
+
+[[node]]
+id = "spare"
+kind = "mine"
+country = "BR"
+capacity = { antimony = 50 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { antimony = 400, tungsten = 300 }
+stock_months = { tungsten = 1 }
+
+[[edge]]
+from = "cn_mines"
+to = "us"
+
+[[edge]]
+from = "ru_mine"
+to = "us"
+cost = 2
+
+[[edge]]
+from = "tj_mine"
+to = "us"
+cost = 0.5
+
+[[disruption]]
+id = "cn_controls"
+kind = "regime"
+states = ["open", "ban"]
+initial = "open"
+transitions = [[0.85, 0.15], [0.3, 0.7]]
+[[disruption.effect]]
+state = "ban"
+exporter = "CN"
+factor = 0.2
+
+[[disruption]]
+id = "ru_strikes"
+kind = "incidents"
+rate_per_year = 3
+targets = ["ru_mine"]
+severity = { dist = "beta", a = 2, b = 2 }
+duration_days = { dist = "exponential", mean = 40 }
+
+[[variant]]
+id = "full"
+baseline = true
+disable = ["spare"]
+
+[[variant]]
+id = "no_tj"
+disable = ["spare", "tj_mine"]
+
+[[variant]]
+id = "with_spare"
+"#;
+
+/// A figure as printed: its value, its decimals, and whether it is a bound (`>99.9%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Figure {
+    value: f64,
+    decimals: usize,
+    bound: Bound,
+    percent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bound {
+    Exact,
+    Above,
+    Below,
+}
+
+/// Every figure in `text`, in order: an optional `<`, `>`, `+` or `−`, digits with an optional
+/// decimal part, an optional `%`.
+fn figures(text: &str) -> Vec<Figure> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (mut bound, mut sign, mut start) = (Bound::Exact, 1.0, i);
+        match chars[i] {
+            '>' => bound = Bound::Above,
+            '<' => bound = Bound::Below,
+            '−' | '-' => sign = -1.0,
+            '+' => {}
+            _ => start = usize::MAX,
+        }
+        let digits_from = if start == usize::MAX { i } else { i + 1 };
+        if digits_from < chars.len() && chars[digits_from].is_ascii_digit() {
+            // A digit glued to a letter or underscore is part of a name, not a figure.
+            if digits_from > 0
+                && start == usize::MAX
+                && (chars[digits_from - 1].is_alphanumeric() || chars[digits_from - 1] == '_')
+            {
+                i += 1;
+                continue;
+            }
+            let mut j = digits_from;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            // A sentence-ending period is not a decimal point.
+            let mut literal: String = chars[digits_from..j].iter().collect();
+            if literal.ends_with('.') {
+                literal.pop();
+            }
+            let decimals = literal.split('.').nth(1).map_or(0, str::len);
+            let percent = j < chars.len() && chars[j] == '%';
+            let value: f64 = literal.parse().expect("digits");
+            out.push(Figure {
+                value: sign * value,
+                decimals,
+                bound,
+                percent,
+            });
+            i = j + usize::from(percent);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Asserts a printed share or difference (in percent or points) equals `fraction` × 100 to the
+/// printed decimals.
+fn assert_share(printed: Figure, fraction: f64, what: &str) {
+    assert_eq!(printed.bound, Bound::Exact, "{what}: {printed:?}");
+    let tolerance = 0.5 * 10f64.powi(-(printed.decimals as i32)) + 1e-9;
+    assert!(
+        (printed.value - fraction * 100.0).abs() <= tolerance,
+        "{what}: printed {} ({} decimals) but summary.csv has {fraction}",
+        printed.value,
+        printed.decimals
+    );
+}
+
+/// Asserts a printed plain number (months) equals `value` to the printed decimals.
+fn assert_plain(printed: Figure, value: f64, what: &str) {
+    let tolerance = 0.5 * 10f64.powi(-(printed.decimals as i32)) + 1e-9;
+    assert!(
+        (printed.value - value).abs() <= tolerance,
+        "{what}: printed {} but summary.csv has {value}",
+        printed.value
+    );
+}
+
+/// Asserts a printed probability: `100%` and `0%` only when exact, bounds for the rest.
+fn assert_probability(printed: Figure, p: f64, what: &str) {
+    match printed.bound {
+        Bound::Above => assert!(
+            (0.999..1.0).contains(&p),
+            "{what}: >{} but {p}",
+            printed.value
+        ),
+        Bound::Below => assert!(p > 0.0 && p < 0.001, "{what}: <{} but {p}", printed.value),
+        Bound::Exact if printed.decimals == 0 && printed.value == 100.0 => {
+            assert_eq!(p, 1.0, "{what}")
+        }
+        Bound::Exact if printed.decimals == 0 && printed.value == 0.0 => {
+            assert_eq!(p, 0.0, "{what}")
+        }
+        Bound::Exact => assert_share(printed, p, what),
+    }
+}
+
+/// `summary.csv` parsed back: (variant, commodity, metric) → the numbers by column name.
+fn parse_csv(bytes: &[u8]) -> HashMap<(String, String, String), HashMap<String, f64>> {
+    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let numbers = header[3..]
+                .iter()
+                .zip(&cells[3..])
+                .map(|(h, c)| (h.to_string(), c.parse::<f64>().expect("a number")))
+                .collect();
+            (
+                (
+                    cells[0].to_string(),
+                    cells[1].to_string(),
+                    cells[2].to_string(),
+                ),
+                numbers,
+            )
+        })
+        .collect()
+}
+
+struct Report {
+    summary: Summary,
+    csv: HashMap<(String, String, String), HashMap<String, f64>>,
+    text: String,
+}
+
+impl Report {
+    fn new(text: &str, trials: u64) -> Report {
+        let (model, source) = model(text);
+        let summary = run_model(&model, &source, trials, 9, 2);
+        let csv = parse_csv(&summary.summary_csv());
+        let specs = plot::plan(&summary, &network_views(&model));
+        let text = markdown::render(&model, &summary, Some(&specs));
+        Report { summary, csv, text }
+    }
+
+    fn row(&self, variant: &str, commodity: &str, metric: &str) -> &HashMap<String, f64> {
+        self.csv
+            .get(&(variant.into(), commodity.into(), metric.into()))
+            .unwrap_or_else(|| panic!("no CSV row {variant}/{commodity}/{metric}"))
+    }
+
+    fn headline_bullets(&self) -> Vec<(String, String)> {
+        let section = self
+            .text
+            .split("## Headline")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("a headline section");
+        section
+            .lines()
+            .filter_map(|l| l.strip_prefix("- **"))
+            .map(|l| {
+                let (name, rest) = l.split_once("** — ").expect("a bold commodity name");
+                let id = self
+                    .summary
+                    .commodities
+                    .iter()
+                    .find(|c| c.name == name || c.id == name)
+                    .map(|c| c.id.clone())
+                    .expect("a commodity of the summary");
+                (id, rest.to_string())
+            })
+            .collect()
+    }
+
+    /// Table rows (cells) of the table whose header starts with `header`.
+    fn table(&self, header: &str) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let mut inside = false;
+        for line in self.text.lines() {
+            if line.starts_with(header) {
+                inside = true;
+                continue;
+            }
+            if inside {
+                if !line.starts_with('|') {
+                    break;
+                }
+                if line.starts_with("|---") {
+                    continue;
+                }
+                rows.push(
+                    line.trim_matches('|')
+                        .split(" | ")
+                        .map(|c| c.trim().to_string())
+                        .collect(),
+                );
+            }
+        }
+        assert!(!rows.is_empty(), "a table headed {header}");
+        rows
+    }
+}
+
+/// The metric a table's "figure" label names.
+fn metric_of(label: &str) -> String {
+    if let Some(country) = label
+        .strip_prefix("dependency on ")
+        .and_then(|r| r.strip_suffix(" (% of demand)"))
+    {
+        return format!("dependency_{country}");
+    }
+    match label {
+        "shortfall (% of demand unmet)" => "shortfall_share",
+        "months with a shortage (count)" => "shortage_months",
+        "serious shortfall (% of trials)" => "shortfall_exceeds_threshold",
+        other => panic!("unknown figure label {other}"),
+    }
+    .to_string()
+}
+
+fn variant_of(cell: &str) -> String {
+    cell.trim_end_matches(" (baseline)")
+        .trim_matches('`')
+        .to_string()
+}
+
+#[test]
+fn every_figure_in_the_report_is_a_summary_csv_figure() {
+    let report = Report::new(SCENARIO, 400);
+    let s = &report.summary;
+    let threshold = s.shortfall_threshold;
+
+    // Headlines: one change sentence per (commodity, non-baseline variant, country), and a
+    // shortfall sentence per commodity.
+    let bullets = report.headline_bullets();
+    assert_eq!(bullets.len(), s.commodities.len());
+    let mut change_sentences = 0;
+    for (commodity, bullet) in &bullets {
+        for sentence in bullet.split(". ").map(|t| t.trim_end_matches('.')) {
+            if let Some((pair, rest)) = sentence.split_once(": ")
+                && pair.contains("` vs `")
+            {
+                change_sentences += 1;
+                let ids: Vec<&str> = pair
+                    .split('`')
+                    .filter(|t| !t.trim().is_empty() && *t != " vs ")
+                    .collect();
+                let (variant, baseline) = (ids[0], ids[1]);
+                let country = rest
+                    .split("dependency on ")
+                    .nth(1)
+                    .and_then(|r| r.split(' ').next())
+                    .expect("a country");
+                let metric = format!("dependency_{country}");
+                let b = report.row(baseline, commodity, &metric);
+                let v = report.row(variant, commodity, &metric);
+                let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
+                let numbers = figures(&rest.replace("95% CI", "CI"));
+                let what = format!("headline {variant}/{commodity}/{metric}");
+                assert_ne!(
+                    (r["mean"], r["sd"]),
+                    (0.0, 0.0),
+                    "{what}: no change is listed apart"
+                );
+                // Five figures, and a sixth for P(falls) unless it reads "in every trial" or "in no trial".
+                let words = rest.ends_with("in every trial") || rest.ends_with("in no trial");
+                assert_eq!(numbers.len(), 5 + usize::from(!words), "{what}: {rest}");
+                assert_share(numbers[0], b["mean"], &format!("{what} baseline"));
+                assert_share(numbers[1], v["mean"], &format!("{what} variant"));
+                // The change is variant − baseline = −reduction; its CI is the reduction's,
+                // negated and swapped.
+                assert_share(numbers[2], -r["mean"], &format!("{what} change"));
+                assert_share(numbers[3], -r["ci_high"], &format!("{what} CI low"));
+                assert_share(numbers[4], -r["ci_low"], &format!("{what} CI high"));
+                if rest.ends_with("in every trial") {
+                    assert_eq!(r["p_positive"], 1.0, "{what}");
+                } else if rest.ends_with("in no trial") {
+                    assert_eq!(r["p_positive"], 0.0, "{what}");
+                } else {
+                    assert_probability(numbers[5], r["p_positive"], &format!("{what} P(falls)"));
+                }
+                let change = numbers[2].value;
+                let verb = if change < 0.0 {
+                    "falls from"
+                } else if change > 0.0 {
+                    "rises from"
+                } else {
+                    "barely changes"
+                };
+                assert!(rest.contains(verb), "{what}: expected `{verb}` in {rest}");
+            } else if let Some(list) = sentence.strip_prefix("Unchanged in every trial (against `")
+            {
+                let (baseline, items) = list.split_once("`): ").expect("the baseline");
+                for item in items.split("; ") {
+                    let country = item
+                        .split("dependency on ")
+                        .nth(1)
+                        .and_then(|r| r.split(' ').next())
+                        .expect("a country");
+                    let metric = format!("dependency_{country}");
+                    let variants = item.split_once(" in ").expect("variants").1;
+                    for variant in variants.split(" and ") {
+                        let variant = variant.trim_matches('`');
+                        change_sentences += 1;
+                        let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
+                        assert_eq!(
+                            (r["mean"], r["sd"], r["p_positive"]),
+                            (0.0, 0.0, 0.0),
+                            "{variant}/{commodity}/{metric} is listed as unchanged"
+                        );
+                        assert_eq!(
+                            report.row(baseline, commodity, &metric)["mean"],
+                            report.row(variant, commodity, &metric)["mean"]
+                        );
+                    }
+                }
+            } else if sentence.starts_with("Shortfall (demand unmet") {
+                let (shares, serious) = sentence
+                    .split_once("; share of trials with a serious shortfall")
+                    .expect("two lists");
+                let numbers = figures(shares);
+                assert_eq!(numbers.len(), s.variants.len(), "{sentence}");
+                for (figure, variant) in numbers.iter().zip(&s.variants) {
+                    let row = report.row(&variant.id, commodity, "shortfall_share");
+                    assert_share(*figure, row["mean"], &format!("shortfall {}", variant.id));
+                }
+                let numbers = figures(serious);
+                assert_eq!(numbers.len(), 1 + s.variants.len(), "{sentence}");
+                assert_share(numbers[0], threshold, "threshold");
+                for (figure, variant) in numbers[1..].iter().zip(&s.variants) {
+                    let row = report.row(&variant.id, commodity, "shortfall_exceeds_threshold");
+                    assert_probability(*figure, row["mean"], &format!("serious {}", variant.id));
+                }
+            } else {
+                panic!("unexpected headline sentence: {sentence}");
+            }
+        }
+    }
+    assert_eq!(
+        change_sentences,
+        s.commodities.len() * (s.variants.len() - 1) * s.dependency_on.len()
+    );
+
+    // The key figures, per variant.
+    let rows = report.table("| commodity | variant | figure | mean |");
+    assert_eq!(rows.len(), s.commodities.len() * s.variants.len() * (2 + 3));
+    for cells in rows {
+        let (commodity, variant, metric) = (&cells[0], variant_of(&cells[1]), metric_of(&cells[2]));
+        let row = report.row(&variant, commodity, &metric);
+        let what = format!("table {variant}/{commodity}/{metric}");
+        let ci = figures(&cells[4]);
+        assert_eq!(ci.len(), 2, "{what}");
+        if metric == "shortage_months" {
+            assert_plain(figures(&cells[3])[0], row["mean"], &what);
+            assert_plain(ci[0], row["ci_low"], &what);
+            assert_plain(ci[1], row["ci_high"], &what);
+            for (cell, column) in cells[5..8].iter().zip(["p5", "p50", "p95"]) {
+                assert_eq!(figures(cell)[0].value, row[column], "{what} {column}");
+            }
+        } else {
+            assert_share(figures(&cells[3])[0], row["mean"], &what);
+            assert_share(ci[0], row["ci_low"], &format!("{what} CI low"));
+            assert_share(ci[1], row["ci_high"], &format!("{what} CI high"));
+            if metric == "shortfall_exceeds_threshold" {
+                assert!(cells[5..8].iter().all(|c| c == "–"), "{what}");
+            } else {
+                for (cell, column) in cells[5..8].iter().zip(["p5", "p50", "p95"]) {
+                    assert_share(figures(cell)[0], row[column], &format!("{what} {column}"));
+                }
+            }
+        }
+    }
+
+    // The paired changes.
+    let rows = report.table("| commodity | variant | figure | change (mean) |");
+    assert_eq!(
+        rows.len(),
+        s.commodities.len() * (s.variants.len() - 1) * (2 + 3)
+    );
+    for cells in rows {
+        let (commodity, variant, metric) = (&cells[0], variant_of(&cells[1]), metric_of(&cells[2]));
+        let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
+        let what = format!("change {variant}/{commodity}/{metric}");
+        let change = figures(&cells[3])[0];
+        let ci = figures(&cells[4]);
+        if metric == "shortage_months" {
+            assert_plain(change, -r["mean"], &what);
+            assert_plain(ci[0], -r["ci_high"], &what);
+            assert_plain(ci[1], -r["ci_low"], &what);
+        } else {
+            assert_share(change, -r["mean"], &what);
+            assert_share(ci[0], -r["ci_high"], &what);
+            assert_share(ci[1], -r["ci_low"], &what);
+        }
+        assert_probability(
+            figures(&cells[5])[0],
+            r["p_positive"],
+            &format!("{what} P(falls)"),
+        );
+    }
+}
+
+#[test]
+fn rises_and_no_change_are_worded_as_they_are() {
+    let report = Report::new(SCENARIO, 300);
+    let r = report.row("reduction:no_tj", "antimony", "dependency_CN");
+    assert!(
+        r["mean"] < 0.0,
+        "losing Tajik supply raises the dependency on CN"
+    );
+    assert!(
+        report
+            .text
+            .contains("`no_tj` vs `full`: US dependency on CN rises from"),
+        "{}",
+        report.text
+    );
+    assert!(report.text.contains("); it falls in no trial."));
+    // A variant that changes nothing reachable: the same in every trial, listed apart.
+    let r = report.row("reduction:with_spare", "antimony", "dependency_CN");
+    assert_eq!((r["mean"], r["sd"]), (0.0, 0.0));
+    assert!(
+        report.text.contains(
+            "Unchanged in every trial (against `full`): US dependency on CN in `with_spare`; \
+             US dependency on RU in `no_tj` and `with_spare`."
+        ),
+        "{}",
+        report.text
+    );
+}
+
+#[test]
+fn the_report_carries_assumptions_provenance_and_chart_links() {
+    let report = Report::new(SCENARIO, 100);
+    let p = &report.summary.provenance;
+    assert!(report.text.starts_with("# Report test\n"));
+    for needle in [
+        p.scenario_sha256.as_str(),
+        "`cn_controls`: regime with 2 states",
+        "`ru_strikes`: incidents: 3 events/yr",
+        "`no_tj`: disables nodes tj_mine, spare",
+        "node spare has no edges",
+        "![",
+        "](charts/dependency_CN.png)",
+        "](charts/network_with_spare.png)",
+    ] {
+        assert!(report.text.contains(needle), "missing `{needle}`");
+    }
+    assert!(report.text.contains(&format!("| trials | {} |", p.trials)));
+}
+
+#[test]
+fn a_single_variant_is_reported_without_a_comparison() {
+    let text = SCENARIO.split("[[variant]]").next().expect("scenario text");
+    let report = Report::new(text, 200);
+    assert!(report.text.contains("single variant (`base`)"));
+    assert!(!report.text.contains("change (mean)"));
+    for (commodity, bullet) in report.headline_bullets() {
+        let row = report.row("base", &commodity, "dependency_CN");
+        let sentence = bullet
+            .split(". ")
+            .find(|t| t.contains("depends on CN"))
+            .expect("a dependency sentence");
+        let numbers = figures(&sentence.replace("95% CI", "CI").replace("5th–95th", ""));
+        assert_eq!(numbers.len(), 5, "{sentence}");
+        assert_share(numbers[0], row["mean"], "mean");
+        assert_share(numbers[1], row["ci_low"], "CI low");
+        assert_share(numbers[2], row["ci_high"], "CI high");
+        assert_share(numbers[3], row["p5"], "p5");
+        assert_share(numbers[4], row["p95"], "p95");
+        let sentence = bullet
+            .split(". ")
+            .find(|t| t.starts_with("On average"))
+            .expect("a shortfall sentence");
+        let numbers = figures(sentence);
+        assert_eq!(numbers.len(), 3, "{sentence}");
+        let shortfall = report.row("base", &commodity, "shortfall_share");
+        let serious = report.row("base", &commodity, "shortfall_exceeds_threshold");
+        assert_share(numbers[0], shortfall["mean"], "shortfall");
+        assert_share(numbers[1], report.summary.shortfall_threshold, "threshold");
+        assert_probability(numbers[2], serious["mean"], "serious shortfall");
+    }
+}
+
+#[test]
+fn figures_are_read_as_printed() {
+    let f = figures("falls from 87.52% to 86.9% (−0.65 points, CI +0.1 to 0); >99.9% <0.1% 100%.");
+    let values: Vec<f64> = f.iter().map(|x| x.value).collect();
+    assert_eq!(values, [87.52, 86.9, -0.65, 0.1, 0.0, 99.9, 0.1, 100.0]);
+    assert_eq!(f[0].decimals, 2);
+    assert_eq!(f[5].bound, Bound::Above);
+    assert_eq!(f[6].bound, Bound::Below);
+    assert_eq!(f[7].decimals, 0);
+    assert!(figures("metal_2 with_pk2").is_empty());
+}
