@@ -1,15 +1,12 @@
 //! Criterion benches, one group per area (STYLE habit 9): loading a scenario, one trial, engine
 //! throughput at 1 and 2 threads, the monthly allocation solve (cold and re-used from the
-//! previous month) and the statistics merge. BENCHMARKS.md reports their figures and how to
-//! reproduce them.
+//! previous month), the statistics merge and chart rendering. BENCHMARKS.md reports their
+//! figures and how to reproduce them.
 //!
 //! ```text
-//! cargo bench --bench supplyrisk                   # everything (a few minutes)
+//! cargo bench --bench supplyrisk                   # everything (about ten minutes)
 //! cargo bench --bench supplyrisk -- allocation     # one group
 //! ```
-//!
-//! Chart rendering is benched by the charts work (`src/plot`): add its group here as
-//! `charts`, rendering each chart of the bundled default scenario's summary.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicU64;
@@ -22,6 +19,8 @@ use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::run::{RunSettings, run};
 use supplyrisk::engine::trial::{Scratch, layout, monthly_capacities, run_trial, run_trials};
 use supplyrisk::model::Model;
+use supplyrisk::report::markdown::network_views;
+use supplyrisk::report::summary::Summary;
 use supplyrisk::scenario::{self, Source, bundled};
 
 /// The synthetic throughput network (not bundled: read from the repository).
@@ -238,12 +237,40 @@ fn stats_merge(c: &mut Criterion) {
     group.finish();
 }
 
+/// Rendering every chart of a run of the default scenario (the charts `supplyrisk run` writes),
+/// from its summary: each chart a PNG in memory.
+fn charts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("charts");
+    group.sample_size(20);
+    let text = default_text();
+    let source = source(bundled::DEFAULT, text);
+    let model = model(bundled::DEFAULT, text);
+    let plan = Plan::new(&model).expect("plan");
+    let trials = 512;
+    let settings = RunSettings {
+        seed: SEED,
+        trials: 0..trials,
+        threads: 2,
+    };
+    let outcomes = run(&plan, &settings, &AtomicU64::new(0), None).expect("run");
+    let provenance = supplyrisk::app::provenance(&model, &source, SEED, trials);
+    let summary = Summary::new(&model, &outcomes, provenance);
+    let networks = network_views(&model);
+    for spec in supplyrisk::plot::plan(&summary, &networks) {
+        group.bench_function(spec.file_name.clone(), |b| {
+            b.iter(|| spec.draw(&summary, &networks).expect("drawn"))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     load,
     one_trial,
     throughput,
     allocation,
-    stats_merge
+    stats_merge,
+    charts
 );
 criterion_main!(benches);
