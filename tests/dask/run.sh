@@ -2,8 +2,8 @@
 # Dask on loopback runs examples/dask/driver.py for real: once with the driver's own local
 # cluster, once against a `dask scheduler` and `dask worker` started here on 127.0.0.1; each
 # merged summary.csv, summary.json and monthly.csv must be byte-identical (cmp) to one run.
-# Skips with a loud banner when Python cannot import dask.distributed (pip install dask
-# distributed). Stops the scheduler and worker by their PIDs on any exit.
+# Installs dask and distributed with pip when missing; skips with a loud banner when Python
+# still cannot import dask.distributed. Stops the scheduler and worker by their PIDs on any exit.
 # Usage: tests/dask/run.sh [path to a release supplyrisk binary]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +15,11 @@ fail() {
     exit 1
 }
 python=${PYTHON:-python3}
+if ! "$python" -c "import dask.distributed" 2>/dev/null; then
+    # Try the PyPI registry once (CI machines start without dask); skip loudly if that fails.
+    step "installing dask and distributed with pip"
+    timeout 300 "$python" -m pip install --quiet dask distributed >/tmp/supplyrisk-dask-pip.log 2>&1 || true
+fi
 if ! "$python" -c "import dask.distributed" 2>/dev/null; then
     echo
     echo "################################################################################"
