@@ -187,19 +187,8 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     let provenance = provenance(&model, &source, seed, trials);
     let summary = Summary::new(&model, &outcomes, provenance);
     let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
-    staged
-        .write("summary.csv", &summary.summary_csv())
-        .map_err(usage)?;
-    staged
-        .write("summary.json", &summary.summary_json())
-        .map_err(usage)?;
-    staged
-        .write("monthly.csv", &summary.monthly_csv())
-        .map_err(usage)?;
-    report::render_all(&model, &summary, &staged, !args.no_charts).map_err(|e| match e {
-        report::RenderError::Write(e) => usage(e),
-        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
-    })?;
+    write_results(&staged, &summary)?;
+    render(&staged, &model, &summary, !args.no_charts)?;
     let written = staged.commit().map_err(usage)?;
 
     match args.format {
@@ -269,15 +258,7 @@ fn merge(
     // The provenance of a single run: shard 1's scenario label, the shared seed and T.
     let provenance = provenance(model, set.source(), set.seed(), set.trials());
     let summary = Summary::new(model, &outcomes, provenance);
-    staged
-        .write("summary.csv", &summary.summary_csv())
-        .map_err(usage)?;
-    staged
-        .write("summary.json", &summary.summary_json())
-        .map_err(usage)?;
-    staged
-        .write("monthly.csv", &summary.monthly_csv())
-        .map_err(usage)?;
+    write_results(&staged, &summary)?;
     let with_trials = set.per_trial_count();
     if with_trials as u64 == set.count() {
         let file = staged.create("trials.csv").map_err(usage)?;
@@ -288,10 +269,7 @@ fn merge(
             .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
     }
     // The merged folder holds everything a single run's does: report and charts too.
-    report::render_all(model, &summary, &staged, !no_charts).map_err(|e| match e {
-        report::RenderError::Write(e) => usage(e),
-        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
-    })?;
+    render(&staged, model, &summary, !no_charts)?;
     let written = staged.commit().map_err(usage)?;
 
     let mut text = table::render(&summary);
@@ -307,6 +285,33 @@ fn merge(
         ));
     }
     print(out, &text)
+}
+
+/// Writes the three result files of SPEC 8 that a run and a merge share.
+fn write_results(staged: &Staged, summary: &Summary) -> Result<(), AppError> {
+    let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
+    staged
+        .write("summary.csv", &summary.summary_csv())
+        .map_err(usage)?;
+    staged
+        .write("summary.json", &summary.summary_json())
+        .map_err(usage)?;
+    staged
+        .write("monthly.csv", &summary.monthly_csv())
+        .map_err(usage)
+}
+
+/// Writes `report.md` and, unless `draw_charts` is false, the charts.
+fn render(
+    staged: &Staged,
+    model: &crate::model::Model,
+    summary: &Summary,
+    draw_charts: bool,
+) -> Result<(), AppError> {
+    report::render_all(model, summary, staged, draw_charts).map_err(|e| match e {
+        report::RenderError::Write(e) => AppError::Usage(e.to_string()),
+        report::RenderError::Chart(e) => AppError::Failure(e.to_string()),
+    })
 }
 
 fn default_threads() -> usize {

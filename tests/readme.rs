@@ -51,7 +51,10 @@ fn the_readme_names_real_bundled_scenarios_and_links_real_files() {
 /// The worked example's output in the README is a real run of the default scenario: rerun it
 /// and compare the table line by line (release only: it runs 20,000 trials).
 #[test]
-#[cfg_attr(debug_assertions, ignore = "runs the full default scenario; run with --release")]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "runs the full default scenario; run with --release"
+)]
 fn the_readme_worked_example_is_the_real_output() {
     let start = README.find("$ supplyrisk\n").expect("the worked example") + "$ supplyrisk\n".len();
     let block = &README[start..];
@@ -65,7 +68,16 @@ fn the_readme_worked_example_is_the_real_output() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(0));
     let printed = String::from_utf8_lossy(&output.stdout);
-    let expected: Vec<&str> = block.lines().filter(|l| !l.starts_with("Results written")).collect();
-    let actual: Vec<&str> = printed.lines().filter(|l| !l.starts_with("Results written")).collect();
-    assert_eq!(actual, expected, "the README's worked example differs from a real run");
+    let expected: Vec<&str> = block
+        .lines()
+        .filter(|l| !l.starts_with("Results written"))
+        .collect();
+    let actual: Vec<&str> = printed
+        .lines()
+        .filter(|l| !l.starts_with("Results written"))
+        .collect();
+    assert_eq!(
+        actual, expected,
+        "the README's worked example differs from a real run"
+    );
 }
