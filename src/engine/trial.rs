@@ -513,6 +513,39 @@ fn simulate(
     for &(a, capacity) in &schedule.fixed {
         capacities[a] = capacity;
     }
+    // "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry the trial's
+    // largest monthly supply: no flow exceeds its month's supply (every unit leaves a mine),
+    // so any bound at least that large never binds, and one that stays put for the whole
+    // trial keeps these arcs (a third of a network) out of the changes the solver processes
+    // each month. For the same reason an uncapped element under a multiplier gets at most
+    // that bound (SPEC 3's multiplier × throughput bound can exceed the supply, and would
+    // then move with the multiplier without ever binding). Supply is summed in arc order.
+    let supply_months = if schedule.scaled_sources.is_empty() {
+        1
+    } else {
+        horizon
+    };
+    let mut supply_bound = 0.0f64;
+    for m in 0..supply_months {
+        for &(a, base, slot) in &schedule.scaled_sources {
+            capacities[a] = base * node_table[slot * horizon + m];
+        }
+        let mut supply = 0.0;
+        for &capacity in &capacities[..cp.source_arcs] {
+            supply += capacity;
+        }
+        supply_bound = supply_bound.max(supply);
+    }
+    for &a in &schedule.supply {
+        capacities[a] = supply_bound;
+    }
+    let uncapped = |bound: f64, mult: f64| {
+        if mult == 1.0 {
+            supply_bound
+        } else {
+            (bound * mult).min(supply_bound)
+        }
+    };
     for &(index, value) in &trace.fixed {
         fractions[index] = value;
     }
@@ -545,16 +578,9 @@ fn simulate(
                 }
             }
         }
-        // Capacities: mines first, whose sum (in arc order) bounds every "unlimited" arc.
+        // Capacities of the arcs that can move (the others were written above).
         for &(a, base, slot) in &schedule.scaled_sources {
             capacities[a] = base * node_table[slot * horizon + m];
-        }
-        let mut supply = 0.0;
-        for &capacity in &capacities[..cp.source_arcs] {
-            supply += capacity;
-        }
-        for &a in &schedule.supply {
-            capacities[a] = supply;
         }
         // Each list has one formula of SPEC 3 (a missing multiplier is 1, and 1 × x = x
         // exactly, so these are the general formula's values bit for bit).
@@ -563,14 +589,14 @@ fn simulate(
         }
         for &(a, bound, slot) in &schedule.node_uncapped {
             let mult = node_table[slot * horizon + m];
-            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
+            capacities[a] = uncapped(bound, mult);
         }
         for &(a, base) in &schedule.regime_capped {
             capacities[a] = base * arc_multiplier[a];
         }
         for &(a, bound) in &schedule.regime_uncapped {
             let mult = arc_multiplier[a];
-            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
+            capacities[a] = uncapped(bound, mult);
         }
         for &ScaledArc {
             arc: a,
@@ -585,13 +611,7 @@ fn simulate(
             }
             capacities[a] = match capacity {
                 ArcCapacity::Capped(base) => base * mult,
-                ArcCapacity::Uncapped(bound) => {
-                    if mult == 1.0 {
-                        supply
-                    } else {
-                        bound * mult
-                    }
-                }
+                ArcCapacity::Uncapped(bound) => uncapped(bound, mult),
                 _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
@@ -603,7 +623,7 @@ fn simulate(
             }
         }
         observe(m, capacities);
-        let flows = match solver.solve(capacities) {
+        let flows = match solver.solve_changed(capacities, &schedule.monthly) {
             Ok(flows) => flows,
             Err(_) => solver.solve_cold(capacities).map_err(|source| TrialError {
                 trial,
