@@ -1003,33 +1003,38 @@ impl Solver {
             return Ok(None);
         }
         let changed = &self.changed[..count];
-        // Unchanged capacities were valid; check the others before touching anything (the
-        // first invalid arc is the first invalid changed one).
-        if let Some(&arc) = changed
-            .iter()
-            .find(|&&arc| !(0.0..=f64::MAX).contains(&capacities[arc as usize]))
-        {
-            return Err(SolveError::InvalidCapacity {
-                arc: arc as usize,
-                value: capacities[arc as usize],
-            });
-        }
 
-        // The largest capacity moves only if a changed arc exceeds it or held it.
+        // Unchanged capacities were valid and at most the largest; check the changed ones
+        // before touching anything (the first invalid arc is the first invalid changed one),
+        // and whether one exceeds the largest or held it.
+        let previous_largest = self.largest_capacity;
+        let mut valid = true;
         let mut largest_changed = 0.0_f64;
         let mut held_largest = false;
         for &arc in changed {
-            let arc = arc as usize;
-            largest_changed = largest_changed.max(capacities[arc]);
-            held_largest |= previous[arc] == self.largest_capacity;
+            let (capacity, before) = (capacities[arc as usize], previous[arc as usize]);
+            valid &= (0.0..=f64::MAX).contains(&capacity);
+            largest_changed = largest_changed.max(capacity);
+            held_largest |= before == previous_largest;
+        }
+        if !valid {
+            let arc = changed
+                .iter()
+                .map(|&arc| arc as usize)
+                .find(|&arc| !(0.0..=f64::MAX).contains(&capacities[arc]))
+                .expect("an invalid capacity was seen");
+            return Err(SolveError::InvalidCapacity {
+                arc,
+                value: capacities[arc],
+            });
         }
         let previous_tolerance = self.tolerance;
-        let largest = if largest_changed >= self.largest_capacity {
+        let largest = if largest_changed >= previous_largest {
             largest_changed
         } else if held_largest {
             largest_of(capacities)
         } else {
-            self.largest_capacity
+            previous_largest
         };
         let tolerance = FEASIBILITY_TOLERANCE * largest;
         self.largest_capacity = largest;
@@ -1098,25 +1103,27 @@ impl Solver {
 
         // Tree arcs whose own capacity moved keep their flow but may now violate their bounds;
         // and if the tolerance shrank, so may any tree arc.
-        let mut check = |node: u32| {
-            let arc = link[node as usize].arc as usize;
-            flow[arc] = clamped(raw_flow[arc], capacity[arc]);
-            choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
-        };
         if tolerance < previous_tolerance {
-            (0..self.node_count as u32).for_each(&mut check);
+            for node in 0..self.node_count as u32 {
+                let arc = link[node as usize].arc as usize;
+                flow[arc] = clamped(raw_flow[arc], capacity[arc]);
+                choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
+            }
         } else {
             for &arc in changed {
                 let arc = arc as usize;
-                if basis.state[arc] == ArcState::Tree {
-                    // The node below a tree arc is the end whose tree arc it is.
-                    let tail = self.tail[arc];
-                    check(if link[tail as usize].arc == arc as u32 {
-                        tail
-                    } else {
-                        self.head[arc]
-                    });
+                if basis.state[arc] != ArcState::Tree {
+                    continue;
                 }
+                // The node below a tree arc is the end whose tree arc it is.
+                let tail = self.tail[arc];
+                let node = if link[tail as usize].arc == arc as u32 {
+                    tail
+                } else {
+                    self.head[arc]
+                };
+                flow[arc] = clamped(raw_flow[arc], capacity[arc]);
+                choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
             }
         }
         Ok(choice.leaving)
