@@ -519,6 +519,14 @@ pub struct Solver {
     /// node waiting there, or `NONE`.
     sweep: Vec<SweepSlot>,
     first_at_depth: Vec<u32>,
+    /// The last sweep recorded, its accumulators when replayed, and the changed arcs at upper
+    /// bound of the current solve with their capacity changes.
+    program: SweepProgram,
+    replay: Vec<f64>,
+    upper_changes: Vec<(u32, f64)>,
+    /// Changes whenever the basis does (a pivot, a basis set): a recorded sweep is valid only
+    /// for the version it was recorded on.
+    basis_version: u64,
     /// The nodes of the subtree cut off by the leaving arc (the first entries), and a mark
     /// per node equal to `stamp` when it is in that subtree.
     subtree: Vec<u32>,
@@ -549,30 +557,105 @@ struct SweepSlot {
     /// The next node waiting at the same depth, `NONE` at the end of a list, or
     /// `NOT_WAITING`.
     next: u32,
+    /// While the node waits, its accumulator in the [`SweepProgram`] being recorded.
+    program_slot: u32,
+}
+
+/// A sweep of [`Solver::update_flows`] written down as arithmetic, to be replayed in later
+/// solves on the same basis whose changed arcs at upper bound are the same.
+///
+/// The sweep's path through the tree depends only on the tree and on which arcs send a
+/// change, not on the changes' sizes; within a trial the same few arcs (demand and stock
+/// room) change month after month while the basis stays put, so most solves replay the last
+/// sweep: the same additions in the same order, hence the same flows bit for bit, without the
+/// queue. Each node of the sweep has an accumulator (slot) for its excess change.
+#[derive(Debug, Clone)]
+struct SweepProgram {
+    /// The basis it was recorded for (a [`Solver::basis_version`]); `u64::MAX`: none.
+    basis_version: u64,
+    /// The changed arcs at upper bound it sends, ascending, with their ends' slots.
+    sources: Vec<SweepSource>,
+    /// The tree arcs it updates, in the sweep's order.
+    steps: Vec<SweepStep>,
+    /// Number of slots.
+    slots: usize,
+}
+
+/// A non-tree arc at its upper bound whose capacity change a [`SweepProgram`] sends.
+#[derive(Debug, Clone, Copy)]
+struct SweepSource {
+    arc: u32,
+    tail_slot: u32,
+    head_slot: u32,
+}
+
+/// One tree arc of a [`SweepProgram`]: `node`'s, which carries the change of `slot` (times
+/// `sign`, +1 if the arc points up) and passes it on to `parent_slot`.
+#[derive(Debug, Clone, Copy)]
+struct SweepStep {
+    node: u32,
+    arc: u32,
+    slot: u32,
+    parent_slot: u32,
+    sign: f64,
 }
 
 /// Marks a node that is not waiting in the sweep.
 const NOT_WAITING: u32 = u32::MAX - 1;
 
-/// Adds `change` to the excess change of `node`, at depth `depth`, and puts the node in its
-/// depth's list if it was not waiting yet (then returns true): a bucket queue by depth.
-#[inline(always)]
-fn wait(
-    slots: &mut [SweepSlot],
-    first_at_depth: &mut [u32],
-    node: u32,
-    depth: u32,
-    change: f64,
-) -> bool {
-    let slot = &mut slots[node as usize];
-    slot.change += change;
-    if slot.next != NOT_WAITING {
-        return false;
+/// The nodes waiting in a sweep, taken deepest first (a bucket queue by depth: every child is
+/// done before its parent), each given the next program slot when it starts waiting.
+struct SweepQueue<'a> {
+    slots: &'a mut [SweepSlot],
+    first_at_depth: &'a mut [u32],
+    waiting: usize,
+    /// No node waits deeper.
+    level: usize,
+    program_slots: usize,
+}
+
+impl SweepQueue<'_> {
+    /// Adds `change` to the excess change of `node`, at depth `depth`, queuing the node if it
+    /// was not waiting yet; returns its program slot.
+    #[inline(always)]
+    fn add(&mut self, node: u32, depth: u32, change: f64) -> u32 {
+        let slot = &mut self.slots[node as usize];
+        slot.change += change;
+        if slot.next == NOT_WAITING {
+            let first = &mut self.first_at_depth[depth as usize];
+            slot.next = *first;
+            *first = node;
+            slot.program_slot = self.program_slots as u32;
+            self.program_slots += 1;
+            self.waiting += 1;
+            self.level = self.level.max(depth as usize);
+        }
+        slot.program_slot
     }
-    let first = &mut first_at_depth[depth as usize];
-    slot.next = *first;
-    *first = node;
-    true
+
+    /// Takes out the deepest waiting node: `(node, its excess change, its program slot)`, or
+    /// `None` when the one taken was the last (the lowest common ancestor of all the nodes
+    /// added, whose change is dropped) or none waits.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<(u32, f64, u32)> {
+        while self.waiting > 0 {
+            let node = self.first_at_depth[self.level];
+            if node == NONE {
+                // Some node waits higher up (at depth 0 only the root, alone).
+                self.level -= 1;
+                continue;
+            }
+            let slot = &mut self.slots[node as usize];
+            self.first_at_depth[self.level] = slot.next;
+            slot.next = NOT_WAITING;
+            let change = std::mem::take(&mut slot.change);
+            self.waiting -= 1;
+            if self.waiting > 0 {
+                return Some((node, change, slot.program_slot));
+            }
+        }
+        None
+    }
 }
 
 impl Solver {
@@ -691,14 +774,24 @@ impl Solver {
                 SweepSlot {
                     change: 0.0,
                     next: NOT_WAITING,
+                    program_slot: 0,
                 };
                 total_nodes
             ],
+            program: SweepProgram {
+                basis_version: u64::MAX,
+                sources: Vec::with_capacity(arc_count),
+                steps: Vec::with_capacity(total_nodes),
+                slots: 0,
+            },
+            replay: vec![0.0; total_nodes],
+            upper_changes: vec![(0, 0.0); arc_count],
+            basis_version: 0,
             first_at_depth: vec![NONE; total_nodes],
             subtree: vec![0; total_nodes],
             mark: vec![0; total_nodes],
             stamp: 0,
-            crossing_fixed: Vec::with_capacity(arc_count),
+            crossing_fixed: vec![0; arc_count],
             pivots_last_solve: 0,
             ordinary_pivot_limit,
             pivot_limit,
@@ -817,6 +910,7 @@ impl Solver {
     /// Everything derived from the basis is stale: the next solve starts from scratch, so
     /// that its result depends only on the basis and the capacities.
     fn basis_replaced(&mut self) {
+        self.basis_version += 1;
         self.flows_current = false;
         self.order_stale = true;
         self.upper_stale = true;
@@ -957,11 +1051,11 @@ impl Solver {
     ///
     /// Tree flows are linear in the capacities of the non-tree arcs at their upper bound, so
     /// a change of `δ` in one of them moves only the tree flows on the cycle it closes with
-    /// the tree, each by `±δ`: `O(path length)` per changed arc instead of `O(n + m)` for
-    /// the whole computation. A month changes few capacities (demand and stock room, the
-    /// nodes and edges under a disruption), and tree arcs keep their flow when only their
-    /// own capacity moves, so only the touched tree arcs can have left their bounds (all if
-    /// the tolerance shrank).
+    /// the tree, each by `±δ`. A month changes few capacities (demand and stock room, the
+    /// nodes and edges under a disruption), so this costs the union of a few tree paths
+    /// instead of the `O(n + m)` of the whole computation. Tree arcs keep their flow when
+    /// only their own capacity moves, so only the arcs on those paths and the tree arcs whose
+    /// capacity changed can have left their bounds (all, if the tolerance shrank).
     fn update_flows(
         &mut self,
         capacities: &[f64],
@@ -1041,78 +1135,124 @@ impl Solver {
         self.tolerance = tolerance;
         self.updates_since_refresh += 1;
 
+        // Slices of one length (one bounds check covers the three) that the compiler knows
+        // do not alias the solver, so their addresses stay in registers.
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &mut self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
+        let state = &self.basis.state[..total_arcs];
+        let total_nodes = self.node_count + 1;
+        let link = &self.basis.link[..total_nodes];
+
         // Non-tree arcs at their upper bound carry their new capacity: each change moves the
         // excess of the arc's two ends. Capacities are updated first, so that the sweep below
         // clamps and checks against this month's.
-        let basis = &self.basis;
-        let total_nodes = self.node_count + 1;
-        let link = &basis.link[..total_nodes];
-        let slots = &mut self.sweep[..total_nodes];
-        let first_at_depth = &mut self.first_at_depth[..total_nodes];
-        let (mut waiting, mut level) = (0_usize, 0_usize);
+        let upper_changes = &mut self.upper_changes[..arc_count];
+        let mut upper_count = 0;
         for &arc in changed {
             let arc = arc as usize;
-            let capacity = capacities[arc];
-            if basis.state[arc] == ArcState::Upper {
-                let change = capacity - self.capacity[arc];
-                for (node, change) in [(self.tail[arc], -change), (self.head[arc], change)] {
-                    let depth = link[node as usize].depth;
-                    if wait(slots, first_at_depth, node, depth, change) {
-                        waiting += 1;
-                        level = level.max(depth as usize);
-                    }
-                }
-                self.flow[arc] = capacity;
+            let new_capacity = capacities[arc];
+            if state[arc] == ArcState::Upper {
+                upper_changes[upper_count] = (arc as u32, new_capacity - capacity[arc]);
+                upper_count += 1;
+                flow[arc] = new_capacity;
             }
-            self.capacity[arc] = capacity;
+            capacity[arc] = new_capacity;
         }
-
-        // One sweep up the tree, deepest nodes first: the tree arc above a node carries the
-        // change of its subtree's excess (up if it points to the parent), which then waits at
-        // the parent. Each tree arc on the union of the paths between the changed arcs' ends
-        // is updated, clamped and checked once, and the sweep stops at their lowest common
-        // ancestor, the last node waiting, whose subtree holds every change: they sum to zero
-        // (up to rounding, which is dropped). `O(union of the paths)`: a few arcs a month.
-        let (raw_flow, capacity, flow) = (&mut self.raw_flow, &self.capacity, &mut self.flow);
+        let upper_changes = &upper_changes[..upper_count];
+        let program = &mut self.program;
+        let replay = program.basis_version == self.basis_version
+            && program.sources.len() == upper_count
+            && program
+                .sources
+                .iter()
+                .zip(upper_changes)
+                .all(|(source, &(arc, _))| source.arc == arc);
+        let capacity = &*capacity;
         let mut choice = LeavingChoice::new(bland);
-        while waiting > 0 {
-            let node = first_at_depth[level];
-            if node == NONE {
-                // Some node waits higher up (at depth 0 only the root, alone).
-                level -= 1;
-                continue;
+        if replay {
+            let slots = &mut self.replay[..program.slots];
+            slots.fill(0.0);
+            for (source, &(_, change)) in program.sources.iter().zip(upper_changes) {
+                slots[source.tail_slot as usize] += -change;
+                slots[source.head_slot as usize] += change;
             }
-            let slot = &mut slots[node as usize];
-            first_at_depth[level] = slot.next;
-            slot.next = NOT_WAITING;
-            let change = std::mem::take(&mut slot.change);
-            waiting -= 1;
-            if waiting == 0 {
-                break;
+            for step in &program.steps {
+                let change = slots[step.slot as usize];
+                let arc = step.arc as usize;
+                let tree_flow = &mut raw_flow[arc];
+                *tree_flow += step.sign * change;
+                flow[arc] = clamped(*tree_flow, capacity[arc]);
+                choice.consider(step.node, step.arc, *tree_flow, capacity[arc], tolerance);
+                slots[step.parent_slot as usize] += change;
             }
-            let here = &link[node as usize];
-            let arc = here.arc as usize;
-            let tree_flow = &mut raw_flow[arc];
-            *tree_flow += if here.up { change } else { -change };
-            flow[arc] = clamped(*tree_flow, capacity[arc]);
-            choice.consider(node, here.arc, *tree_flow, capacity[arc], tolerance);
-            if wait(slots, first_at_depth, here.parent, here.depth - 1, change) {
-                waiting += 1;
+        } else {
+            // One sweep up the tree, deepest nodes first: the tree arc above a node carries
+            // the change of its subtree's excess (up if it points to the parent), which then
+            // waits at the parent. Each tree arc on the union of the paths between the changed
+            // arcs' ends is updated, clamped and checked once, and the sweep stops at their
+            // lowest common ancestor, the last node waiting, whose subtree holds every change:
+            // they sum to zero (up to rounding, which is dropped). `O(union of the paths)`: a
+            // few arcs a month. It is recorded as it goes.
+            let mut queue = SweepQueue {
+                slots: &mut self.sweep[..total_nodes],
+                first_at_depth: &mut self.first_at_depth[..total_nodes],
+                waiting: 0,
+                level: 0,
+                program_slots: 0,
+            };
+            program.sources.clear();
+            program.steps.clear();
+            for &(arc, change) in upper_changes {
+                let (tail, head) = (self.tail[arc as usize], self.head[arc as usize]);
+                let tail_slot = queue.add(tail, link[tail as usize].depth, -change);
+                let head_slot = queue.add(head, link[head as usize].depth, change);
+                program.sources.push(SweepSource {
+                    arc,
+                    tail_slot,
+                    head_slot,
+                });
             }
+            while let Some((node, change, slot)) = queue.pop() {
+                let here = &link[node as usize];
+                let arc = here.arc as usize;
+                let sign = if here.up { 1.0 } else { -1.0 };
+                let tree_flow = &mut raw_flow[arc];
+                *tree_flow += sign * change;
+                flow[arc] = clamped(*tree_flow, capacity[arc]);
+                choice.consider(node, here.arc, *tree_flow, capacity[arc], tolerance);
+                let parent_slot = queue.add(here.parent, here.depth - 1, change);
+                program.steps.push(SweepStep {
+                    node,
+                    arc: here.arc,
+                    slot,
+                    parent_slot,
+                    sign,
+                });
+            }
+            program.slots = queue.program_slots;
+            program.basis_version = self.basis_version;
         }
 
         // Tree arcs whose own capacity moved keep their flow but may now violate their bounds;
         // and if the tolerance shrank, so may any tree arc.
         if tolerance < previous_tolerance {
-            for node in 0..self.node_count as u32 {
-                let arc = link[node as usize].arc as usize;
+            for (node, here) in link[..self.node_count].iter().enumerate() {
+                let arc = here.arc as usize;
                 flow[arc] = clamped(raw_flow[arc], capacity[arc]);
-                choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
+                choice.consider(
+                    node as u32,
+                    here.arc,
+                    raw_flow[arc],
+                    capacity[arc],
+                    tolerance,
+                );
             }
         } else {
             for &arc in changed {
                 let arc = arc as usize;
-                if basis.state[arc] != ArcState::Tree {
+                if state[arc] != ArcState::Tree {
                     continue;
                 }
                 // The node below a tree arc is the end whose tree arc it is.
@@ -1154,7 +1294,8 @@ impl Solver {
         let entry = self.basis.link[leaving.node as usize];
         // The subtree S below the leaving arc, listed and marked.
         let size = self.mark_subtree(leaving.node);
-        let (mark, stamp) = (&self.mark, self.stamp);
+        let total_nodes = self.node_count + 1;
+        let (mark, stamp) = (&self.mark[..total_nodes], self.stamp);
         let in_subtree = |node: u32| mark[node as usize] == stamp;
         // Flow must cross the cut S → R (push_out) or R → S to bring the leaving arc back:
         // an arc into S that must carry more, or out of S that must carry less, needs the other
@@ -1168,17 +1309,21 @@ impl Solver {
         // dual feasible whatever their reduced cost and never enter; those crossing the cut
         // are noted, as theirs are the only reduced costs besides candidates' that change.
         // Every crossing arc has exactly one end on each side, so scanning the arcs incident
-        // to the smaller side finds each once.
-        let total = self.node_count as u32 + 1;
-        let (inside, outside) = if 2 * size <= total as usize {
+        // to the smaller side finds each once. (Slices of one length, for one bounds check.)
+        let (inside, outside) = if 2 * size <= total_nodes {
             (&self.subtree[..size], 0..0)
         } else {
-            (&self.subtree[..0], 0..total)
+            (&self.subtree[..0], 0..total_nodes as u32)
         };
-        let basis = &self.basis;
+        let arc_count = self.arc_count;
+        let (tails, heads) = (&self.tail[..arc_count], &self.head[..arc_count]);
+        let (costs, state) = (&self.cost[..arc_count], &self.basis.state[..arc_count]);
+        let capacity = &self.capacity[..arc_count];
+        let potential = &self.basis.potential[..total_nodes];
+        let crossing_fixed = &mut self.crossing_fixed[..arc_count];
+        let mut fixed_count = 0;
         let mut entering: Option<(u128, usize)> = None;
         let mut entering_inside = NONE;
-        self.crossing_fixed.clear();
         let sides = inside
             .iter()
             .copied()
@@ -1188,26 +1333,25 @@ impl Solver {
             let incident = self.incident_start[node]..self.incident_start[node + 1];
             for &arc in &self.incident[incident.start as usize..incident.end as usize] {
                 let arc = arc as usize;
-                let state = basis.state[arc];
-                if state == ArcState::Tree {
+                let arc_state = state[arc];
+                if arc_state == ArcState::Tree {
                     continue;
                 }
-                let tail = self.tail[arc];
-                let head = self.head[arc];
+                let (tail, head) = (tails[arc], heads[arc]);
                 let tail_inside = in_subtree(tail);
                 if tail_inside == in_subtree(head) {
                     continue;
                 }
-                if self.capacity[arc] == 0.0 {
-                    self.crossing_fixed.push(arc as u32);
+                if capacity[arc] == 0.0 {
+                    crossing_fixed[fixed_count] = arc as u32;
+                    fixed_count += 1;
                     continue;
                 }
-                let at_lower = state == ArcState::Lower;
+                let at_lower = arc_state == ArcState::Lower;
                 if (tail_inside == push_out) != at_lower {
                     continue;
                 }
-                let reduced_cost = self.cost[arc] - basis.potential[tail as usize]
-                    + basis.potential[head as usize];
+                let reduced_cost = costs[arc] - potential[tail as usize] + potential[head as usize];
                 let ratio = reduced_cost.unsigned_abs();
                 if entering.is_none_or(|(best, best_arc)| (ratio, arc) < (best, best_arc)) {
                     entering = Some((ratio, arc));
@@ -1220,14 +1364,26 @@ impl Solver {
                 arc: entry.arc as usize,
             });
         };
+        let (tail, head) = (tails[entering], heads[entering]);
+        // Shifting the potentials of S by the entering arc's reduced cost (with the sign that
+        // zeroes it) keeps every tree arc's at zero: S moves as a block.
+        let entering_reduced_cost =
+            costs[entering] - potential[tail as usize] + potential[head as usize];
+        let potential_shift = if tail == entering_inside {
+            entering_reduced_cost
+        } else {
+            -entering_reduced_cost
+        };
 
         // Primal update, in the old tree: send λ around the cycle made of the entering arc
         // (tail → head) and the tree path back from its head to its tail, so that the leaving
         // arc ends exactly at its bound.
-        let (tail, head) = (self.tail[entering], self.head[entering]);
         let leaving_forward = in_subtree(head) == entry.up;
         let leaving_arc = entry.arc as usize;
-        let raw_flow = &mut self.raw_flow;
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
         let lambda = if leaving_forward {
             leaving.target - raw_flow[leaving_arc]
         } else {
@@ -1235,16 +1391,20 @@ impl Solver {
         };
         // The entering arc's unclamped flow is its bound's (non-tree arcs' are not kept),
         // plus λ.
-        let entering_bound = if basis.state[entering] == ArcState::Upper {
-            self.capacity[entering]
+        let entering_bound = if state[entering] == ArcState::Upper {
+            capacity[entering]
         } else {
             0.0
         };
         raw_flow[entering] = entering_bound + lambda;
-        let (capacity, flow) = (&self.capacity, &mut self.flow);
-        push_around(&basis.link, raw_flow, tail, head, lambda, |_, arc, raw| {
-            flow[arc as usize] = clamped(raw, capacity[arc as usize])
-        });
+        push_around(
+            &self.basis.link[..total_nodes],
+            raw_flow,
+            tail,
+            head,
+            lambda,
+            |_, arc, raw| flow[arc as usize] = clamped(raw, capacity[arc as usize]),
+        );
         raw_flow[leaving_arc] = leaving.target;
         flow[leaving_arc] = leaving.target;
         flow[entering] = clamped(raw_flow[entering], capacity[entering]);
@@ -1256,13 +1416,18 @@ impl Solver {
             ArcState::Upper
         };
         basis.state[entering] = ArcState::Tree;
+        for &node in &self.subtree[..size] {
+            basis.potential[node as usize] += potential_shift;
+        }
+        self.basis_version += 1;
         self.upper_stale = true;
         self.order_stale = true;
         self.exchange_tree_arc(leaving.node, entering as u32, entering_inside);
         self.place_subtree(entering_inside);
-        self.relabel_fixed_arcs();
+        self.relabel_fixed_arcs(fixed_count);
         #[cfg(debug_assertions)]
         self.assert_dual_feasible();
+
         Ok(())
     }
 
@@ -1321,24 +1486,16 @@ impl Solver {
         }
     }
 
-    /// Depths and potentials of the subtree re-hung at `top`, parents first: each node is one
-    /// deeper than its parent, and its potential makes its tree arc's reduced cost zero
-    /// (`c − π_tail + π_head = 0`). The rest of the tree keeps its path to the root, hence
-    /// its depths and potentials. `O(subtree)`.
+    /// Depths of the subtree re-hung at `top`, parents first: each node is one deeper than
+    /// its parent. The rest of the tree keeps its path to the root, hence its depths.
+    /// `O(subtree)`.
     fn place_subtree(&mut self, top: u32) {
-        let basis = &mut self.basis;
+        let link = &mut self.basis.link[..self.node_count + 1];
         let mut node = top;
         while node != NONE {
-            let here = basis.link[node as usize];
-            let parent = here.parent as usize;
-            basis.link[node as usize].depth = basis.link[parent].depth + 1;
-            let cost = self.cost[here.arc as usize];
-            basis.potential[node as usize] = if here.up {
-                basis.potential[parent] + cost
-            } else {
-                basis.potential[parent] - cost
-            };
-            node = next_in_subtree(&basis.link, top, node);
+            let parent = link[node as usize].parent;
+            link[node as usize].depth = link[parent as usize].depth + 1;
+            node = next_in_subtree(link, top, node);
         }
     }
 
@@ -1387,9 +1544,9 @@ impl Solver {
     /// This changes no flow and keeps the basis dual feasible for any later capacities. Other
     /// arcs need nothing: the ratio test kept the sign of every crossing candidate's reduced
     /// cost, and the reduced cost of an arc not crossing the cut did not change.
-    fn relabel_fixed_arcs(&mut self) {
+    fn relabel_fixed_arcs(&mut self, count: usize) {
         let basis = &mut self.basis;
-        for &arc in &self.crossing_fixed {
+        for &arc in &self.crossing_fixed[..count] {
             let arc = arc as usize;
             if basis.state[arc] == ArcState::Tree {
                 continue;
