@@ -1612,18 +1612,21 @@ fn push_around(
     change: f64,
     mut visit: impl FnMut(u32, u32, f64),
 ) {
+    // The two ends climb, the deeper first; depths are tracked rather than reloaded.
     let (mut from_head, mut from_tail) = (head, tail);
+    let (mut head_depth, mut tail_depth) = (link[head as usize].depth, link[tail as usize].depth);
     while from_head != from_tail {
-        let (node, forward) = if link[from_head as usize].depth >= link[from_tail as usize].depth {
-            (&mut from_head, true)
+        let (node, depth, forward) = if head_depth >= tail_depth {
+            (&mut from_head, &mut head_depth, true)
         } else {
-            (&mut from_tail, false)
+            (&mut from_tail, &mut tail_depth, false)
         };
         let here = &link[*node as usize];
         let flow = &mut raw_flow[here.arc as usize];
         *flow += if here.up == forward { change } else { -change };
         visit(*node, here.arc, *flow);
         *node = here.parent;
+        *depth -= 1;
     }
 }
 

@@ -755,10 +755,13 @@ fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: 
                 *sum += flow * fraction;
             }
         }
+        // Every column divided at once (one vector division; the division chains from node
+        // to node set the pace), then the mixed ones kept.
+        let quotients: [f64; W] = std::array::from_fn(|k| sums[k] / inflow);
         let output = &mut fractions[node.node * W..(node.node + 1) * W];
-        for (k, (fraction, &sum)) in output.iter_mut().zip(&sums).enumerate() {
+        for (k, (fraction, &quotient)) in output.iter_mut().zip(&quotients).enumerate() {
             if node.columns & (1 << k) != 0 {
-                *fraction = if inflow > 0.0 { sum / inflow } else { 0.0 };
+                *fraction = if inflow > 0.0 { quotient } else { 0.0 };
             }
         }
     }
