@@ -332,7 +332,8 @@ enum ArcState {
     Upper,
 }
 
-/// One node of the spanning tree, as stored in preorder.
+/// One node of the spanning tree in preorder: the order of the full flow computation, rebuilt
+/// from the child lists only when that computation runs after the tree changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct TreeEntry {
     node: u32,
@@ -357,10 +358,14 @@ struct TreeLink {
     first_child: u32,
     next_sibling: u32,
     previous_sibling: u32,
+    /// The node's depth (root 0): the tree path between two nodes is found by climbing from
+    /// the deeper end until the two meet.
+    depth: u32,
 }
 
-/// A basis of the dual network simplex: a spanning tree (with its preorder and potentials) and
-/// the bound of every other arc. Cheap to copy with `clone_from`, which reuses the buffers.
+/// A basis of the dual network simplex: a spanning tree (with each node's depth and
+/// potential) and the bound of every other arc. Cheap to copy with `clone_from`, which reuses
+/// the buffers.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Basis {
     fingerprint: u64,
@@ -368,12 +373,6 @@ pub struct Basis {
     state: Vec<ArcState>,
     /// Per node, its place in the tree: parent, tree arc and children.
     link: Vec<TreeLink>,
-    /// The tree in preorder: `order[0]` is the root, and every subtree is contiguous.
-    order: Vec<TreeEntry>,
-    /// Per node, its position in `order`.
-    position: Vec<u32>,
-    /// Per position in `order`, the size of that node's subtree.
-    subtree_size: Vec<u32>,
     /// Per node, its potential `π` (root 0).
     potential: Vec<i128>,
 }
@@ -384,9 +383,6 @@ impl Clone for Basis {
             fingerprint: self.fingerprint,
             state: self.state.clone(),
             link: self.link.clone(),
-            order: self.order.clone(),
-            position: self.position.clone(),
-            subtree_size: self.subtree_size.clone(),
             potential: self.potential.clone(),
         }
     }
@@ -397,9 +393,6 @@ impl Clone for Basis {
         self.fingerprint = source.fingerprint;
         self.state.clone_from(&source.state);
         self.link.clone_from(&source.link);
-        self.order.clone_from(&source.order);
-        self.position.clone_from(&source.position);
-        self.subtree_size.clone_from(&source.subtree_size);
         self.potential.clone_from(&source.potential);
     }
 }
@@ -407,8 +400,8 @@ impl Clone for Basis {
 /// The tree arc chosen to leave the basis.
 #[derive(Clone, Copy, Debug)]
 struct Leaving {
-    /// Position in preorder of the node below the arc.
-    position: usize,
+    /// The node below the arc (the arc is its tree arc).
+    node: u32,
     /// Whether its flow is below 0 (it leaves at the lower bound), else above capacity.
     below_lower: bool,
     /// The flow it leaves with: the bound it violates.
@@ -416,7 +409,8 @@ struct Leaving {
 }
 
 /// The leaving-arc rule: the tree arc violating its bounds by the most (ties to the smallest
-/// arc index), or under Bland's rule the violating tree arc of smallest index.
+/// arc index), or under Bland's rule the violating tree arc of smallest index. Either choice
+/// depends only on the set of arcs considered, not on the order they come in.
 struct LeavingChoice {
     bland: bool,
     leaving: Option<Leaving>,
@@ -434,9 +428,9 @@ impl LeavingChoice {
         }
     }
 
-    /// Considers the tree arc `arc` above the node at `position`, of flow `flow`.
+    /// Considers the tree arc `arc` above `node`, of flow `flow`.
     #[inline]
-    fn consider(&mut self, position: usize, arc: u32, flow: f64, capacity: f64, tolerance: f64) {
+    fn consider(&mut self, node: u32, arc: u32, flow: f64, capacity: f64, tolerance: f64) {
         let violation = if flow < -tolerance {
             -flow
         } else if flow > capacity + tolerance {
@@ -451,7 +445,7 @@ impl LeavingChoice {
         };
         if better {
             self.leaving = Some(Leaving {
-                position,
+                node,
                 below_lower: flow < 0.0,
                 target: if flow < 0.0 { 0.0 } else { capacity },
             });
@@ -461,8 +455,20 @@ impl LeavingChoice {
     }
 }
 
-/// A min-cost circulation solver for one [`FlowNetwork`], holding the current basis and every
-/// work array, so that solving allocates nothing.
+/// A flow clamped into `[0, capacity]`, and +0.0 rather than −0.0.
+#[inline]
+fn clamped(flow: f64, capacity: f64) -> f64 {
+    if flow <= 0.0 {
+        0.0
+    } else if flow >= capacity {
+        capacity
+    } else {
+        flow
+    }
+}
+
+/// A min-cost circulation solver for one [`FlowNetwork`], holding the current basis, its
+/// flows and every work array, so that solving allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Solver {
     /// Real arcs; arcs `arc_count..arc_count + node_count` are the artificial ones.
@@ -480,22 +486,176 @@ pub struct Solver {
     incident: Vec<u32>,
     /// Clamped flows of all arcs (the real ones are returned), for the current basis.
     flow: Vec<f64>,
-    /// The capacities of the current solve, then 0 for every artificial arc.
+    /// The capacities of the last solve, then 0 for every artificial arc.
     capacity: Vec<f64>,
-    /// Unclamped flows of all arcs for the current basis (tree arcs may violate bounds).
+    /// Unclamped flows of the tree arcs for the current basis (they may violate bounds
+    /// during a solve); entries of non-tree arcs are not kept.
     raw_flow: Vec<f64>,
-    /// Tolerance of the current solve: `FEASIBILITY_TOLERANCE × max capacity`.
+    /// Whether `flow`, `raw_flow`, `capacity`, `largest_capacity` and `tolerance` describe the
+    /// current basis, so that the next solve may update them instead of recomputing them.
+    flows_current: bool,
+    /// Flow updates (incremental solves and pivots) since the flows were last computed from
+    /// scratch: bounds the rounding they accumulate (see [`REFRESH_INTERVAL`]).
+    updates_since_refresh: u32,
+    /// The largest capacity of the last solve.
+    largest_capacity: f64,
+    /// Tolerance of the last solve: `FEASIBILITY_TOLERANCE × largest capacity`.
     tolerance: f64,
+    /// The tree in preorder (`order[0]` is the root, every subtree contiguous) and each
+    /// node's position in it, for the full flow computation; stale after a pivot until that
+    /// computation runs again.
+    order: Vec<TreeEntry>,
+    position: Vec<u32>,
+    order_stale: bool,
     excess: Vec<f64>,
     /// The real arcs at their upper bound in the current basis, ascending: only they add to
-    /// the nodes' excess when flows are computed.
+    /// the nodes' excess when flows are computed from scratch.
     upper: Vec<u32>,
     /// Whether the basis changed since `upper` was listed.
     upper_stale: bool,
+    /// Arcs whose capacity changed in this solve, ascending (the first entries).
+    changed: Vec<u32>,
+    /// Per node, its place in the sweep of [`Solver::update_flows`]; per depth, the first
+    /// node waiting there, or `NONE`.
+    sweep: Vec<SweepSlot>,
+    first_at_depth: Vec<u32>,
+    /// The last sweep recorded, its accumulators when replayed, and the changed arcs at upper
+    /// bound of the current solve with their capacity changes.
+    program: SweepProgram,
+    replay: Vec<f64>,
+    upper_changes: Vec<(u32, f64)>,
+    /// Changes whenever the basis does (a pivot, a basis set): a recorded sweep is valid only
+    /// for the version it was recorded on.
+    basis_version: u64,
+    /// The nodes of the subtree cut off by the leaving arc (the first entries), and a mark
+    /// per node equal to `stamp` when it is in that subtree.
+    subtree: Vec<u32>,
+    mark: Vec<u32>,
+    stamp: u32,
     crossing_fixed: Vec<u32>,
     pivots_last_solve: u32,
     ordinary_pivot_limit: u32,
     pivot_limit: u32,
+}
+
+/// Flow updates (solves whose capacities moved, and pivots) allowed between two computations
+/// of the flows from scratch.
+///
+/// An update adds one change to each tree flow on a path, with a rounding error below ε
+/// times the flow and the change; after at most 32 of them a flow is within ~32·ε ≈ 7·10⁻¹⁵
+/// of the largest capacity from its fresh value, the size of the rounding a fresh computation
+/// makes itself (a sum of up to n + m capacities), and far inside the feasibility tolerance
+/// (10⁻¹⁰). A fresh computation costs about as much as a dozen updates, so refreshing every
+/// 32 costs a few percent.
+const REFRESH_INTERVAL: u32 = 32;
+
+/// A node's place in the sweep of [`Solver::update_flows`].
+#[derive(Clone, Copy, Debug)]
+struct SweepSlot {
+    /// The change of its subtree's excess gathered so far.
+    change: f64,
+    /// The next node waiting at the same depth, `NONE` at the end of a list, or
+    /// `NOT_WAITING`.
+    next: u32,
+    /// While the node waits, its accumulator in the [`SweepProgram`] being recorded.
+    program_slot: u32,
+}
+
+/// A sweep of [`Solver::update_flows`] written down as arithmetic, to be replayed in later
+/// solves on the same basis whose changed arcs at upper bound are the same.
+///
+/// The sweep's path through the tree depends only on the tree and on which arcs send a
+/// change, not on the changes' sizes; within a trial the same few arcs (demand and stock
+/// room) change month after month while the basis stays put, so most solves replay the last
+/// sweep: the same additions in the same order, hence the same flows bit for bit, without the
+/// queue. Each node of the sweep has an accumulator (slot) for its excess change.
+#[derive(Debug, Clone)]
+struct SweepProgram {
+    /// The basis it was recorded for (a [`Solver::basis_version`]); `u64::MAX`: none.
+    basis_version: u64,
+    /// The changed arcs at upper bound it sends, ascending, with their ends' slots.
+    sources: Vec<SweepSource>,
+    /// The tree arcs it updates, in the sweep's order.
+    steps: Vec<SweepStep>,
+    /// Number of slots.
+    slots: usize,
+}
+
+/// A non-tree arc at its upper bound whose capacity change a [`SweepProgram`] sends.
+#[derive(Debug, Clone, Copy)]
+struct SweepSource {
+    arc: u32,
+    tail_slot: u32,
+    head_slot: u32,
+}
+
+/// One tree arc of a [`SweepProgram`]: `node`'s, which carries the change of `slot` (times
+/// `sign`, +1 if the arc points up) and passes it on to `parent_slot`.
+#[derive(Debug, Clone, Copy)]
+struct SweepStep {
+    node: u32,
+    arc: u32,
+    slot: u32,
+    parent_slot: u32,
+    sign: f64,
+}
+
+/// Marks a node that is not waiting in the sweep.
+const NOT_WAITING: u32 = u32::MAX - 1;
+
+/// The nodes waiting in a sweep, taken deepest first (a bucket queue by depth: every child is
+/// done before its parent), each given the next program slot when it starts waiting.
+struct SweepQueue<'a> {
+    slots: &'a mut [SweepSlot],
+    first_at_depth: &'a mut [u32],
+    waiting: usize,
+    /// No node waits deeper.
+    level: usize,
+    program_slots: usize,
+}
+
+impl SweepQueue<'_> {
+    /// Adds `change` to the excess change of `node`, at depth `depth`, queuing the node if it
+    /// was not waiting yet; returns its program slot.
+    #[inline(always)]
+    fn add(&mut self, node: u32, depth: u32, change: f64) -> u32 {
+        let slot = &mut self.slots[node as usize];
+        slot.change += change;
+        if slot.next == NOT_WAITING {
+            let first = &mut self.first_at_depth[depth as usize];
+            slot.next = *first;
+            *first = node;
+            slot.program_slot = self.program_slots as u32;
+            self.program_slots += 1;
+            self.waiting += 1;
+            self.level = self.level.max(depth as usize);
+        }
+        slot.program_slot
+    }
+
+    /// Takes out the deepest waiting node: `(node, its excess change, its program slot)`, or
+    /// `None` when the one taken was the last (the lowest common ancestor of all the nodes
+    /// added, whose change is dropped) or none waits.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<(u32, f64, u32)> {
+        while self.waiting > 0 {
+            let node = self.first_at_depth[self.level];
+            if node == NONE {
+                // Some node waits higher up (at depth 0 only the root, alone).
+                self.level -= 1;
+                continue;
+            }
+            let slot = &mut self.slots[node as usize];
+            self.first_at_depth[self.level] = slot.next;
+            slot.next = NOT_WAITING;
+            let change = std::mem::take(&mut slot.change);
+            self.waiting -= 1;
+            if self.waiting > 0 {
+                return Some((node, change, slot.program_slot));
+            }
+        }
+        None
+    }
 }
 
 impl Solver {
@@ -522,8 +682,8 @@ impl Solver {
                 _ => ArcState::Lower,
             })
             .collect();
-        // Every node hangs from the root by its artificial arc `node → root`; children are
-        // listed in node order.
+        // Every node hangs from the root by its artificial arc `node → root` (cost 0, so
+        // potential 0, at depth 1); children are listed in node order.
         let link = (0..total_nodes)
             .map(|node| {
                 let is_root = node == node_count;
@@ -546,22 +706,14 @@ impl Solver {
                     } else {
                         NONE
                     },
+                    depth: u32::from(!is_root),
                 }
             })
             .collect();
-        let placeholder = TreeEntry {
-            node: NONE,
-            parent_position: NONE,
-            arc: NONE,
-            up: false,
-        };
         let basis = Basis {
             fingerprint: network.fingerprint(),
             state,
             link,
-            order: vec![placeholder; total_nodes],
-            position: vec![0; total_nodes],
-            subtree_size: vec![0; total_nodes],
             potential: vec![0; total_nodes],
         };
 
@@ -587,8 +739,14 @@ impl Solver {
         let ordinary_pivot_limit = (4 * elements).min(u64::from(u32::MAX / 2)) as u32;
         let pivot_limit = (u64::from(ordinary_pivot_limit) + 64 * elements * elements)
             .min(u64::from(u32::MAX)) as u32;
+        let placeholder = TreeEntry {
+            node: NONE,
+            parent_position: NONE,
+            arc: NONE,
+            up: false,
+        };
 
-        let mut solver = Self {
+        Self {
             arc_count,
             node_count,
             tail,
@@ -601,24 +759,69 @@ impl Solver {
             flow: vec![0.0; total_arcs],
             capacity: vec![0.0; total_arcs],
             raw_flow: vec![0.0; total_arcs],
+            flows_current: false,
+            updates_since_refresh: 0,
+            largest_capacity: 0.0,
             tolerance: 0.0,
+            order: vec![placeholder; total_nodes],
+            position: vec![0; total_nodes],
+            order_stale: true,
             excess: vec![0.0; total_nodes],
             upper: Vec::with_capacity(arc_count),
             upper_stale: true,
-            crossing_fixed: Vec::with_capacity(arc_count),
+            changed: vec![0; arc_count],
+            sweep: vec![
+                SweepSlot {
+                    change: 0.0,
+                    next: NOT_WAITING,
+                    program_slot: 0,
+                };
+                total_nodes
+            ],
+            program: SweepProgram {
+                basis_version: u64::MAX,
+                sources: Vec::with_capacity(arc_count),
+                steps: Vec::with_capacity(total_nodes),
+                slots: 0,
+            },
+            replay: vec![0.0; total_nodes],
+            upper_changes: vec![(0, 0.0); arc_count],
+            basis_version: 0,
+            first_at_depth: vec![NONE; total_nodes],
+            subtree: vec![0; total_nodes],
+            mark: vec![0; total_nodes],
+            stamp: 0,
+            crossing_fixed: vec![0; arc_count],
             pivots_last_solve: 0,
             ordinary_pivot_limit,
             pivot_limit,
-        };
-        solver.renumber_tree();
-        solver.cold_basis.clone_from(&solver.basis);
-        solver
+        }
     }
 
     /// Solves from the current basis (warm): the previous solve's optimal basis, the one given
     /// to [`Solver::set_basis`], or the trivial basis on the first call. Returns the optimal
     /// flow per arc, each within `[0, capacity]`.
     pub fn solve(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
+        self.solve_listed(capacities, None)
+    }
+
+    /// [`Solver::solve`] for a caller that knows which capacities can have moved since the
+    /// last solve: `movable` lists those arcs in ascending order, and every other arc must have
+    /// the capacity it had in the last solve (checked in debug builds; the engine lists the
+    /// arcs its capacity schedule writes every month). Only the listed arcs are compared.
+    pub fn solve_changed(
+        &mut self,
+        capacities: &[f64],
+        movable: &[u32],
+    ) -> Result<&[f64], SolveError> {
+        self.solve_listed(capacities, Some(movable))
+    }
+
+    fn solve_listed(
+        &mut self,
+        capacities: &[f64],
+        movable: Option<&[u32]>,
+    ) -> Result<&[f64], SolveError> {
         if capacities.len() != self.arc_count {
             return Err(SolveError::CapacityCount {
                 expected: self.arc_count,
@@ -626,33 +829,55 @@ impl Solver {
             });
         }
         self.pivots_last_solve = 0;
-        let mut leaving = self.compute_flows(capacities, self.ordinary_pivot_limit == 0)?;
+        if let Err(error) = self.optimize(capacities, movable) {
+            // The flows may be half updated: the next solve computes them from scratch.
+            self.flows_current = false;
+            return Err(error);
+        }
+        Ok(&self.flow[..self.arc_count])
+    }
+
+    /// The body of [`Solver::solve`]: flows for the new capacities (updated from the last
+    /// solve's when they describe the same basis, else computed from scratch), then dual
+    /// simplex pivots until every tree flow is within its bounds.
+    fn optimize(&mut self, capacities: &[f64], movable: Option<&[u32]>) -> Result<(), SolveError> {
+        let bland = self.ordinary_pivot_limit == 0;
+        let mut leaving = if self.flows_current && self.updates_since_refresh < REFRESH_INTERVAL {
+            self.update_flows(capacities, movable, bland)?
+        } else {
+            self.compute_flows(capacities, bland)?
+        };
         loop {
+            let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
             let Some(chosen) = leaving else {
-                return Ok(&self.flow[..self.arc_count]);
+                // Feasible, hence optimal. When many updates have accumulated rounding, a
+                // computation from scratch has the last word (and may reveal a violation).
+                if self.updates_since_refresh < REFRESH_INTERVAL {
+                    return Ok(());
+                }
+                leaving = self.compute_flows(capacities, bland)?;
+                if leaving.is_none() {
+                    return Ok(());
+                }
+                continue;
             };
             if self.pivots_last_solve >= self.pivot_limit {
                 return Err(SolveError::PivotLimit {
                     pivots: self.pivots_last_solve,
                 });
             }
-            self.pivot(chosen, capacities)?;
+            self.pivot(chosen)?;
             self.pivots_last_solve += 1;
-            // Tree flows were updated along the pivot's cycle; once they look feasible, a
-            // recomputation from scratch has the last word, so the flows returned carry no
-            // rounding accumulated over pivots and depend only on the final basis.
+            self.updates_since_refresh += 1;
             let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
             leaving = self.find_leaving(bland);
-            if leaving.is_none() {
-                leaving = self.compute_flows(capacities, bland)?;
-            }
         }
     }
 
     /// Forgets the current basis and solves from the trivial one.
     pub fn solve_cold(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
         self.basis.clone_from(&self.cold_basis);
-        self.upper_stale = true;
+        self.basis_replaced();
         self.solve(capacities)
     }
 
@@ -673,13 +898,22 @@ impl Solver {
     pub fn set_basis(&mut self, basis: &Basis) -> Result<(), SolveError> {
         if basis.fingerprint != self.basis.fingerprint
             || basis.state.len() != self.basis.state.len()
-            || basis.order.len() != self.basis.order.len()
+            || basis.link.len() != self.basis.link.len()
         {
             return Err(SolveError::BasisMismatch);
         }
         self.basis.clone_from(basis);
-        self.upper_stale = true;
+        self.basis_replaced();
         Ok(())
+    }
+
+    /// Everything derived from the basis is stale: the next solve starts from scratch, so
+    /// that its result depends only on the basis and the capacities.
+    fn basis_replaced(&mut self) {
+        self.basis_version += 1;
+        self.flows_current = false;
+        self.order_stale = true;
+        self.upper_stale = true;
     }
 
     /// Pivots made by the last solve (0: the starting basis was already optimal).
@@ -708,7 +942,7 @@ impl Solver {
 
     /// Computes every arc's flow for the current basis and `capacities` from scratch, writes
     /// the clamped real flows, and returns the tree arc to leave, if any is out of bounds (see
-    /// [`LeavingChoice`]). `O(n + m)`; this is the whole cost of a warm month without pivot.
+    /// [`LeavingChoice`]). `O(n + m)`.
     fn compute_flows(
         &mut self,
         capacities: &[f64],
@@ -716,6 +950,9 @@ impl Solver {
     ) -> Result<Option<Leaving>, SolveError> {
         let arc_count = self.arc_count;
         let capacities = &capacities[..arc_count];
+        if self.order_stale {
+            self.renumber_tree();
+        }
         if self.upper_stale {
             self.upper.clear();
             self.upper.extend(
@@ -728,25 +965,25 @@ impl Solver {
 
         // One pass over the arcs: check every capacity (NaN, negative and infinite fail
         // `0 ≤ u ≤ f64::MAX`; no early exit, the first failing arc is found afterwards), find
-        // the largest, keep a copy (artificial arcs
-        // keep capacity 0 after it) and put every non-tree arc at its bound, 0 or its capacity
-        // (tree arcs get their flows below, so writing them here too does no harm and keeps
-        // the loop free of branches). Unclamped flows of non-tree arcs are not written: a
-        // pivot reads one only for the entering arc, and takes it from the arc's bound then.
+        // the largest, keep a copy (artificial arcs keep capacity 0 after it) and put every
+        // non-tree arc at its bound, 0 or its capacity (tree arcs get their flows below, so
+        // writing them here too does no harm and keeps the loop free of branches). Unclamped
+        // flows of non-tree arcs are not written: a pivot reads one only for the entering
+        // arc, and takes it from the arc's bound then.
         // (Indexed over slices of one length, which compiles to less than nested zips.)
         let state = &basis.state[..arc_count];
         let copy = &mut self.capacity[..arc_count];
         let flow = &mut self.flow[..arc_count];
         let mut valid = true;
-        let mut max_capacity = 0.0_f64;
+        let mut largest = 0.0_f64;
         for arc in 0..arc_count {
             let capacity = capacities[arc];
             // Fails for NaN and negatives; +∞ would become the largest, checked below.
             valid &= capacity >= 0.0;
-            max_capacity = if capacity > max_capacity {
+            largest = if capacity > largest {
                 capacity
             } else {
-                max_capacity
+                largest
             };
             copy[arc] = capacity;
             flow[arc] = if state[arc] == ArcState::Upper {
@@ -755,7 +992,7 @@ impl Solver {
                 0.0
             };
         }
-        if !valid || max_capacity > f64::MAX {
+        if !valid || largest > f64::MAX {
             let arc = capacities
                 .iter()
                 .position(|capacity| !(0.0..=f64::MAX).contains(capacity))
@@ -769,7 +1006,7 @@ impl Solver {
         // Arcs at their upper bound set each node's excess (inflow − outflow), in arc order
         // (the order fixes the rounding: results depend only on the basis and capacities).
         // Excess is kept by preorder position, so the pass below reads it in sequence.
-        let position = &basis.position;
+        let position = &self.position;
         let excess = &mut self.excess;
         excess.fill(0.0);
         for &arc in &self.upper {
@@ -778,7 +1015,8 @@ impl Solver {
             excess[position[self.tail[arc] as usize] as usize] -= capacity;
             excess[position[self.head[arc] as usize] as usize] += capacity;
         }
-        self.tolerance = FEASIBILITY_TOLERANCE * max_capacity;
+        self.largest_capacity = largest;
+        self.tolerance = FEASIBILITY_TOLERANCE * largest;
         let tolerance = self.tolerance;
 
         // Leaves first (reverse preorder): the tree arc above a node carries its subtree's
@@ -789,7 +1027,7 @@ impl Solver {
         let capacity = &self.capacity[..total_arcs];
         let flow = &mut self.flow[..total_arcs];
         let raw_flow = &mut self.raw_flow[..total_arcs];
-        let order = &basis.order[..];
+        let order = &self.order[..];
         let excess = &mut excess[..order.len()];
         let mut choice = LeavingChoice::new(bland);
         for position in (1..order.len()).rev() {
@@ -800,15 +1038,233 @@ impl Solver {
             let arc = entry.arc as usize;
             let arc_capacity = capacity[arc];
             raw_flow[arc] = tree_flow;
-            choice.consider(position, entry.arc, tree_flow, arc_capacity, tolerance);
-            // Clamped, and written as +0.0 rather than −0.0.
-            flow[arc] = if tree_flow <= 0.0 {
-                0.0
-            } else if tree_flow >= arc_capacity {
-                arc_capacity
-            } else {
-                tree_flow
+            choice.consider(entry.node, entry.arc, tree_flow, arc_capacity, tolerance);
+            flow[arc] = clamped(tree_flow, arc_capacity);
+        }
+        self.flows_current = true;
+        self.updates_since_refresh = 0;
+        Ok(choice.leaving)
+    }
+
+    /// Updates the flows of the last solve for new `capacities`, on the same basis, and
+    /// returns the tree arc to leave, if any is out of bounds.
+    ///
+    /// Tree flows are linear in the capacities of the non-tree arcs at their upper bound, so
+    /// a change of `δ` in one of them moves only the tree flows on the cycle it closes with
+    /// the tree, each by `±δ`. A month changes few capacities (demand and stock room, the
+    /// nodes and edges under a disruption), so this costs the union of a few tree paths
+    /// instead of the `O(n + m)` of the whole computation. Tree arcs keep their flow when
+    /// only their own capacity moves, so only the arcs on those paths and the tree arcs whose
+    /// capacity changed can have left their bounds (all, if the tolerance shrank).
+    fn update_flows(
+        &mut self,
+        capacities: &[f64],
+        movable: Option<&[u32]>,
+        bland: bool,
+    ) -> Result<Option<Leaving>, SolveError> {
+        let arc_count = self.arc_count;
+        let capacities = &capacities[..arc_count];
+
+        // Which capacities moved: branch-free, the index is always written and the count
+        // advances on a change. NaN differs from everything, so a NaN is always checked.
+        let previous = &self.capacity[..arc_count];
+        let changed = &mut self.changed[..arc_count];
+        let mut count = 0;
+        match movable {
+            None => {
+                for arc in 0..arc_count {
+                    changed[count] = arc as u32;
+                    count += usize::from(capacities[arc] != previous[arc]);
+                }
+            }
+            Some(movable) => {
+                debug_assert!(
+                    movable.windows(2).all(|pair| pair[0] < pair[1]),
+                    "movable arcs must be listed in ascending order"
+                );
+                debug_assert!(
+                    (0..arc_count).all(|arc| capacities[arc].to_bits() == previous[arc].to_bits()
+                        || movable.contains(&(arc as u32))),
+                    "an arc not listed as movable changed its capacity"
+                );
+                for &arc in movable {
+                    changed[count] = arc;
+                    count += usize::from(capacities[arc as usize] != previous[arc as usize]);
+                }
+            }
+        }
+        if count == 0 {
+            return Ok(None);
+        }
+        let changed = &self.changed[..count];
+
+        // Unchanged capacities were valid and at most the largest; check the changed ones
+        // before touching anything (the first invalid arc is the first invalid changed one),
+        // and whether one exceeds the largest or held it.
+        let previous_largest = self.largest_capacity;
+        let mut valid = true;
+        let mut largest_changed = 0.0_f64;
+        let mut held_largest = false;
+        for &arc in changed {
+            let (capacity, before) = (capacities[arc as usize], previous[arc as usize]);
+            valid &= (0.0..=f64::MAX).contains(&capacity);
+            largest_changed = largest_changed.max(capacity);
+            held_largest |= before == previous_largest;
+        }
+        if !valid {
+            let arc = changed
+                .iter()
+                .map(|&arc| arc as usize)
+                .find(|&arc| !(0.0..=f64::MAX).contains(&capacities[arc]))
+                .expect("an invalid capacity was seen");
+            return Err(SolveError::InvalidCapacity {
+                arc,
+                value: capacities[arc],
+            });
+        }
+        let previous_tolerance = self.tolerance;
+        let largest = if largest_changed >= previous_largest {
+            largest_changed
+        } else if held_largest {
+            largest_of(capacities)
+        } else {
+            previous_largest
+        };
+        let tolerance = FEASIBILITY_TOLERANCE * largest;
+        self.largest_capacity = largest;
+        self.tolerance = tolerance;
+        self.updates_since_refresh += 1;
+
+        // Slices of one length (one bounds check covers the three) that the compiler knows
+        // do not alias the solver, so their addresses stay in registers.
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &mut self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
+        let state = &self.basis.state[..total_arcs];
+        let total_nodes = self.node_count + 1;
+        let link = &self.basis.link[..total_nodes];
+
+        // Non-tree arcs at their upper bound carry their new capacity: each change moves the
+        // excess of the arc's two ends. Capacities are updated first, so that the sweep below
+        // clamps and checks against this month's.
+        let upper_changes = &mut self.upper_changes[..arc_count];
+        let mut upper_count = 0;
+        for &arc in changed {
+            let arc = arc as usize;
+            let new_capacity = capacities[arc];
+            if state[arc] == ArcState::Upper {
+                upper_changes[upper_count] = (arc as u32, new_capacity - capacity[arc]);
+                upper_count += 1;
+                flow[arc] = new_capacity;
+            }
+            capacity[arc] = new_capacity;
+        }
+        let upper_changes = &upper_changes[..upper_count];
+        let program = &mut self.program;
+        let replay = program.basis_version == self.basis_version
+            && program.sources.len() == upper_count
+            && program
+                .sources
+                .iter()
+                .zip(upper_changes)
+                .all(|(source, &(arc, _))| source.arc == arc);
+        let capacity = &*capacity;
+        let mut choice = LeavingChoice::new(bland);
+        if replay {
+            let slots = &mut self.replay[..program.slots];
+            slots.fill(0.0);
+            for (source, &(_, change)) in program.sources.iter().zip(upper_changes) {
+                slots[source.tail_slot as usize] += -change;
+                slots[source.head_slot as usize] += change;
+            }
+            for step in &program.steps {
+                let change = slots[step.slot as usize];
+                let arc = step.arc as usize;
+                let tree_flow = &mut raw_flow[arc];
+                *tree_flow += step.sign * change;
+                flow[arc] = clamped(*tree_flow, capacity[arc]);
+                choice.consider(step.node, step.arc, *tree_flow, capacity[arc], tolerance);
+                slots[step.parent_slot as usize] += change;
+            }
+        } else {
+            // One sweep up the tree, deepest nodes first: the tree arc above a node carries
+            // the change of its subtree's excess (up if it points to the parent), which then
+            // waits at the parent. Each tree arc on the union of the paths between the changed
+            // arcs' ends is updated, clamped and checked once, and the sweep stops at their
+            // lowest common ancestor, the last node waiting, whose subtree holds every change:
+            // they sum to zero (up to rounding, which is dropped). `O(union of the paths)`: a
+            // few arcs a month. It is recorded as it goes.
+            let mut queue = SweepQueue {
+                slots: &mut self.sweep[..total_nodes],
+                first_at_depth: &mut self.first_at_depth[..total_nodes],
+                waiting: 0,
+                level: 0,
+                program_slots: 0,
             };
+            program.sources.clear();
+            program.steps.clear();
+            for &(arc, change) in upper_changes {
+                let (tail, head) = (self.tail[arc as usize], self.head[arc as usize]);
+                let tail_slot = queue.add(tail, link[tail as usize].depth, -change);
+                let head_slot = queue.add(head, link[head as usize].depth, change);
+                program.sources.push(SweepSource {
+                    arc,
+                    tail_slot,
+                    head_slot,
+                });
+            }
+            while let Some((node, change, slot)) = queue.pop() {
+                let here = &link[node as usize];
+                let arc = here.arc as usize;
+                let sign = if here.up { 1.0 } else { -1.0 };
+                let tree_flow = &mut raw_flow[arc];
+                *tree_flow += sign * change;
+                flow[arc] = clamped(*tree_flow, capacity[arc]);
+                choice.consider(node, here.arc, *tree_flow, capacity[arc], tolerance);
+                let parent_slot = queue.add(here.parent, here.depth - 1, change);
+                program.steps.push(SweepStep {
+                    node,
+                    arc: here.arc,
+                    slot,
+                    parent_slot,
+                    sign,
+                });
+            }
+            program.slots = queue.program_slots;
+            program.basis_version = self.basis_version;
+        }
+
+        // Tree arcs whose own capacity moved keep their flow but may now violate their bounds;
+        // and if the tolerance shrank, so may any tree arc.
+        if tolerance < previous_tolerance {
+            for (node, here) in link[..self.node_count].iter().enumerate() {
+                let arc = here.arc as usize;
+                flow[arc] = clamped(raw_flow[arc], capacity[arc]);
+                choice.consider(
+                    node as u32,
+                    here.arc,
+                    raw_flow[arc],
+                    capacity[arc],
+                    tolerance,
+                );
+            }
+        } else {
+            for &arc in changed {
+                let arc = arc as usize;
+                if state[arc] != ArcState::Tree {
+                    continue;
+                }
+                // The node below a tree arc is the end whose tree arc it is.
+                let tail = self.tail[arc];
+                let node = if link[tail as usize].arc == arc as u32 {
+                    tail
+                } else {
+                    self.head[arc]
+                };
+                flow[arc] = clamped(raw_flow[arc], capacity[arc]);
+                choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
+            }
         }
         Ok(choice.leaving)
     }
@@ -817,11 +1273,11 @@ impl Solver {
     /// `O(n)`; `None` when they all look feasible.
     fn find_leaving(&self, bland: bool) -> Option<Leaving> {
         let mut choice = LeavingChoice::new(bland);
-        for (position, entry) in self.basis.order.iter().enumerate().skip(1) {
-            let arc = entry.arc as usize;
+        for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
+            let arc = link.arc as usize;
             choice.consider(
-                position,
-                entry.arc,
+                node as u32,
+                link.arc,
                 self.raw_flow[arc],
                 self.capacity[arc],
                 self.tolerance,
@@ -831,14 +1287,16 @@ impl Solver {
     }
 
     /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
-    /// picks the entering arc, and the tree, potentials and bounds of fixed arcs are updated.
-    fn pivot(&mut self, leaving: Leaving, capacities: &[f64]) -> Result<(), SolveError> {
-        let basis = &mut self.basis;
-        let entry = basis.order[leaving.position];
-        // The subtree S below the leaving arc is the preorder range [low, high).
-        let low = leaving.position as u32;
-        let high = low + basis.subtree_size[leaving.position];
-        let in_subtree = |node: u32| (low..high).contains(&basis.position[node as usize]);
+    /// picks the entering arc, and the tree, potentials, depths, flows and bounds of fixed
+    /// arcs are updated. Time proportional to the subtree cut off, the arcs incident to the
+    /// smaller side of the cut, and the cycle; nothing else of the tree is visited.
+    fn pivot(&mut self, leaving: Leaving) -> Result<(), SolveError> {
+        let entry = self.basis.link[leaving.node as usize];
+        // The subtree S below the leaving arc, listed and marked.
+        let size = self.mark_subtree(leaving.node);
+        let total_nodes = self.node_count + 1;
+        let (mark, stamp) = (&self.mark[..total_nodes], self.stamp);
+        let in_subtree = |node: u32| mark[node as usize] == stamp;
         // Flow must cross the cut S → R (push_out) or R → S to bring the leaving arc back:
         // an arc into S that must carry more, or out of S that must carry less, needs the other
         // crossing arcs to send more out of S.
@@ -851,41 +1309,49 @@ impl Solver {
         // dual feasible whatever their reduced cost and never enter; those crossing the cut
         // are noted, as theirs are the only reduced costs besides candidates' that change.
         // Every crossing arc has exactly one end on each side, so scanning the arcs incident
-        // to the smaller side finds each once.
-        let total = basis.order.len() as u32;
-        let (first, second) = if 2 * (high - low) <= total {
-            (low..high, 0..0)
+        // to the smaller side finds each once. (Slices of one length, for one bounds check.)
+        let (inside, outside) = if 2 * size <= total_nodes {
+            (&self.subtree[..size], 0..0)
         } else {
-            (0..low, high..total)
+            (&self.subtree[..0], 0..total_nodes as u32)
         };
+        let arc_count = self.arc_count;
+        let (tails, heads) = (&self.tail[..arc_count], &self.head[..arc_count]);
+        let (costs, state) = (&self.cost[..arc_count], &self.basis.state[..arc_count]);
+        let capacity = &self.capacity[..arc_count];
+        let potential = &self.basis.potential[..total_nodes];
+        let crossing_fixed = &mut self.crossing_fixed[..arc_count];
+        let mut fixed_count = 0;
         let mut entering: Option<(u128, usize)> = None;
         let mut entering_inside = NONE;
-        self.crossing_fixed.clear();
-        for position in first.chain(second) {
-            let node = basis.order[position as usize].node as usize;
+        let sides = inside
+            .iter()
+            .copied()
+            .chain(outside.filter(|&node| !in_subtree(node)));
+        for node in sides {
+            let node = node as usize;
             let incident = self.incident_start[node]..self.incident_start[node + 1];
             for &arc in &self.incident[incident.start as usize..incident.end as usize] {
                 let arc = arc as usize;
-                let state = basis.state[arc];
-                if state == ArcState::Tree {
+                let arc_state = state[arc];
+                if arc_state == ArcState::Tree {
                     continue;
                 }
-                let tail = self.tail[arc];
-                let head = self.head[arc];
+                let (tail, head) = (tails[arc], heads[arc]);
                 let tail_inside = in_subtree(tail);
                 if tail_inside == in_subtree(head) {
                     continue;
                 }
-                if capacities[arc] == 0.0 {
-                    self.crossing_fixed.push(arc as u32);
+                if capacity[arc] == 0.0 {
+                    crossing_fixed[fixed_count] = arc as u32;
+                    fixed_count += 1;
                     continue;
                 }
-                let at_lower = state == ArcState::Lower;
+                let at_lower = arc_state == ArcState::Lower;
                 if (tail_inside == push_out) != at_lower {
                     continue;
                 }
-                let reduced_cost = self.cost[arc] - basis.potential[tail as usize]
-                    + basis.potential[head as usize];
+                let reduced_cost = costs[arc] - potential[tail as usize] + potential[head as usize];
                 let ratio = reduced_cost.unsigned_abs();
                 if entering.is_none_or(|(best, best_arc)| (ratio, arc) < (best, best_arc)) {
                     entering = Some((ratio, arc));
@@ -898,60 +1364,92 @@ impl Solver {
                 arc: entry.arc as usize,
             });
         };
+        let (tail, head) = (tails[entering], heads[entering]);
+        // Shifting the potentials of S by the entering arc's reduced cost (with the sign that
+        // zeroes it) keeps every tree arc's at zero: S moves as a block.
+        let entering_reduced_cost =
+            costs[entering] - potential[tail as usize] + potential[head as usize];
+        let potential_shift = if tail == entering_inside {
+            entering_reduced_cost
+        } else {
+            -entering_reduced_cost
+        };
 
         // Primal update, in the old tree: send λ around the cycle made of the entering arc
         // (tail → head) and the tree path back from its head to its tail, so that the leaving
-        // arc ends exactly at its bound. On the way up from the head an arc pointing up is
-        // traversed forwards; on the way up from the tail, backwards.
-        let raw_flow = &mut self.raw_flow;
-        let (tail, head) = (self.tail[entering], self.head[entering]);
+        // arc ends exactly at its bound.
         let leaving_forward = in_subtree(head) == entry.up;
         let leaving_arc = entry.arc as usize;
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
         let lambda = if leaving_forward {
             leaving.target - raw_flow[leaving_arc]
         } else {
             raw_flow[leaving_arc] - leaving.target
         };
-        let is_ancestor = |ancestor: u32, node: u32| {
-            let start = basis.position[ancestor as usize];
-            let position = basis.position[node as usize];
-            (start..start + basis.subtree_size[start as usize]).contains(&position)
-        };
-        // The entering arc's unclamped flow is its bound's (compute_flows leaves non-tree
-        // arcs' unwritten), plus λ.
-        let entering_bound = if basis.state[entering] == ArcState::Upper {
-            capacities[entering]
+        // The entering arc's unclamped flow is its bound's (non-tree arcs' are not kept),
+        // plus λ.
+        let entering_bound = if state[entering] == ArcState::Upper {
+            capacity[entering]
         } else {
             0.0
         };
         raw_flow[entering] = entering_bound + lambda;
-        let mut node = head;
-        while !is_ancestor(node, tail) {
-            let link = basis.link[node as usize];
-            raw_flow[link.arc as usize] += if link.up { lambda } else { -lambda };
-            node = link.parent;
-        }
-        let mut node = tail;
-        while !is_ancestor(node, head) {
-            let link = basis.link[node as usize];
-            raw_flow[link.arc as usize] += if link.up { -lambda } else { lambda };
-            node = link.parent;
-        }
+        push_around(
+            &self.basis.link[..total_nodes],
+            raw_flow,
+            tail,
+            head,
+            lambda,
+            |_, arc, raw| flow[arc as usize] = clamped(raw, capacity[arc as usize]),
+        );
         raw_flow[leaving_arc] = leaving.target;
+        flow[leaving_arc] = leaving.target;
+        flow[entering] = clamped(raw_flow[entering], capacity[entering]);
 
+        let basis = &mut self.basis;
         basis.state[leaving_arc] = if leaving.below_lower {
             ArcState::Lower
         } else {
             ArcState::Upper
         };
         basis.state[entering] = ArcState::Tree;
+        for &node in &self.subtree[..size] {
+            basis.potential[node as usize] += potential_shift;
+        }
+        self.basis_version += 1;
         self.upper_stale = true;
-        self.exchange_tree_arc(entry.node, entering as u32, entering_inside);
-        self.renumber_tree();
-        self.relabel_fixed_arcs();
+        self.order_stale = true;
+        self.exchange_tree_arc(leaving.node, entering as u32, entering_inside);
+        self.place_subtree(entering_inside);
+        self.relabel_fixed_arcs(fixed_count);
         #[cfg(debug_assertions)]
-        self.assert_dual_feasible(capacities);
+        self.assert_dual_feasible();
+
         Ok(())
+    }
+
+    /// Lists the nodes of the subtree under `top` in `subtree` and marks them with a new
+    /// stamp; returns their number. `O(subtree)`.
+    fn mark_subtree(&mut self, top: u32) -> usize {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Stamps wrapped: old marks could collide with new ones.
+            self.mark.fill(0);
+            self.stamp = 1;
+        }
+        let link = &self.basis.link;
+        let mut count = 0;
+        let mut node = top;
+        while node != NONE {
+            self.mark[node as usize] = self.stamp;
+            self.subtree[count] = node;
+            count += 1;
+            node = next_in_subtree(link, top, node);
+        }
+        count
     }
 
     /// Replaces the tree arc above `subtree_root` by `entering`, whose endpoint `inside` lies
@@ -988,20 +1486,30 @@ impl Solver {
         }
     }
 
-    /// Recomputes the preorder (walking the child lists), positions, potentials and subtree
-    /// sizes in one pass. `O(n)`, with no buffer but the basis's own.
+    /// Depths of the subtree re-hung at `top`, parents first: each node is one deeper than
+    /// its parent. The rest of the tree keeps its path to the root, hence its depths.
+    /// `O(subtree)`.
+    fn place_subtree(&mut self, top: u32) {
+        let link = &mut self.basis.link[..self.node_count + 1];
+        let mut node = top;
+        while node != NONE {
+            let parent = link[node as usize].parent;
+            link[node as usize].depth = link[parent as usize].depth + 1;
+            node = next_in_subtree(link, top, node);
+        }
+    }
+
+    /// Recomputes the preorder and positions from the child lists, for the full flow
+    /// computation. `O(n)`, with no buffer but the solver's own.
     fn renumber_tree(&mut self) {
         let total_nodes = self.node_count + 1;
         let root = self.node_count as u32;
-        let basis = &mut self.basis;
-        // Node-indexed and position-indexed arrays, all of one length (fewer bounds checks).
-        let link = &basis.link[..total_nodes];
-        let order = &mut basis.order[..total_nodes];
-        let position = &mut basis.position[..total_nodes];
-        let potential = &mut basis.potential[..total_nodes];
+        let link = &self.basis.link[..total_nodes];
+        let order = &mut self.order[..total_nodes];
+        let position = &mut self.position[..total_nodes];
         let mut node = root;
         let mut count = 0;
-        'walk: loop {
+        while node != NONE {
             assert!(
                 count < total_nodes,
                 "the tree arcs of a basis must form a spanning tree"
@@ -1018,49 +1526,16 @@ impl Solver {
                 up: here.up,
             };
             position[node as usize] = count as u32;
-            // The parent comes first in preorder; its potential makes the tree arc's reduced
-            // cost zero: c − π_tail + π_head = 0.
-            potential[node as usize] = if node == root {
-                0
-            } else {
-                let parent_potential = potential[here.parent as usize];
-                let cost = self.cost[here.arc as usize];
-                if here.up {
-                    parent_potential + cost
-                } else {
-                    parent_potential - cost
-                }
-            };
             count += 1;
-            // Next in preorder: the first child; else the next sibling of the nearest
-            // ancestor-or-self that has one; none at the root: the walk is complete.
-            if here.first_child != NONE {
-                node = here.first_child;
-                continue;
-            }
-            let mut climbing = here;
-            loop {
-                if climbing.next_sibling != NONE {
-                    node = climbing.next_sibling;
-                    continue 'walk;
-                }
-                if climbing.parent == NONE {
-                    break 'walk;
-                }
-                climbing = link[climbing.parent as usize];
-            }
+            node = next_in_subtree(link, root, node);
         }
         assert_eq!(
             count, total_nodes,
             "the tree arcs of a basis must form a spanning tree"
         );
-        // Subtree sizes, leaves first: every node adds its subtree to its parent's.
-        let size = &mut basis.subtree_size[..total_nodes];
-        size.fill(1);
-        for at in (1..total_nodes).rev() {
-            let parent_at = order[at].parent_position as usize;
-            size[parent_at] += size[at];
-        }
+        self.order_stale = false;
+        #[cfg(debug_assertions)]
+        self.assert_depths_and_potentials();
     }
 
     /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
@@ -1069,9 +1544,9 @@ impl Solver {
     /// This changes no flow and keeps the basis dual feasible for any later capacities. Other
     /// arcs need nothing: the ratio test kept the sign of every crossing candidate's reduced
     /// cost, and the reduced cost of an arc not crossing the cut did not change.
-    fn relabel_fixed_arcs(&mut self) {
+    fn relabel_fixed_arcs(&mut self, count: usize) {
         let basis = &mut self.basis;
-        for &arc in &self.crossing_fixed {
+        for &arc in &self.crossing_fixed[..count] {
             let arc = arc as usize;
             if basis.state[arc] == ArcState::Tree {
                 continue;
@@ -1089,9 +1564,9 @@ impl Solver {
     /// Debug check of the invariant the warm start rests on: every non-tree real arc's reduced
     /// cost has the sign its bound requires, whatever its capacity, and tree arcs' are zero.
     #[cfg(debug_assertions)]
-    fn assert_dual_feasible(&self, capacities: &[f64]) {
+    fn assert_dual_feasible(&self) {
         let basis = &self.basis;
-        for arc in 0..capacities.len() {
+        for arc in 0..self.arc_count {
             let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
                 + basis.potential[self.head[arc] as usize];
             let feasible = match basis.state[arc] {
@@ -1102,6 +1577,93 @@ impl Solver {
             assert!(feasible, "the basis lost dual feasibility at arc {arc}");
         }
     }
+
+    /// Debug check that the depths and potentials kept up by the pivots are those of the tree
+    /// (read in the fresh preorder, parents first).
+    #[cfg(debug_assertions)]
+    fn assert_depths_and_potentials(&self) {
+        let basis = &self.basis;
+        for entry in &self.order[1..] {
+            let here = basis.link[entry.node as usize];
+            let parent = here.parent as usize;
+            let cost = self.cost[here.arc as usize];
+            let expected = if here.up {
+                basis.potential[parent] + cost
+            } else {
+                basis.potential[parent] - cost
+            };
+            assert_eq!(basis.potential[entry.node as usize], expected, "potential");
+            assert_eq!(here.depth, basis.link[parent].depth + 1, "depth");
+        }
+    }
+}
+
+/// Sends `change` more units around the cycle that the non-tree arc `tail → head` closes with
+/// the tree: the tree path from `head` back to `tail`, through their lowest common ancestor,
+/// found by climbing from the deeper end until the two meet. An arc on the `head` side
+/// pointing up carries more (it leads towards `tail`), one pointing down less; the other way
+/// round on the `tail` side. `visit(node, arc, new flow)` sees each updated arc, `node` the
+/// one below it. `O(path length)`.
+fn push_around(
+    link: &[TreeLink],
+    raw_flow: &mut [f64],
+    tail: u32,
+    head: u32,
+    change: f64,
+    mut visit: impl FnMut(u32, u32, f64),
+) {
+    // The two ends climb, the deeper first; depths are tracked rather than reloaded.
+    let (mut from_head, mut from_tail) = (head, tail);
+    let (mut head_depth, mut tail_depth) = (link[head as usize].depth, link[tail as usize].depth);
+    while from_head != from_tail {
+        let (node, depth, forward) = if head_depth >= tail_depth {
+            (&mut from_head, &mut head_depth, true)
+        } else {
+            (&mut from_tail, &mut tail_depth, false)
+        };
+        let here = &link[*node as usize];
+        let flow = &mut raw_flow[here.arc as usize];
+        *flow += if here.up == forward { change } else { -change };
+        visit(*node, here.arc, *flow);
+        *node = here.parent;
+        *depth -= 1;
+    }
+}
+
+/// The node after `node` in a preorder walk of the subtree under `top` (walking the child
+/// lists), or `NONE` when the walk is complete.
+#[inline]
+fn next_in_subtree(link: &[TreeLink], top: u32, node: u32) -> u32 {
+    let here = &link[node as usize];
+    if here.first_child != NONE {
+        return here.first_child;
+    }
+    // The next sibling of the nearest ancestor-or-self below `top` that has one.
+    let mut climbing = node;
+    while climbing != top {
+        let above = &link[climbing as usize];
+        if above.next_sibling != NONE {
+            return above.next_sibling;
+        }
+        climbing = above.parent;
+    }
+    NONE
+}
+
+/// The largest of `values` (all finite and ≥ 0), with four independent maxima so that the
+/// comparisons do not form one long dependency chain (max is exact in any order).
+fn largest_of(values: &[f64]) -> f64 {
+    let mut lanes = [0.0_f64; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, &value) in lanes.iter_mut().zip(chunk) {
+            *lane = if value > *lane { value } else { *lane };
+        }
+    }
+    for &value in chunks.remainder() {
+        lanes[0] = if value > lanes[0] { value } else { lanes[0] };
+    }
+    lanes[0].max(lanes[1]).max(lanes[2].max(lanes[3]))
 }
 
 /// Removes `node` from its parent's child list (its own parent field is left as it was).

@@ -152,9 +152,12 @@ pub struct CapacitySchedule {
     /// Arcs under both a node multiplier and regime effects (none with today's plans: regime
     /// effects act on edges, node multipliers on mines, refineries and hubs).
     pub scaled: Vec<ScaledArc>,
-    /// Arcs that carry the month's total supply: the return arc and uncapped arcs with no
-    /// multiplier (which no flow can exceed).
+    /// Arcs that carry the trial's largest monthly supply: the return arc and uncapped arcs
+    /// with no multiplier (no flow can exceed its month's supply, so the bound never binds).
     pub supply: Vec<usize>,
+    /// Every arc whose capacity can move from one month to the next within a trial (all but
+    /// `fixed` and `supply`), ascending: the solver compares only these with last month's.
+    pub monthly: Vec<u32>,
 }
 
 /// A non-source arc whose capacity is its nominal value or bound times multipliers.
@@ -889,6 +892,16 @@ fn capacity_schedule(arcs: &[ArcPlan], source_arcs: usize) -> CapacitySchedule {
             ArcCapacity::Demand(_) | ArcCapacity::Refill(_) => {}
         }
     }
+    let mut constant = vec![false; arcs.len()];
+    for &(a, _) in &schedule.fixed {
+        constant[a] = true;
+    }
+    for &a in &schedule.supply {
+        constant[a] = true;
+    }
+    schedule.monthly = (0..arcs.len() as u32)
+        .filter(|&a| !constant[a as usize])
+        .collect();
     schedule
 }
 

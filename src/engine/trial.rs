@@ -15,17 +15,13 @@ use crate::disruption::project::{self, ProjectDraw};
 use crate::disruption::regime;
 use crate::engine::allocation::{SolveError, Solver};
 use crate::engine::outcome::{Layout, Outcomes, TAIL_METRICS};
-use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan, ScaledArc};
+use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan, ScaledArc, TraceSchedule};
 use crate::engine::stream::Stream;
 use crate::model::distribution::Domain;
 use crate::model::{DAYS_PER_MONTH, Process};
 
 /// "Exceeds" means greater than the threshold plus this, so rounding cannot flip a count.
 const EXCEEDS_TOLERANCE: f64 = 1e-9;
-
-/// Origin tracing with at most this many columns (`dependency_on` countries + 1) takes one
-/// pass over a node's inputs for all its sums.
-const SMALL_WIDTH: usize = 4;
 
 /// A trial's draws of one disruption version, cached so variants that share it sample once.
 #[derive(Debug, Clone, Default)]
@@ -411,13 +407,23 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
                 distribution.sample_clipped(&mut stream, Domain::AtLeast(-1.0))
             }
         };
-        // Demand in month m is demand × (1 + g)^(m/12).
-        for (m, f) in cache.factors.iter_mut().enumerate() {
-            *f = if rate == 0.0 {
-                1.0
-            } else {
-                libm::pow(1.0 + rate, m as f64 / 12.0)
-            };
+        // Demand in month m is demand × (1 + g)^(m/12) = (1 + g)^y × (1 + g)^(j/12) with
+        // m = 12y + j: twelve powers for the months of a year and one per year instead of one
+        // per month (the product adds at most one rounding; whole years are exact powers).
+        if rate == 0.0 {
+            cache.factors.fill(1.0);
+        } else {
+            let base = 1.0 + rate;
+            let mut within_year = [1.0; 12];
+            for (j, factor) in within_year.iter_mut().enumerate().skip(1) {
+                *factor = libm::pow(base, j as f64 / 12.0);
+            }
+            for (y, year) in cache.factors.chunks_mut(12).enumerate() {
+                let year_factor = libm::pow(base, y as f64);
+                for (factor, &within) in year.iter_mut().zip(&within_year) {
+                    *factor = year_factor * within;
+                }
+            }
         }
     }
     // Node multipliers: incidents time-averaged, times project factors.
@@ -513,6 +519,39 @@ fn simulate(
     for &(a, capacity) in &schedule.fixed {
         capacities[a] = capacity;
     }
+    // "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry the trial's
+    // largest monthly supply: no flow exceeds its month's supply (every unit leaves a mine),
+    // so any bound at least that large never binds, and one that stays put for the whole
+    // trial keeps these arcs (a third of a network) out of the changes the solver processes
+    // each month. For the same reason an uncapped element under a multiplier gets at most
+    // that bound (SPEC 3's multiplier × throughput bound can exceed the supply, and would
+    // then move with the multiplier without ever binding). Supply is summed in arc order.
+    let supply_months = if schedule.scaled_sources.is_empty() {
+        1
+    } else {
+        horizon
+    };
+    let mut supply_bound = 0.0f64;
+    for m in 0..supply_months {
+        for &(a, base, slot) in &schedule.scaled_sources {
+            capacities[a] = base * node_table[slot * horizon + m];
+        }
+        let mut supply = 0.0;
+        for &capacity in &capacities[..cp.source_arcs] {
+            supply += capacity;
+        }
+        supply_bound = supply_bound.max(supply);
+    }
+    for &a in &schedule.supply {
+        capacities[a] = supply_bound;
+    }
+    let uncapped = |bound: f64, mult: f64| {
+        if mult == 1.0 {
+            supply_bound
+        } else {
+            (bound * mult).min(supply_bound)
+        }
+    };
     for &(index, value) in &trace.fixed {
         fractions[index] = value;
     }
@@ -545,16 +584,9 @@ fn simulate(
                 }
             }
         }
-        // Capacities: mines first, whose sum (in arc order) bounds every "unlimited" arc.
+        // Capacities of the arcs that can move (the others were written above).
         for &(a, base, slot) in &schedule.scaled_sources {
             capacities[a] = base * node_table[slot * horizon + m];
-        }
-        let mut supply = 0.0;
-        for &capacity in &capacities[..cp.source_arcs] {
-            supply += capacity;
-        }
-        for &a in &schedule.supply {
-            capacities[a] = supply;
         }
         // Each list has one formula of SPEC 3 (a missing multiplier is 1, and 1 × x = x
         // exactly, so these are the general formula's values bit for bit).
@@ -563,14 +595,14 @@ fn simulate(
         }
         for &(a, bound, slot) in &schedule.node_uncapped {
             let mult = node_table[slot * horizon + m];
-            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
+            capacities[a] = uncapped(bound, mult);
         }
         for &(a, base) in &schedule.regime_capped {
             capacities[a] = base * arc_multiplier[a];
         }
         for &(a, bound) in &schedule.regime_uncapped {
             let mult = arc_multiplier[a];
-            capacities[a] = if mult == 1.0 { supply } else { bound * mult };
+            capacities[a] = uncapped(bound, mult);
         }
         for &ScaledArc {
             arc: a,
@@ -585,13 +617,7 @@ fn simulate(
             }
             capacities[a] = match capacity {
                 ArcCapacity::Capped(base) => base * mult,
-                ArcCapacity::Uncapped(bound) => {
-                    if mult == 1.0 {
-                        supply
-                    } else {
-                        bound * mult
-                    }
-                }
+                ArcCapacity::Uncapped(bound) => uncapped(bound, mult),
                 _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
@@ -603,7 +629,7 @@ fn simulate(
             }
         }
         observe(m, capacities);
-        let flows = match solver.solve(capacities) {
+        let flows = match solver.solve_changed(capacities, &schedule.monthly) {
             Ok(flows) => flows,
             Err(_) => solver.solve_cold(capacities).map_err(|source| TrialError {
                 trial,
@@ -633,47 +659,12 @@ fn simulate(
 
         // Origin tracing: each node's output carries the mix of its inputs; a unit is via C
         // if any node on its path is in C. Only the mixed entries change month to month.
-        for node in &trace.mixed {
-            let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
-            let t = node.node;
-            if width <= SMALL_WIDTH {
-                // One pass over the inputs for the inflow and every column's sum. Each sum is
-                // still taken in input order from −0.0, as `Iterator::sum` does, so the values
-                // are those of one pass per sum, bit for bit.
-                let mut inflow = -0.0;
-                let mut sums = [-0.0; SMALL_WIDTH];
-                for &(a, from) in incoming {
-                    let flow = flows[a];
-                    inflow += flow;
-                    for (sum, &fraction) in sums
-                        .iter_mut()
-                        .zip(&fractions[from * width..(from + 1) * width])
-                    {
-                        *sum += flow * fraction;
-                    }
-                }
-                for (k, &sum) in sums.iter().enumerate().take(width) {
-                    if node.columns & (1 << k) != 0 {
-                        fractions[t * width + k] = if inflow > 0.0 { sum / inflow } else { 0.0 };
-                    }
-                }
-                continue;
-            }
-            let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
-            for k in 0..width {
-                if node.columns & (1 << k) == 0 {
-                    continue;
-                }
-                fractions[t * width + k] = if inflow > 0.0 {
-                    incoming
-                        .iter()
-                        .map(|&(a, from)| flows[a] * fractions[from * width + k])
-                        .sum::<f64>()
-                        / inflow
-                } else {
-                    0.0
-                };
-            }
+        match width {
+            1 => trace_mixed::<1>(trace, flows, fractions),
+            2 => trace_mixed::<2>(trace, flows, fractions),
+            3 => trace_mixed::<3>(trace, flows, fractions),
+            4 => trace_mixed::<4>(trace, flows, fractions),
+            _ => trace_mixed_wide(trace, flows, fractions),
         }
         let focus_t = cp.trace.len() - 1;
         totals[0] += demand;
@@ -739,4 +730,63 @@ fn simulate(
         *pending.metric_slot(layout.metric_index(v, ci, metric)) = trial_metrics[base + metric];
     }
     Ok(())
+}
+
+/// Origin tracing of one month with `W` columns (`dependency_on` countries + 1; one, two or
+/// three countries cover every bundled scenario): the mixed fractions of each trace node, in
+/// topological order, from its inputs' fractions weighted by this month's flows.
+///
+/// One pass over a node's inputs gives its inflow and every column's sum, each taken in input
+/// order from −0.0 as `Iterator::sum` does, so the values are those of
+/// [`trace_mixed_wide`]'s one pass per sum, bit for bit; with `W` known the column loops
+/// unroll. A fraction is a division by the inflow, not a product with its reciprocal, so a
+/// node fed only from one country gets exactly 1.
+fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
+    for node in &trace.mixed {
+        let mut inflow = -0.0;
+        let mut sums = [-0.0; W];
+        for &(a, from) in &trace.incoming[node.incoming.0..node.incoming.1] {
+            let flow = flows[a];
+            inflow += flow;
+            let input: &[f64; W] = fractions[from * W..(from + 1) * W]
+                .try_into()
+                .expect("a row of W fractions");
+            for (sum, &fraction) in sums.iter_mut().zip(input) {
+                *sum += flow * fraction;
+            }
+        }
+        // Every column divided at once (one vector division; the division chains from node
+        // to node set the pace), then the mixed ones kept.
+        let quotients: [f64; W] = std::array::from_fn(|k| sums[k] / inflow);
+        let output = &mut fractions[node.node * W..(node.node + 1) * W];
+        for (k, (fraction, &quotient)) in output.iter_mut().zip(&quotients).enumerate() {
+            if node.columns & (1 << k) != 0 {
+                *fraction = if inflow > 0.0 { quotient } else { 0.0 };
+            }
+        }
+    }
+}
+
+/// [`trace_mixed`] for any number of columns: one pass over the inputs per sum.
+fn trace_mixed_wide(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
+    let width = trace.width;
+    for node in &trace.mixed {
+        let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
+        let t = node.node;
+        let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
+        for k in 0..width {
+            if node.columns & (1 << k) == 0 {
+                continue;
+            }
+            fractions[t * width + k] = if inflow > 0.0 {
+                incoming
+                    .iter()
+                    .map(|&(a, from)| flows[a] * fractions[from * width + k])
+                    .sum::<f64>()
+                    / inflow
+            } else {
+                0.0
+            };
+        }
+    }
 }

@@ -476,7 +476,7 @@ fn tree_flows_updated_by_pivots_match_a_fresh_computation() {
         let mut leaving = solver.compute_flows(capacities, false).expect("valid");
         let mut pivots = 0;
         while let Some(chosen) = leaving {
-            solver.pivot(chosen, capacities).expect("pivot");
+            solver.pivot(chosen).expect("pivot");
             pivots += 1;
             let updated = solver.raw_flow.clone();
             leaving = solver.compute_flows(capacities, false).expect("valid");
@@ -484,7 +484,7 @@ fn tree_flows_updated_by_pivots_match_a_fresh_computation() {
             // below 100·ε·Σu ≈ 2e-14·Σu, and each pivot adds one update of that size or less;
             // 1e-12·Σu per pivot leaves a wide margin.
             let tolerance = (pivots + 1) as f64 * 1e-12 * capacities.iter().sum::<f64>();
-            for entry in &solver.basis.order[1..] {
+            for entry in &solver.order[1..] {
                 let arc = entry.arc as usize;
                 assert!(
                     (updated[arc] - solver.raw_flow[arc]).abs() <= tolerance,
