@@ -109,21 +109,8 @@ impl SeriesBank {
             self.heads[series].n < MAX_VALUES,
             "more than 2^46 values in one series"
         );
-        // Same clamping and quantisation as a share metric; the bin is ⌊x · 1024⌋ (exact).
-        let value = clamp_share(x);
-        let cell = if value == 0.0 {
-            0
-        } else if value == 1.0 {
-            SERIES_CELLS - 1
-        } else {
-            ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
-        };
-        self.counts[series * SERIES_CELLS + cell] += 1;
-        let head = &mut self.heads[series];
-        head.n += 1;
-        head.sum += i128::from(share_fixed_point(value));
-        head.min = head.min.min(value);
-        head.max = head.max.max(value);
+        let cells = &mut self.counts[series * SERIES_CELLS..(series + 1) * SERIES_CELLS];
+        add_share(cells, &mut self.heads[series], x);
     }
 
     /// Adds every value of `values` to `series` (many trials of one series at once).
@@ -132,9 +119,18 @@ impl SeriesBank {
     /// then pushes series by series keeps each series' cells in cache (a bank of 4320 series
     /// is 36 MB, more than the caches; pushing trial by trial touches them all every trial).
     pub fn push_all(&mut self, series: usize, values: &[f64]) {
+        debug_assert!(
+            self.heads[series].n + values.len() as u64 <= MAX_VALUES,
+            "more than 2^46 values in one series"
+        );
+        // The series' cells borrowed once and its head kept in a local (registers) for the
+        // whole chunk, instead of reloaded and stored back for every value.
+        let cells = &mut self.counts[series * SERIES_CELLS..(series + 1) * SERIES_CELLS];
+        let mut head = self.heads[series];
         for &x in values {
-            self.push(series, x);
+            add_share(cells, &mut head, x);
         }
+        self.heads[series] = head;
     }
 
     /// Adds `other`'s values to `self`, series by series (exact: the result is the same
@@ -314,6 +310,25 @@ impl SeriesBank {
         }
         Ok(())
     }
+}
+
+/// Adds share `x` to one series: its `cells` and `head`. Same clamping and quantisation as a
+/// share metric; the bin is ⌊x · 1024⌋ (exact).
+#[inline(always)]
+fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
+    let value = clamp_share(x);
+    let cell = if value == 0.0 {
+        0
+    } else if value == 1.0 {
+        SERIES_CELLS - 1
+    } else {
+        ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
+    };
+    cells[cell] += 1;
+    head.n += 1;
+    head.sum += i128::from(share_fixed_point(value));
+    head.min = head.min.min(value);
+    head.max = head.max.max(value);
 }
 
 #[cfg(test)]
