@@ -88,16 +88,45 @@ pub enum InputDomain {
     UnitInterval,
     /// Any non-negative number.
     NonNegative,
-    /// A yearly growth rate, ≥ −1.
+    /// An incident rate: non-negative, at most [`MAX_RATE_PER_YEAR`].
+    Rate,
+    /// A yearly growth rate, from −1 to [`MAX_GROWTH_PER_YEAR`].
     Growth,
 }
+
+/// The highest incident rate accepted, in events a year (more than one an hour). Events are
+/// simulated one by one, so a rate of 1e300 would never finish; no real process comes near.
+pub const MAX_RATE_PER_YEAR: f64 = 1.0e4;
+
+/// The highest yearly demand growth accepted (1000 %/yr). Demand grows as (1 + g)^(m/12): at
+/// g = 10 over the longest horizon (1200 months) that is 11^100 ≈ 1.4e104, still finite for any
+/// realistic demand, where an unbounded g overflows to infinity within a few months.
+pub const MAX_GROWTH_PER_YEAR: f64 = 10.0;
+
+/// The share of a distribution's draws that must lie below an input's upper limit: its
+/// 99.99th percentile is checked, so a valid distribution exceeds the limit in at most one
+/// trial in 10^4, and then not by the orders of magnitude that would hang or overflow a run
+/// (even a lognormal whose 99.99th percentile is at the limit exceeds 10^6 times the limit
+/// with a probability of order 1e-20).
+const UPPER_LIMIT_QUANTILE: f64 = 0.9999;
 
 impl InputDomain {
     fn admits(self, x: f64) -> bool {
         match self {
             InputDomain::UnitInterval => (0.0..=1.0).contains(&x),
             InputDomain::NonNegative => x >= 0.0,
-            InputDomain::Growth => x >= -1.0,
+            InputDomain::Rate => (0.0..=MAX_RATE_PER_YEAR).contains(&x),
+            InputDomain::Growth => (-1.0..=MAX_GROWTH_PER_YEAR).contains(&x),
+        }
+    }
+
+    /// The upper limit a distribution's draws must respect, for domains that have one
+    /// beyond what clipping handles.
+    fn upper_limit(self) -> Option<f64> {
+        match self {
+            InputDomain::Rate => Some(MAX_RATE_PER_YEAR),
+            InputDomain::Growth => Some(MAX_GROWTH_PER_YEAR),
+            InputDomain::UnitInterval | InputDomain::NonNegative => None,
         }
     }
 
@@ -105,8 +134,19 @@ impl InputDomain {
         match self {
             InputDomain::UnitInterval => "a number in [0, 1]",
             InputDomain::NonNegative => "a non-negative number",
-            InputDomain::Growth => "a yearly growth rate of at least -1 (e.g. 0.03 for 3%/yr)",
+            InputDomain::Rate => "a non-negative number of events a year, at most 10^4",
+            InputDomain::Growth => "a yearly growth rate from -1 to 10 (e.g. 0.03 for 3%/yr)",
         }
+    }
+}
+
+/// A number as a message shows it: as written for everyday magnitudes, in exponent notation
+/// (`1e300`) when the plain form would run to dozens of digits.
+fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -164,6 +204,10 @@ struct Validator<'r, 'a> {
     /// Nodes whose handled commodities are unknown because their own table has a problem:
     /// rules about what their edges carry would only cascade from that problem.
     uncertain: Vec<String>,
+    /// Disruptions whose own table has a problem, with their kind: they stand in the model as
+    /// placeholders, so an override of them is checked against the kind written, not the
+    /// placeholder's, and its value is not checked against a process that does not exist.
+    broken_disruptions: Vec<(String, &'static str)>,
 }
 
 impl<'r, 'a> Validator<'r, 'a> {
@@ -171,6 +215,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         Self {
             r,
             uncertain: Vec::new(),
+            broken_disruptions: Vec::new(),
         }
     }
 
@@ -393,7 +438,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     "scenario.shortfall_threshold",
                     format!(
                         "{} is outside [0, 1]; expected a share of demand, e.g. 0.10",
-                        x.value
+                        show(x.value)
                     ),
                 );
                 DEFAULT_SHORTFALL_THRESHOLD
@@ -532,7 +577,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         key_path,
                         format!(
                             "{} is negative; expected a non-negative number of {unit}",
-                            x.value
+                            show(x.value)
                         ),
                     );
                 } else {
@@ -764,7 +809,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     t.child("priority"),
                     format!(
                         "{} is negative; expected a non-negative number (higher is served first)",
-                        p.value
+                        show(p.value)
                     ),
                 );
                 None
@@ -882,7 +927,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 self.r.error(
                     &c.span,
                     t.child("cost"),
-                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", c.value),
+                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
                 );
                 None
             }
@@ -1008,7 +1053,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                                 path,
                                 format!(
                                     "{} is negative; expected a non-negative number of t/yr",
-                                    x.value
+                                    show(x.value)
                                 ),
                             );
                             ok = false;
@@ -1059,11 +1104,36 @@ impl<'r, 'a> Validator<'r, 'a> {
                         self.r.error(
                             &span,
                             join(path, "value"),
-                            format!("{x} is out of range; expected {}", domain.expected()),
+                            format!(
+                                "{} is out of range; expected {}",
+                                show(x),
+                                domain.expected()
+                            ),
                         );
                         None
                     }
-                    _ => Some(d),
+                    Some(_) => Some(d),
+                    None => match domain.upper_limit() {
+                        // A NaN quantile is rejected too: it is not `Less` or `Equal`.
+                        Some(limit)
+                            if !matches!(
+                                d.quantile(UPPER_LIMIT_QUANTILE).partial_cmp(&limit),
+                                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                            ) =>
+                        {
+                            self.r.error(
+                                &value.span(),
+                                path,
+                                format!(
+                                    "{d} reaches {} in one draw in 10^4 (its 99.99th percentile); expected {}",
+                                    show(d.quantile(UPPER_LIMIT_QUANTILE)),
+                                    domain.expected()
+                                ),
+                            );
+                            None
+                        }
+                        _ => Some(d),
+                    },
                 }
             }
             DeValue::Integer(_) | DeValue::Float(_) => {
@@ -1076,7 +1146,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         path,
                         format!(
                             "{} is out of range; expected {}",
-                            x.value,
+                            show(x.value),
                             domain.expected()
                         ),
                     );
@@ -1306,6 +1376,14 @@ impl<'r, 'a> Validator<'r, 'a> {
         }
         // An invalid process keeps its id (the model is discarded anyway) so that variants
         // referring to it do not report it as unknown.
+        if process.is_none() {
+            let kind: &'static str = match kind.as_str() {
+                "incidents" => "incidents",
+                "regime" => "regime",
+                _ => "project",
+            };
+            self.broken_disruptions.push((id.value.clone(), kind));
+        }
         let process = process.unwrap_or_else(|| {
             Process::Project(Project {
                 targets: Vec::new(),
@@ -1411,7 +1489,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let rate = self.required_quantity(
             t,
             "rate_per_year",
-            InputDomain::NonNegative,
+            InputDomain::Rate,
             "events per year, a number or a distribution",
         );
         let targets = self.targets(t, nodes, node_ids);
@@ -1449,7 +1527,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                                     format!("{path}[{i}]"),
                                     format!(
                                         "{} is negative; expected a non-negative weight",
-                                        w.value
+                                        show(w.value)
                                     ),
                                 );
                                 ok = false;
@@ -1531,7 +1609,10 @@ impl<'r, 'a> Validator<'r, 'a> {
                 self.r.error(
                     &p.span,
                     format!("{path}[{i}]"),
-                    format!("{} is outside [0, 1]; expected a probability", p.value),
+                    format!(
+                        "{} is outside [0, 1]; expected a probability",
+                        show(p.value)
+                    ),
                 );
                 ok = false;
             }
@@ -1825,7 +1906,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         e.child("factor"),
                         format!(
                             "{} is negative; expected a non-negative multiplier",
-                            f.value
+                            show(f.value)
                         ),
                     );
                     None
@@ -1999,6 +2080,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         let mut out = Vec::new();
         let mut baselines: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
+        // A `baseline` of the wrong type is reported where it stands; counting baselines
+        // without it would add a second, misleading message.
+        let mut baseline_unreadable = false;
         for (i, table, span) in &tables {
             let path = format!("variant[{i}]");
             let t = TableRef {
@@ -2006,6 +2090,11 @@ impl<'r, 'a> Validator<'r, 'a> {
                 span,
                 path: &path,
             };
+            if t.get("baseline")
+                .is_some_and(|(v, _)| !matches!(v.get_ref(), DeValue::Boolean(_)))
+            {
+                baseline_unreadable = true;
+            }
             match self.variant(
                 t,
                 network,
@@ -2024,7 +2113,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => ok = false,
             }
         }
-        if ok && !single {
+        if ok && !single && !baseline_unreadable {
             match baselines.len() {
                 1 => {}
                 0 => self.r.error(
@@ -2314,7 +2403,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     path,
                     format!(
                         "{} is out of range; expected {}",
-                        x.value,
+                        show(x.value),
                         domain.expected()
                     ),
                 );
@@ -2433,9 +2522,29 @@ impl<'r, 'a> Validator<'r, 'a> {
             return false;
         }
         let key = parts[1];
+        if let Some((_, kind)) = self
+            .broken_disruptions
+            .iter()
+            .find(|(id, _)| *id == disruption.id)
+        {
+            // The disruption's own problem is reported; only a key its kind never takes is
+            // worth a message of its own.
+            let kind = *kind;
+            let valid = settable_disruption_keys(kind);
+            if !valid.split(", ").any(|k| k == key) {
+                self.r.error(
+                    key_span,
+                    path,
+                    format!(
+                        "`{key}` cannot be set on a {kind} disruption; settable keys are {valid}"
+                    ),
+                );
+            }
+            return false;
+        }
         let slot: Option<(&mut Distribution, InputDomain)> = match (&mut disruption.process, key) {
             (Process::Incidents(p), "rate_per_year") => {
-                Some((&mut p.rate_per_year, InputDomain::NonNegative))
+                Some((&mut p.rate_per_year, InputDomain::Rate))
             }
             (Process::Incidents(p), "severity") => {
                 Some((&mut p.severity, InputDomain::UnitInterval))
@@ -2476,13 +2585,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => false,
             };
         }
-        let valid = match disruption.process {
-            Process::Incidents(_) => "rate_per_year, severity, duration_days",
-            Process::Regime(_) => "initial",
-            Process::Project(_) => {
-                "success_probability, online_month, ramp_months, capacity_factor"
-            }
-        };
+        let valid = settable_disruption_keys(disruption.process.kind_name());
         self.r.error(
             key_span,
             path,
@@ -2492,6 +2595,15 @@ impl<'r, 'a> Validator<'r, 'a> {
             ),
         );
         false
+    }
+}
+
+/// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
+fn settable_disruption_keys(kind: &str) -> &'static str {
+    match kind {
+        "incidents" => "rate_per_year, severity, duration_days",
+        "regime" => "initial",
+        _ => "success_probability, online_month, ramp_months, capacity_factor",
     }
 }
 
