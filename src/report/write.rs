@@ -53,12 +53,23 @@ impl Staged {
                 reason: "it exists and is not a folder".to_string(),
             });
         }
+        // A file where a parent folder should be: name it, rather than the OS's "File exists".
+        if let Some(file) = parent
+            .ancestors()
+            .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+        {
+            return Err(WriteError {
+                path: target.display().to_string(),
+                reason: format!("`{}` is a file, not a folder", file.display()),
+            });
+        }
         fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        // Errors name the folder asked for, not the hidden staging folder beside it.
         if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| error(&staging, &e))?;
+            fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
         }
-        fs::create_dir(&staging).map_err(|e| error(&staging, &e))?;
+        fs::create_dir(&staging).map_err(|e| error(target, &e))?;
         Ok(Staged {
             target: target.to_path_buf(),
             staging,
@@ -161,7 +172,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("a_file");
         fs::write(&file, "x").expect("write");
-        assert!(Staged::begin(&file.join("sub")).is_err());
+        let nested =
+            Staged::begin(&file.join("sub").join("deeper")).expect_err("a file on the way");
+        assert!(
+            nested.to_string().contains("is a file, not a folder"),
+            "{nested}"
+        );
         assert!(Staged::begin(&file).is_err());
     }
 }
