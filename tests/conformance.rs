@@ -208,3 +208,90 @@ fn an_output_folder_under_a_file_names_the_file() {
         "{stderr}"
     );
 }
+
+/// SPEC 3: `set` replaces the value of a key of a disruption for that variant only. A
+/// regime's `transitions` can be overridden: with the chain open in month 0 and then closed
+/// for good, the variant's shortfall is exactly 11 of 12 months, the baseline's 0.
+#[test]
+fn a_set_override_of_a_regimes_transitions_changes_that_variant_only() {
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+trials = 20
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 1200 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 1200 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[disruption]]
+id = "cn_controls"
+kind = "regime"
+states = ["open", "ban"]
+initial = "open"
+transitions = [[1, 0], [0, 1]]
+[[disruption.effect]]
+state = "ban"
+exporter = "CN"
+factor = 0.0
+
+[[variant]]
+id = "open"
+baseline = true
+
+[[variant]]
+id = "closing"
+[variant.set]
+"cn_controls.transitions" = [[0, 1], [0, 1]]
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("closing.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let out = dir.path().join("out");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    let mean = |variant: &str| -> f64 {
+        let prefix = format!("{variant},sb,shortfall_share,");
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .expect("a shortfall row");
+        line.split(',')
+            .nth(3)
+            .expect("mean")
+            .parse()
+            .expect("number")
+    };
+    assert_eq!(mean("open"), 0.0);
+    // Fixed-point sums (SPEC 5, mergeable statistics) are exact to about 1e-12.
+    assert!((mean("closing") - 11.0 / 12.0).abs() < 1e-9, "{summary}");
+}

@@ -1507,44 +1507,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         );
         let weights = match t.get("weights") {
             Some((value, _)) => {
-                let path = t.child("weights");
-                let list = self.r.number_list_value(value, &path);
-                match (list, &targets) {
-                    (Some(list), Some(targets)) => {
-                        let mut ok = true;
-                        if list.len() != targets.len() {
-                            self.r.error(
-                                &value.span(),
-                                path.clone(),
-                                format!("has {} entries but `targets` has {}; expected one weight per target", list.len(), targets.len()),
-                            );
-                            ok = false;
-                        }
-                        for (i, w) in list.iter().enumerate() {
-                            if w.value < 0.0 {
-                                self.r.error(
-                                    &w.span,
-                                    format!("{path}[{i}]"),
-                                    format!(
-                                        "{} is negative; expected a non-negative weight",
-                                        show(w.value)
-                                    ),
-                                );
-                                ok = false;
-                            }
-                        }
-                        if ok && list.iter().all(|w| w.value == 0.0) {
-                            self.r.error(
-                                &value.span(),
-                                path,
-                                "all weights are zero; at least one target needs a positive weight",
-                            );
-                            ok = false;
-                        }
-                        ok.then(|| list.iter().map(|w| w.value).collect::<Vec<f64>>())
-                    }
-                    _ => None,
-                }
+                self.weights_value(value, &t.child("weights"), targets.as_ref().map(Vec::len))
             }
             None => targets.as_ref().map(|t| vec![1.0; t.len()]),
         };
@@ -1680,56 +1643,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             None
         } else {
             let (value, _) = t.get("transitions").expect("checked");
-            let path = t.child("transitions");
-            match value.get_ref() {
-                DeValue::Array(rows) => {
-                    let mut out = Vec::new();
-                    let mut ok = true;
-                    if let Some(n) = n
-                        && rows.len() != n
-                    {
-                        self.r.error(
-                            &value.span(),
-                            path.clone(),
-                            format!(
-                                "has {} rows; expected {n}, one per state in `states`",
-                                rows.len()
-                            ),
-                        );
-                        ok = false;
-                    }
-                    for (i, row) in rows.iter().enumerate() {
-                        let row_path = format!("{path}[{i}]");
-                        match self.r.number_list_value(row, &row_path) {
-                            Some(values) => {
-                                if let Some(n) = n {
-                                    ok &= self.probability_vector(
-                                        &values,
-                                        &row.span(),
-                                        &row_path,
-                                        n,
-                                        "the row",
-                                    );
-                                }
-                                out.push(values.iter().map(|v| v.value).collect::<Vec<f64>>());
-                            }
-                            None => ok = false,
-                        }
-                    }
-                    ok.then_some(out)
-                }
-                other => {
-                    let found = describe(other);
-                    self.r.error(
-                        &value.span(),
-                        path,
-                        format!(
-                            "expected an array of rows (arrays of probabilities), found {found}"
-                        ),
-                    );
-                    None
-                }
-            }
+            self.transitions_value(value, &t.child("transitions"), n)
         };
 
         let initial = match t.get("initial") {
@@ -1767,6 +1681,109 @@ impl<'r, 'a> Validator<'r, 'a> {
             transitions: transitions?,
             effects,
         })
+    }
+
+    /// Checks `weights`: one non-negative number per target (when the targets are known), not
+    /// all zero.
+    fn weights_value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        targets: Option<usize>,
+    ) -> Option<Vec<f64>> {
+        let list = self.r.number_list_value(value, path)?;
+        let targets = targets?;
+        let mut ok = true;
+        if list.len() != targets {
+            self.r.error(
+                &value.span(),
+                path,
+                format!(
+                    "has {} entries but `targets` has {targets}; expected one weight per target",
+                    list.len()
+                ),
+            );
+            ok = false;
+        }
+        for (i, w) in list.iter().enumerate() {
+            if w.value < 0.0 {
+                self.r.error(
+                    &w.span,
+                    format!("{path}[{i}]"),
+                    format!(
+                        "{} is negative; expected a non-negative weight",
+                        show(w.value)
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if ok && list.iter().all(|w| w.value == 0.0) {
+            self.r.error(
+                &value.span(),
+                path,
+                "all weights are zero; at least one target needs a positive weight",
+            );
+            ok = false;
+        }
+        ok.then(|| list.iter().map(|w| w.value).collect())
+    }
+
+    /// Checks a transition matrix: one row per state, each a probability vector of the right
+    /// length (when the number of states `n` is known).
+    fn transitions_value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        n: Option<usize>,
+    ) -> Option<Vec<Vec<f64>>> {
+        match value.get_ref() {
+            DeValue::Array(rows) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                if let Some(n) = n
+                    && rows.len() != n
+                {
+                    self.r.error(
+                        &value.span(),
+                        path,
+                        format!(
+                            "has {} rows; expected {n}, one per state in `states`",
+                            rows.len()
+                        ),
+                    );
+                    ok = false;
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    let row_path = format!("{path}[{i}]");
+                    match self.r.number_list_value(row, &row_path) {
+                        Some(values) => {
+                            if let Some(n) = n {
+                                ok &= self.probability_vector(
+                                    &values,
+                                    &row.span(),
+                                    &row_path,
+                                    n,
+                                    "the row",
+                                );
+                            }
+                            out.push(values.iter().map(|v| v.value).collect::<Vec<f64>>());
+                        }
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+            other => {
+                let found = describe(other);
+                self.r.error(
+                    &value.span(),
+                    path,
+                    format!("expected an array of rows (arrays of probabilities), found {found}"),
+                );
+                None
+            }
+        }
     }
 
     fn regime_initial(
@@ -2575,6 +2592,26 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => false,
             };
         }
+        if let (Process::Regime(regime), "transitions") = (&mut disruption.process, key) {
+            let n = regime.states.len();
+            return match self.transitions_value(value, path, Some(n)) {
+                Some(rows) => {
+                    regime.transitions = rows;
+                    true
+                }
+                None => false,
+            };
+        }
+        if let (Process::Incidents(incidents), "weights") = (&mut disruption.process, key) {
+            let n = incidents.targets.len();
+            return match self.weights_value(value, path, Some(n)) {
+                Some(weights) => {
+                    incidents.weights = weights;
+                    true
+                }
+                None => false,
+            };
+        }
         if let (Process::Regime(regime), "initial") = (&mut disruption.process, key) {
             let states = regime.states.clone();
             return match self.regime_initial(value, path, Some(&states)) {
@@ -2601,8 +2638,8 @@ impl<'r, 'a> Validator<'r, 'a> {
 /// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
 fn settable_disruption_keys(kind: &str) -> &'static str {
     match kind {
-        "incidents" => "rate_per_year, severity, duration_days",
-        "regime" => "initial",
+        "incidents" => "rate_per_year, severity, duration_days, weights",
+        "regime" => "initial, transitions",
         _ => "success_probability, online_month, ramp_months, capacity_factor",
     }
 }
