@@ -209,11 +209,12 @@ fn an_output_folder_under_a_file_names_the_file() {
     );
 }
 
-/// SPEC 3: `set` replaces the value of a key of a disruption for that variant only. A
+/// SPEC 3: `set` replaces the value of a key of a node or disruption for that variant only. A
 /// regime's `transitions` can be overridden: with the chain open in month 0 and then closed
-/// for good, the variant's shortfall is exactly 11 of 12 months, the baseline's 0.
+/// for good, the variant's shortfall is exactly 11 of 12 months, the baseline's 0. A quoted
+/// `"<node>.demand"` with a table sets each commodity listed.
 #[test]
-fn a_set_override_of_a_regimes_transitions_changes_that_variant_only() {
+fn set_overrides_of_transitions_and_of_a_demand_table_change_that_variant_only() {
     let text = r#"
 [scenario]
 start = "2026-01"
@@ -260,6 +261,11 @@ baseline = true
 id = "closing"
 [variant.set]
 "cn_controls.transitions" = [[0, 1], [0, 1]]
+
+[[variant]]
+id = "double_demand"
+[variant.set]
+"us.demand" = { sb = 2400 }
 "#;
     let dir = tempfile::tempdir().expect("temp dir");
     let scenario = dir.path().join("closing.toml");
@@ -294,4 +300,6 @@ id = "closing"
     assert_eq!(mean("open"), 0.0);
     // Fixed-point sums (SPEC 5, mergeable statistics) are exact to about 1e-12.
     assert!((mean("closing") - 11.0 / 12.0).abs() < 1e-9, "{summary}");
+    // `"us.demand" = { sb = 2400 }` is `"us.demand.sb" = 2400`: half the demand is unmet.
+    assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary}");
 }

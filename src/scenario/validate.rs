@@ -2311,8 +2311,34 @@ impl<'r, 'a> Validator<'r, 'a> {
     ) -> bool {
         if let DeValue::Table(table) = value.get_ref()
             && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
+            && key
+                .rsplit_once('.')
+                .is_some_and(|(_, field)| PER_COMMODITY_KEYS.contains(&field))
         {
-            // `a.b = 1` without quotes is a TOML dotted key: the table `a` with key `b`.
+            // "<node id>.capacity" = { sb = 5000 }: a quoted key with a table of commodities
+            // is the same as one "<node id>.capacity.<commodity>" override per entry.
+            let prefix = path.strip_suffix('"').unwrap_or(path);
+            let mut ok = true;
+            for (commodity, entry) in table.iter() {
+                let commodity = commodity.get_ref().as_ref();
+                ok &= self.apply_override(
+                    &format!("{key}.{commodity}"),
+                    &entry.span(),
+                    entry,
+                    &format!("{prefix}.{commodity}\""),
+                    network,
+                    nodes,
+                    disruptions,
+                );
+            }
+            return ok;
+        }
+        if let DeValue::Table(table) = value.get_ref()
+            && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
+            && !key.contains('.')
+        {
+            // `a.b = 1` without quotes is a TOML dotted key: the table `a` with key `b`. (A
+            // quoted key keeps its dots, and its table value is checked where it stands.)
             let inner: Vec<&str> = table.iter().map(|(k, _)| k.get_ref().as_ref()).collect();
             self.r.error(
                 key_span,
@@ -2634,6 +2660,10 @@ impl<'r, 'a> Validator<'r, 'a> {
         false
     }
 }
+
+/// Node keys that hold one number per commodity, overridden as `"<id>.<key>.<commodity>"` or
+/// all at once as `"<id>.<key>" = { <commodity> = … }`.
+const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
 
 /// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
 fn settable_disruption_keys(kind: &str) -> &'static str {
