@@ -64,6 +64,7 @@ impl Staged {
             });
         }
         fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
+        remove_abandoned(&parent, &name);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         // Errors name the folder asked for, not the hidden staging folder beside it.
         if staging.exists() {
@@ -127,6 +128,43 @@ impl Staged {
     }
 }
 
+/// Removes the staging (`.NAME.partial-PID`) and replaced (`.NAME.old-PID`) folders that a
+/// run killed by a signal (Ctrl-C, a batch system's time limit) left beside `NAME`: `Drop`
+/// never ran for them. Only folders whose process is gone are touched, so a concurrent run
+/// into the same folder keeps its own; where that cannot be known (no `/proc`), nothing is
+/// removed.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix('.'))
+            .and_then(|f| f.strip_prefix(name))
+        else {
+            continue;
+        };
+        let pid = rest
+            .strip_prefix(".partial-")
+            .or_else(|| rest.strip_prefix(".old-"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && process_is_gone(pid)
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// True only when `pid` is known not to be running (Linux: no `/proc/PID`).
+fn process_is_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
@@ -165,6 +203,28 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn folders_abandoned_by_a_killed_run_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        // PIDs above the kernel's maximum (4194304) never run.
+        let dead = dir.path().join(".out.partial-4294967295");
+        let old = dir.path().join(".out.old-4294967294");
+        let other = dir.path().join(".other.partial-4294967295");
+        let live = dir
+            .path()
+            .join(format!(".out.partial-{}", std::process::id()));
+        for d in [&dead, &old, &other] {
+            fs::create_dir(d).expect("mkdir");
+        }
+        let staged = Staged::begin(&target).expect("begin");
+        assert_eq!(staged.staging(), live.as_path());
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists() && !old.exists(), "abandoned folders removed");
+        }
+        assert!(other.exists(), "another target's folder is left alone");
     }
 
     #[test]
