@@ -303,3 +303,27 @@ id = "double_demand"
     // `"us.demand" = { sb = 2400 }` is `"us.demand.sb" = 2400`: half the demand is unmet.
     assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary}");
 }
+
+/// Regression: `--out` naming a folder of the user's own files replaced the whole folder (the
+/// files were deleted). SPEC 8 replaces "an earlier result"; anything else is refused with
+/// exit code 2 and left as it was.
+#[test]
+fn an_output_folder_holding_other_files_is_refused_not_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let precious = dir.path().join("precious");
+    std::fs::create_dir(&precious).expect("mkdir");
+    std::fs::write(precious.join("thesis.txt"), "mine").expect("write");
+    let output = supplyrisk()
+        .args(["run", "tutorial", "--trials", "10", "--no-charts", "--out"])
+        .arg(&precious)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("thesis.txt"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(precious.join("thesis.txt")).expect("kept"),
+        "mine"
+    );
+    assert!(!precious.join("summary.csv").exists());
+}

@@ -53,6 +53,15 @@ impl Staged {
                 reason: "it exists and is not a folder".to_string(),
             });
         }
+        // A result replaces an earlier result, never a folder of the user's own files.
+        if let Some(foreign) = foreign_entry(target) {
+            return Err(WriteError {
+                path: target.display().to_string(),
+                reason: format!(
+                    "it holds `{foreign}`, which is not a supplyrisk output, so it is not an earlier result to replace; choose another --out, or empty the folder"
+                ),
+            });
+        }
         // A file where a parent folder should be: name it, rather than the OS's "File exists".
         if let Some(file) = parent
             .ancestors()
@@ -128,6 +137,34 @@ impl Staged {
     }
 }
 
+/// Every name a result or shard folder holds (SPEC 8; a shard's state and manifest): a folder
+/// with anything else is not an earlier result.
+const RESULT_ENTRIES: &[&str] = &[
+    "summary.csv",
+    "summary.json",
+    "monthly.csv",
+    "trials.csv",
+    "report.md",
+    "charts",
+    "manifest.json",
+    "metrics.bin",
+    "series.bin",
+    "scenario.toml",
+];
+
+/// The first entry of the existing folder `target` that no run writes, if any (sorted, so
+/// the message is the same every time).
+fn foreign_entry(target: &Path) -> Option<String> {
+    let entries = fs::read_dir(target).ok()?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names.into_iter().next()
+}
+
 /// Removes the staging (`.NAME.partial-PID`) and replaced (`.NAME.old-PID`) folders that a
 /// run killed by a signal (Ctrl-C, a batch system's time limit) left beside `NAME`: `Drop`
 /// never ran for them. Only folders whose process is gone are touched, so a concurrent run
@@ -182,22 +219,22 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let target = dir.path().join("out");
         fs::create_dir(&target).expect("mkdir");
-        fs::write(target.join("old.txt"), "old").expect("write");
+        fs::write(target.join("summary.csv"), "old").expect("write");
 
         let staged = Staged::begin(&target).expect("begin");
-        staged.write("a.csv", b"new").expect("write");
+        staged.write("monthly.csv", b"new").expect("write");
         // Before commit, the old result is intact.
-        assert!(target.join("old.txt").exists());
+        assert!(target.join("summary.csv").exists());
         staged.commit().expect("commit");
-        assert!(!target.join("old.txt").exists());
-        assert_eq!(fs::read(target.join("a.csv")).expect("read"), b"new");
+        assert!(!target.join("summary.csv").exists());
+        assert_eq!(fs::read(target.join("monthly.csv")).expect("read"), b"new");
 
         // An abandoned run leaves neither staging folder nor changes.
         {
             let staged = Staged::begin(&target).expect("begin");
-            staged.write("b.csv", b"partial").expect("write");
+            staged.write("trials.csv", b"partial").expect("write");
         }
-        assert!(!target.join("b.csv").exists());
+        assert!(!target.join("trials.csv").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .expect("list")
             .map(|e| e.expect("entry").file_name())
@@ -225,6 +262,24 @@ mod tests {
             assert!(!dead.exists() && !old.exists(), "abandoned folders removed");
         }
         assert!(other.exists(), "another target's folder is left alone");
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_never_replaced() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("precious");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("summary.csv"), "old result").expect("write");
+        fs::write(target.join("thesis.txt"), "mine").expect("write");
+        let refused = Staged::begin(&target).expect_err("refuses");
+        assert!(refused.to_string().contains("`thesis.txt`"), "{refused}");
+        assert!(target.join("thesis.txt").exists());
+        // An empty folder, or an earlier result, is fine.
+        fs::remove_file(target.join("thesis.txt")).expect("remove");
+        let staged = Staged::begin(&target).expect("an earlier result");
+        staged.write("summary.csv", b"new").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(fs::read(target.join("summary.csv")).expect("read"), b"new");
     }
 
     #[test]
