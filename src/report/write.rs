@@ -150,6 +150,9 @@ const RESULT_ENTRIES: &[&str] = &[
     "metrics.bin",
     "series.bin",
     "scenario.toml",
+    // Written by file browsers that showed the folder (macOS Finder, Windows Explorer).
+    ".DS_Store",
+    "Thumbs.db",
 ];
 
 /// The first entry of the existing folder `target` that no run writes, if any (sorted, so
