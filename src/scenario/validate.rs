@@ -273,6 +273,23 @@ impl<'r, 'a> Validator<'r, 'a> {
                 })
                 .collect();
             self.check_reachability(&network, focus, top, header.as_ref(), &demanded);
+            // Only commodities with positive demand at the focus market are reported (SPEC 4):
+            // with none, a run would write empty results. Checked only once the variants are
+            // valid, since an override may give the focus market a demand.
+            if variants.is_some() && !demanded.contains(&true) {
+                let span = header
+                    .as_ref()
+                    .and_then(|h| h.focus_market.as_ref().map(|f| f.span.clone()))
+                    .unwrap_or(0..0);
+                self.r.error(
+                    &span,
+                    "scenario.focus_market",
+                    format!(
+                        "the focus market {:?} has no positive demand for any commodity, in the file or in any variant; there would be nothing to report: give it a demand above 0",
+                        network.nodes[focus.0].id
+                    ),
+                );
+            }
         }
 
         if self.r.problems.is_empty() {
