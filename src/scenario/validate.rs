@@ -1634,13 +1634,15 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
                 for (i, s) in list.value.iter().enumerate() {
                     if s.value.is_empty() || names.contains(&s.value) {
+                        let what = if s.value.is_empty() {
+                            "a state name is empty".to_string()
+                        } else {
+                            format!("{:?} is listed twice", s.value)
+                        };
                         self.r.error(
                             &s.span,
                             format!("{}[{i}]", t.child("states")),
-                            format!(
-                                "{:?} is empty or repeated; expected distinct state names",
-                                s.value
-                            ),
+                            format!("{what}; expected distinct, non-empty state names"),
                         );
                         ok = false;
                     }
