@@ -1892,6 +1892,15 @@ impl<'r, 'a> Validator<'r, 'a> {
             });
         let mut ok = true;
         let importers = self.r.string_list(e, "importers").map(|list| {
+            if list.value.is_empty() {
+                // An empty list would touch no edge: a silent no-op, like an empty edge list.
+                self.r.error(
+                    &list.span,
+                    e.child("importers"),
+                    "is empty; list the importing countries, or leave the key out to touch exports to every country",
+                );
+                ok = false;
+            }
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match Country::parse(&c.value) {
@@ -1909,6 +1918,14 @@ impl<'r, 'a> Validator<'r, 'a> {
             out
         });
         let commodities = self.r.string_list(e, "commodities").map(|list| {
+            if list.value.is_empty() {
+                self.r.error(
+                    &list.span,
+                    e.child("commodities"),
+                    "is empty; list the commodities the effect cuts, or leave the key out to cut every commodity",
+                );
+                ok = false;
+            }
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match commodity_ids.iter().position(|id| *id == c.value) {
