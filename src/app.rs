@@ -344,7 +344,8 @@ pub fn provenance(
 /// Seconds a run must have taken before progress is shown at all.
 const PROGRESS_AFTER_SECONDS: f64 = 1.0;
 
-/// Seconds between two plain progress lines when stderr is not a terminal.
+/// Seconds between two plain progress lines when stderr is not a terminal, at least; the gap
+/// grows to a tenth of the time elapsed, so an hour-long shard logs about 60 lines, not 700.
 const PROGRESS_LINE_EVERY_SECONDS: f64 = 5.0;
 
 /// One plain progress line, for a stderr that is a file or a pipe (a batch job's log), where
@@ -388,7 +389,7 @@ fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() 
                         let line = progress_line(progress.load(Ordering::Relaxed), total, elapsed);
                         // Progress is a courtesy: a closed stderr must not fail the run.
                         let _ = std::io::stderr().write_all(line.as_bytes());
-                        next_line = elapsed + PROGRESS_LINE_EVERY_SECONDS;
+                        next_line = elapsed + PROGRESS_LINE_EVERY_SECONDS.max(elapsed / 10.0);
                     }
                     continue;
                 }
