@@ -1281,10 +1281,18 @@ impl<'r, 'a> Validator<'r, 'a> {
                 let by_quantiles = params.contains_key("median") || params.contains_key("p90");
                 let by_moments = params.contains_key("mean") || params.contains_key("sd");
                 if by_quantiles && by_moments {
+                    let found: Vec<String> = ["median", "p90", "mean", "sd"]
+                        .iter()
+                        .filter(|k| params.contains_key(**k))
+                        .map(|k| format!("`{k}`"))
+                        .collect();
                     self.r.error(
                         span,
                         path,
-                        "a lognormal takes either `median` and `p90`, or `mean` and `sd` (of the variable), not both",
+                        format!(
+                            "a lognormal takes either `median` and `p90`, or `mean` and `sd` (of the variable), not keys of both pairs (found {})",
+                            found.join(", ")
+                        ),
                     );
                     return None;
                 }
