@@ -341,19 +341,59 @@ pub fn provenance(
     }
 }
 
-/// Runs `work` while a progress bar on stderr follows `progress` (out of `total`), shown only
-/// once the work has taken more than a second.
+/// Seconds a run must have taken before progress is shown at all.
+const PROGRESS_AFTER_SECONDS: f64 = 1.0;
+
+/// Seconds between two plain progress lines when stderr is not a terminal, at least; the gap
+/// grows to a tenth of the time elapsed, so an hour-long shard logs about 60 lines, not 700.
+const PROGRESS_LINE_EVERY_SECONDS: f64 = 5.0;
+
+/// One plain progress line, for a stderr that is a file or a pipe (a batch job's log), where
+/// a redrawn bar would be invisible or garbage.
+fn progress_line(done: u64, total: u64, elapsed_seconds: f64) -> String {
+    let percent = if total == 0 {
+        100.0
+    } else {
+        100.0 * done as f64 / total as f64
+    };
+    let left = if done == 0 {
+        String::new()
+    } else {
+        let seconds = elapsed_seconds * (total.saturating_sub(done)) as f64 / done as f64;
+        format!(", about {seconds:.0} s left")
+    };
+    format!(
+        "progress: {done} of {total} trials ({percent:.0}%), {elapsed_seconds:.0} s elapsed{left}\n"
+    )
+}
+
+/// Runs `work` while stderr follows `progress` (out of `total`), shown only once the work
+/// has taken more than a second: a redrawn bar on a terminal, otherwise a plain line every
+/// few seconds, so that a long run in a batch job still says how far it is.
 fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() -> T + Send) -> T {
+    use std::io::IsTerminal;
     let stop = AtomicBool::new(false);
+    let terminal = std::io::stderr().is_terminal();
     std::thread::scope(|scope| {
         let watcher = scope.spawn(|| {
             let started = std::time::Instant::now();
             let mut bar: Option<indicatif::ProgressBar> = None;
+            let mut next_line = PROGRESS_AFTER_SECONDS;
             while !stop.load(Ordering::Relaxed) {
                 // Parked rather than asleep, so the end of the work wakes it at once: a short
                 // run (a small shard) does not wait out the 50 ms tick.
                 std::thread::park_timeout(std::time::Duration::from_millis(50));
-                if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
+                let elapsed = started.elapsed().as_secs_f64();
+                if !terminal {
+                    if elapsed > next_line && !stop.load(Ordering::Relaxed) {
+                        let line = progress_line(progress.load(Ordering::Relaxed), total, elapsed);
+                        // Progress is a courtesy: a closed stderr must not fail the run.
+                        let _ = std::io::stderr().write_all(line.as_bytes());
+                        next_line = elapsed + PROGRESS_LINE_EVERY_SECONDS.max(elapsed / 10.0);
+                    }
+                    continue;
+                }
+                if bar.is_none() && elapsed > PROGRESS_AFTER_SECONDS {
                     let b = indicatif::ProgressBar::with_draw_target(
                         Some(total),
                         indicatif::ProgressDrawTarget::stderr(),
@@ -380,4 +420,22 @@ fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() 
         watcher.thread().unpark();
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_line_says_how_far_and_how_long_is_left() {
+        assert_eq!(
+            progress_line(5_000, 20_000, 2.0),
+            "progress: 5000 of 20000 trials (25%), 2 s elapsed, about 6 s left\n"
+        );
+        // Nothing done yet: no estimate rather than a division by zero.
+        assert_eq!(
+            progress_line(0, 20_000, 1.2),
+            "progress: 0 of 20000 trials (0%), 1 s elapsed\n"
+        );
+    }
 }

@@ -22,10 +22,15 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn expectations(path: &Path) -> Vec<String> {
+    directives(path, "# expect: ")
+}
+
+/// The values of the case's `prefix` lines (`# expect: `, `# problems: `).
+fn directives(path: &Path, prefix: &str) -> Vec<String> {
     std::fs::read_to_string(path)
         .expect("readable case")
         .lines()
-        .filter_map(|l| l.strip_prefix("# expect: ").map(str::to_string))
+        .filter_map(|l| l.strip_prefix(prefix).map(str::to_string))
         .collect()
 }
 
@@ -92,6 +97,15 @@ fn every_malformed_scenario_is_rejected_with_a_located_message_naming_the_key() 
         for e in &expected {
             if !stderr.contains(e.as_str()) {
                 failures.push(format!("{name}: message lacks {e:?}: {stderr}"));
+            }
+        }
+        // `# problems: N` pins the count, so a follow-on message cannot creep in unseen.
+        for n in directives(path, "# problems: ") {
+            let problems = stderr.lines().skip(1).count().to_string();
+            if problems != n {
+                failures.push(format!(
+                    "{name}: {problems} problem lines, expected {n}: {stderr}"
+                ));
             }
         }
     }

@@ -53,12 +53,33 @@ impl Staged {
                 reason: "it exists and is not a folder".to_string(),
             });
         }
-        fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| error(&staging, &e))?;
+        // A result replaces an earlier result, never a folder of the user's own files.
+        if let Some(foreign) = foreign_entry(target) {
+            return Err(WriteError {
+                path: target.display().to_string(),
+                reason: format!(
+                    "it holds `{foreign}`, which is not a supplyrisk output, so it is not an earlier result to replace; choose another --out, or empty the folder"
+                ),
+            });
         }
-        fs::create_dir(&staging).map_err(|e| error(&staging, &e))?;
+        // A file where a parent folder should be: name it, rather than the OS's "File exists".
+        if let Some(file) = parent
+            .ancestors()
+            .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+        {
+            return Err(WriteError {
+                path: target.display().to_string(),
+                reason: format!("`{}` is a file, not a folder", file.display()),
+            });
+        }
+        fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
+        remove_abandoned(&parent, &name);
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        // Errors name the folder asked for, not the hidden staging folder beside it.
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| error(target, &e))?;
         Ok(Staged {
             target: target.to_path_buf(),
             staging,
@@ -116,6 +137,74 @@ impl Staged {
     }
 }
 
+/// Every name a result or shard folder holds (SPEC 8; a shard's state and manifest): a folder
+/// with anything else is not an earlier result.
+const RESULT_ENTRIES: &[&str] = &[
+    "summary.csv",
+    "summary.json",
+    "monthly.csv",
+    "trials.csv",
+    "report.md",
+    "charts",
+    "manifest.json",
+    "metrics.bin",
+    "series.bin",
+    "scenario.toml",
+    // Written by file browsers that showed the folder (macOS Finder, Windows Explorer).
+    ".DS_Store",
+    "Thumbs.db",
+];
+
+/// The first entry of the existing folder `target` that no run writes, if any (sorted, so
+/// the message is the same every time).
+fn foreign_entry(target: &Path) -> Option<String> {
+    let entries = fs::read_dir(target).ok()?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names.into_iter().next()
+}
+
+/// Removes the staging (`.NAME.partial-PID`) and replaced (`.NAME.old-PID`) folders that a
+/// run killed by a signal (Ctrl-C, a batch system's time limit) left beside `NAME`: `Drop`
+/// never ran for them. Only folders whose process is gone are touched, so a concurrent run
+/// into the same folder keeps its own; where that cannot be known (no `/proc`), nothing is
+/// removed.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix('.'))
+            .and_then(|f| f.strip_prefix(name))
+        else {
+            continue;
+        };
+        let pid = rest
+            .strip_prefix(".partial-")
+            .or_else(|| rest.strip_prefix(".old-"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && process_is_gone(pid)
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// True only when `pid` is known not to be running (Linux: no `/proc/PID`).
+fn process_is_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
@@ -133,22 +222,22 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let target = dir.path().join("out");
         fs::create_dir(&target).expect("mkdir");
-        fs::write(target.join("old.txt"), "old").expect("write");
+        fs::write(target.join("summary.csv"), "old").expect("write");
 
         let staged = Staged::begin(&target).expect("begin");
-        staged.write("a.csv", b"new").expect("write");
+        staged.write("monthly.csv", b"new").expect("write");
         // Before commit, the old result is intact.
-        assert!(target.join("old.txt").exists());
+        assert!(target.join("summary.csv").exists());
         staged.commit().expect("commit");
-        assert!(!target.join("old.txt").exists());
-        assert_eq!(fs::read(target.join("a.csv")).expect("read"), b"new");
+        assert!(!target.join("summary.csv").exists());
+        assert_eq!(fs::read(target.join("monthly.csv")).expect("read"), b"new");
 
         // An abandoned run leaves neither staging folder nor changes.
         {
             let staged = Staged::begin(&target).expect("begin");
-            staged.write("b.csv", b"partial").expect("write");
+            staged.write("trials.csv", b"partial").expect("write");
         }
-        assert!(!target.join("b.csv").exists());
+        assert!(!target.join("trials.csv").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .expect("list")
             .map(|e| e.expect("entry").file_name())
@@ -157,11 +246,56 @@ mod tests {
     }
 
     #[test]
+    fn folders_abandoned_by_a_killed_run_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        // PIDs above the kernel's maximum (4194304) never run.
+        let dead = dir.path().join(".out.partial-4294967295");
+        let old = dir.path().join(".out.old-4294967294");
+        let other = dir.path().join(".other.partial-4294967295");
+        let live = dir
+            .path()
+            .join(format!(".out.partial-{}", std::process::id()));
+        for d in [&dead, &old, &other] {
+            fs::create_dir(d).expect("mkdir");
+        }
+        let staged = Staged::begin(&target).expect("begin");
+        assert_eq!(staged.staging(), live.as_path());
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists() && !old.exists(), "abandoned folders removed");
+        }
+        assert!(other.exists(), "another target's folder is left alone");
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_never_replaced() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("precious");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("summary.csv"), "old result").expect("write");
+        fs::write(target.join("thesis.txt"), "mine").expect("write");
+        let refused = Staged::begin(&target).expect_err("refuses");
+        assert!(refused.to_string().contains("`thesis.txt`"), "{refused}");
+        assert!(target.join("thesis.txt").exists());
+        // An empty folder, or an earlier result, is fine.
+        fs::remove_file(target.join("thesis.txt")).expect("remove");
+        let staged = Staged::begin(&target).expect("an earlier result");
+        staged.write("summary.csv", b"new").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(fs::read(target.join("summary.csv")).expect("read"), b"new");
+    }
+
+    #[test]
     fn unwritable_location_fails_before_any_work() {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("a_file");
         fs::write(&file, "x").expect("write");
-        assert!(Staged::begin(&file.join("sub")).is_err());
+        let nested =
+            Staged::begin(&file.join("sub").join("deeper")).expect_err("a file on the way");
+        assert!(
+            nested.to_string().contains("is a file, not a folder"),
+            "{nested}"
+        );
         assert!(Staged::begin(&file).is_err());
     }
 }

@@ -88,16 +88,45 @@ pub enum InputDomain {
     UnitInterval,
     /// Any non-negative number.
     NonNegative,
-    /// A yearly growth rate, ≥ −1.
+    /// An incident rate: non-negative, at most [`MAX_RATE_PER_YEAR`].
+    Rate,
+    /// A yearly growth rate, from −1 to [`MAX_GROWTH_PER_YEAR`].
     Growth,
 }
+
+/// The highest incident rate accepted, in events a year (more than one an hour). Events are
+/// simulated one by one, so a rate of 1e300 would never finish; no real process comes near.
+pub const MAX_RATE_PER_YEAR: f64 = 1.0e4;
+
+/// The highest yearly demand growth accepted (1000 %/yr). Demand grows as (1 + g)^(m/12): at
+/// g = 10 over the longest horizon (1200 months) that is 11^100 ≈ 1.4e104, still finite for any
+/// realistic demand, where an unbounded g overflows to infinity within a few months.
+pub const MAX_GROWTH_PER_YEAR: f64 = 10.0;
+
+/// The share of a distribution's draws that must lie below an input's upper limit: its
+/// 99.99th percentile is checked, so a valid distribution exceeds the limit in at most one
+/// trial in 10^4, and then not by the orders of magnitude that would hang or overflow a run
+/// (even a lognormal whose 99.99th percentile is at the limit exceeds 10^6 times the limit
+/// with a probability of order 1e-20).
+const UPPER_LIMIT_QUANTILE: f64 = 0.9999;
 
 impl InputDomain {
     fn admits(self, x: f64) -> bool {
         match self {
             InputDomain::UnitInterval => (0.0..=1.0).contains(&x),
             InputDomain::NonNegative => x >= 0.0,
-            InputDomain::Growth => x >= -1.0,
+            InputDomain::Rate => (0.0..=MAX_RATE_PER_YEAR).contains(&x),
+            InputDomain::Growth => (-1.0..=MAX_GROWTH_PER_YEAR).contains(&x),
+        }
+    }
+
+    /// The upper limit a distribution's draws must respect, for domains that have one
+    /// beyond what clipping handles.
+    fn upper_limit(self) -> Option<f64> {
+        match self {
+            InputDomain::Rate => Some(MAX_RATE_PER_YEAR),
+            InputDomain::Growth => Some(MAX_GROWTH_PER_YEAR),
+            InputDomain::UnitInterval | InputDomain::NonNegative => None,
         }
     }
 
@@ -105,8 +134,19 @@ impl InputDomain {
         match self {
             InputDomain::UnitInterval => "a number in [0, 1]",
             InputDomain::NonNegative => "a non-negative number",
-            InputDomain::Growth => "a yearly growth rate of at least -1 (e.g. 0.03 for 3%/yr)",
+            InputDomain::Rate => "a non-negative number of events a year, at most 10^4",
+            InputDomain::Growth => "a yearly growth rate from -1 to 10 (e.g. 0.03 for 3%/yr)",
         }
+    }
+}
+
+/// A number as a message shows it: as written for everyday magnitudes, in exponent notation
+/// (`1e300`) when the plain form would run to dozens of digits.
+fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -164,6 +204,10 @@ struct Validator<'r, 'a> {
     /// Nodes whose handled commodities are unknown because their own table has a problem:
     /// rules about what their edges carry would only cascade from that problem.
     uncertain: Vec<String>,
+    /// Disruptions whose own table has a problem, with their kind: they stand in the model as
+    /// placeholders, so an override of them is checked against the kind written, not the
+    /// placeholder's, and its value is not checked against a process that does not exist.
+    broken_disruptions: Vec<(String, &'static str)>,
 }
 
 impl<'r, 'a> Validator<'r, 'a> {
@@ -171,6 +215,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         Self {
             r,
             uncertain: Vec::new(),
+            broken_disruptions: Vec::new(),
         }
     }
 
@@ -228,6 +273,23 @@ impl<'r, 'a> Validator<'r, 'a> {
                 })
                 .collect();
             self.check_reachability(&network, focus, top, header.as_ref(), &demanded);
+            // Only commodities with positive demand at the focus market are reported (SPEC 4):
+            // with none, a run would write empty results. Checked only once the variants are
+            // valid, since an override may give the focus market a demand.
+            if variants.is_some() && !demanded.contains(&true) {
+                let span = header
+                    .as_ref()
+                    .and_then(|h| h.focus_market.as_ref().map(|f| f.span.clone()))
+                    .unwrap_or(0..0);
+                self.r.error(
+                    &span,
+                    "scenario.focus_market",
+                    format!(
+                        "the focus market {:?} has no positive demand for any commodity, in the file or in any variant; there would be nothing to report: give it a demand above 0",
+                        network.nodes[focus.0].id
+                    ),
+                );
+            }
         }
 
         if self.r.problems.is_empty() {
@@ -393,7 +455,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     "scenario.shortfall_threshold",
                     format!(
                         "{} is outside [0, 1]; expected a share of demand, e.g. 0.10",
-                        x.value
+                        show(x.value)
                     ),
                 );
                 DEFAULT_SHORTFALL_THRESHOLD
@@ -532,7 +594,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         key_path,
                         format!(
                             "{} is negative; expected a non-negative number of {unit}",
-                            x.value
+                            show(x.value)
                         ),
                     );
                 } else {
@@ -764,7 +826,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     t.child("priority"),
                     format!(
                         "{} is negative; expected a non-negative number (higher is served first)",
-                        p.value
+                        show(p.value)
                     ),
                 );
                 None
@@ -882,7 +944,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 self.r.error(
                     &c.span,
                     t.child("cost"),
-                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", c.value),
+                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
                 );
                 None
             }
@@ -1008,7 +1070,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                                 path,
                                 format!(
                                     "{} is negative; expected a non-negative number of t/yr",
-                                    x.value
+                                    show(x.value)
                                 ),
                             );
                             ok = false;
@@ -1059,11 +1121,36 @@ impl<'r, 'a> Validator<'r, 'a> {
                         self.r.error(
                             &span,
                             join(path, "value"),
-                            format!("{x} is out of range; expected {}", domain.expected()),
+                            format!(
+                                "{} is out of range; expected {}",
+                                show(x),
+                                domain.expected()
+                            ),
                         );
                         None
                     }
-                    _ => Some(d),
+                    Some(_) => Some(d),
+                    None => match domain.upper_limit() {
+                        // A NaN quantile is rejected too: it is not `Less` or `Equal`.
+                        Some(limit)
+                            if !matches!(
+                                d.quantile(UPPER_LIMIT_QUANTILE).partial_cmp(&limit),
+                                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                            ) =>
+                        {
+                            self.r.error(
+                                &value.span(),
+                                path,
+                                format!(
+                                    "{d} reaches {} in one draw in 10^4 (its 99.99th percentile); expected {}",
+                                    show(d.quantile(UPPER_LIMIT_QUANTILE)),
+                                    domain.expected()
+                                ),
+                            );
+                            None
+                        }
+                        _ => Some(d),
+                    },
                 }
             }
             DeValue::Integer(_) | DeValue::Float(_) => {
@@ -1076,7 +1163,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         path,
                         format!(
                             "{} is out of range; expected {}",
-                            x.value,
+                            show(x.value),
                             domain.expected()
                         ),
                     );
@@ -1194,10 +1281,18 @@ impl<'r, 'a> Validator<'r, 'a> {
                 let by_quantiles = params.contains_key("median") || params.contains_key("p90");
                 let by_moments = params.contains_key("mean") || params.contains_key("sd");
                 if by_quantiles && by_moments {
+                    let found: Vec<String> = ["median", "p90", "mean", "sd"]
+                        .iter()
+                        .filter(|k| params.contains_key(**k))
+                        .map(|k| format!("`{k}`"))
+                        .collect();
                     self.r.error(
                         span,
                         path,
-                        "a lognormal takes either `median` and `p90`, or `mean` and `sd` (of the variable), not both",
+                        format!(
+                            "a lognormal takes either `median` and `p90`, or `mean` and `sd` (of the variable), not keys of both pairs (found {})",
+                            found.join(", ")
+                        ),
                     );
                     return None;
                 }
@@ -1306,6 +1401,14 @@ impl<'r, 'a> Validator<'r, 'a> {
         }
         // An invalid process keeps its id (the model is discarded anyway) so that variants
         // referring to it do not report it as unknown.
+        if process.is_none() {
+            let kind: &'static str = match kind.as_str() {
+                "incidents" => "incidents",
+                "regime" => "regime",
+                _ => "project",
+            };
+            self.broken_disruptions.push((id.value.clone(), kind));
+        }
         let process = process.unwrap_or_else(|| {
             Process::Project(Project {
                 targets: Vec::new(),
@@ -1411,7 +1514,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let rate = self.required_quantity(
             t,
             "rate_per_year",
-            InputDomain::NonNegative,
+            InputDomain::Rate,
             "events per year, a number or a distribution",
         );
         let targets = self.targets(t, nodes, node_ids);
@@ -1429,44 +1532,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         );
         let weights = match t.get("weights") {
             Some((value, _)) => {
-                let path = t.child("weights");
-                let list = self.r.number_list_value(value, &path);
-                match (list, &targets) {
-                    (Some(list), Some(targets)) => {
-                        let mut ok = true;
-                        if list.len() != targets.len() {
-                            self.r.error(
-                                &value.span(),
-                                path.clone(),
-                                format!("has {} entries but `targets` has {}; expected one weight per target", list.len(), targets.len()),
-                            );
-                            ok = false;
-                        }
-                        for (i, w) in list.iter().enumerate() {
-                            if w.value < 0.0 {
-                                self.r.error(
-                                    &w.span,
-                                    format!("{path}[{i}]"),
-                                    format!(
-                                        "{} is negative; expected a non-negative weight",
-                                        w.value
-                                    ),
-                                );
-                                ok = false;
-                            }
-                        }
-                        if ok && list.iter().all(|w| w.value == 0.0) {
-                            self.r.error(
-                                &value.span(),
-                                path,
-                                "all weights are zero; at least one target needs a positive weight",
-                            );
-                            ok = false;
-                        }
-                        ok.then(|| list.iter().map(|w| w.value).collect::<Vec<f64>>())
-                    }
-                    _ => None,
-                }
+                self.weights_value(value, &t.child("weights"), targets.as_ref().map(Vec::len))
             }
             None => targets.as_ref().map(|t| vec![1.0; t.len()]),
         };
@@ -1531,7 +1597,10 @@ impl<'r, 'a> Validator<'r, 'a> {
                 self.r.error(
                     &p.span,
                     format!("{path}[{i}]"),
-                    format!("{} is outside [0, 1]; expected a probability", p.value),
+                    format!(
+                        "{} is outside [0, 1]; expected a probability",
+                        show(p.value)
+                    ),
                 );
                 ok = false;
             }
@@ -1573,13 +1642,15 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
                 for (i, s) in list.value.iter().enumerate() {
                     if s.value.is_empty() || names.contains(&s.value) {
+                        let what = if s.value.is_empty() {
+                            "a state name is empty".to_string()
+                        } else {
+                            format!("{:?} is listed twice", s.value)
+                        };
                         self.r.error(
                             &s.span,
                             format!("{}[{i}]", t.child("states")),
-                            format!(
-                                "{:?} is empty or repeated; expected distinct state names",
-                                s.value
-                            ),
+                            format!("{what}; expected distinct, non-empty state names"),
                         );
                         ok = false;
                     }
@@ -1599,56 +1670,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             None
         } else {
             let (value, _) = t.get("transitions").expect("checked");
-            let path = t.child("transitions");
-            match value.get_ref() {
-                DeValue::Array(rows) => {
-                    let mut out = Vec::new();
-                    let mut ok = true;
-                    if let Some(n) = n
-                        && rows.len() != n
-                    {
-                        self.r.error(
-                            &value.span(),
-                            path.clone(),
-                            format!(
-                                "has {} rows; expected {n}, one per state in `states`",
-                                rows.len()
-                            ),
-                        );
-                        ok = false;
-                    }
-                    for (i, row) in rows.iter().enumerate() {
-                        let row_path = format!("{path}[{i}]");
-                        match self.r.number_list_value(row, &row_path) {
-                            Some(values) => {
-                                if let Some(n) = n {
-                                    ok &= self.probability_vector(
-                                        &values,
-                                        &row.span(),
-                                        &row_path,
-                                        n,
-                                        "the row",
-                                    );
-                                }
-                                out.push(values.iter().map(|v| v.value).collect::<Vec<f64>>());
-                            }
-                            None => ok = false,
-                        }
-                    }
-                    ok.then_some(out)
-                }
-                other => {
-                    let found = describe(other);
-                    self.r.error(
-                        &value.span(),
-                        path,
-                        format!(
-                            "expected an array of rows (arrays of probabilities), found {found}"
-                        ),
-                    );
-                    None
-                }
-            }
+            self.transitions_value(value, &t.child("transitions"), n)
         };
 
         let initial = match t.get("initial") {
@@ -1686,6 +1708,109 @@ impl<'r, 'a> Validator<'r, 'a> {
             transitions: transitions?,
             effects,
         })
+    }
+
+    /// Checks `weights`: one non-negative number per target (when the targets are known), not
+    /// all zero.
+    fn weights_value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        targets: Option<usize>,
+    ) -> Option<Vec<f64>> {
+        let list = self.r.number_list_value(value, path)?;
+        let targets = targets?;
+        let mut ok = true;
+        if list.len() != targets {
+            self.r.error(
+                &value.span(),
+                path,
+                format!(
+                    "has {} entries but `targets` has {targets}; expected one weight per target",
+                    list.len()
+                ),
+            );
+            ok = false;
+        }
+        for (i, w) in list.iter().enumerate() {
+            if w.value < 0.0 {
+                self.r.error(
+                    &w.span,
+                    format!("{path}[{i}]"),
+                    format!(
+                        "{} is negative; expected a non-negative weight",
+                        show(w.value)
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if ok && list.iter().all(|w| w.value == 0.0) {
+            self.r.error(
+                &value.span(),
+                path,
+                "all weights are zero; at least one target needs a positive weight",
+            );
+            ok = false;
+        }
+        ok.then(|| list.iter().map(|w| w.value).collect())
+    }
+
+    /// Checks a transition matrix: one row per state, each a probability vector of the right
+    /// length (when the number of states `n` is known).
+    fn transitions_value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        n: Option<usize>,
+    ) -> Option<Vec<Vec<f64>>> {
+        match value.get_ref() {
+            DeValue::Array(rows) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                if let Some(n) = n
+                    && rows.len() != n
+                {
+                    self.r.error(
+                        &value.span(),
+                        path,
+                        format!(
+                            "has {} rows; expected {n}, one per state in `states`",
+                            rows.len()
+                        ),
+                    );
+                    ok = false;
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    let row_path = format!("{path}[{i}]");
+                    match self.r.number_list_value(row, &row_path) {
+                        Some(values) => {
+                            if let Some(n) = n {
+                                ok &= self.probability_vector(
+                                    &values,
+                                    &row.span(),
+                                    &row_path,
+                                    n,
+                                    "the row",
+                                );
+                            }
+                            out.push(values.iter().map(|v| v.value).collect::<Vec<f64>>());
+                        }
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+            other => {
+                let found = describe(other);
+                self.r.error(
+                    &value.span(),
+                    path,
+                    format!("expected an array of rows (arrays of probabilities), found {found}"),
+                );
+                None
+            }
+        }
     }
 
     fn regime_initial(
@@ -1775,6 +1900,15 @@ impl<'r, 'a> Validator<'r, 'a> {
             });
         let mut ok = true;
         let importers = self.r.string_list(e, "importers").map(|list| {
+            if list.value.is_empty() {
+                // An empty list would touch no edge: a silent no-op, like an empty edge list.
+                self.r.error(
+                    &list.span,
+                    e.child("importers"),
+                    "is empty; list the importing countries, or leave the key out to touch exports to every country",
+                );
+                ok = false;
+            }
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match Country::parse(&c.value) {
@@ -1792,6 +1926,14 @@ impl<'r, 'a> Validator<'r, 'a> {
             out
         });
         let commodities = self.r.string_list(e, "commodities").map(|list| {
+            if list.value.is_empty() {
+                self.r.error(
+                    &list.span,
+                    e.child("commodities"),
+                    "is empty; list the commodities the effect cuts, or leave the key out to cut every commodity",
+                );
+                ok = false;
+            }
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match commodity_ids.iter().position(|id| *id == c.value) {
@@ -1825,7 +1967,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                         e.child("factor"),
                         format!(
                             "{} is negative; expected a non-negative multiplier",
-                            f.value
+                            show(f.value)
                         ),
                     );
                     None
@@ -1999,6 +2141,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         let mut out = Vec::new();
         let mut baselines: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
+        // A `baseline` of the wrong type is reported where it stands; counting baselines
+        // without it would add a second, misleading message.
+        let mut baseline_unreadable = false;
         for (i, table, span) in &tables {
             let path = format!("variant[{i}]");
             let t = TableRef {
@@ -2006,6 +2151,11 @@ impl<'r, 'a> Validator<'r, 'a> {
                 span,
                 path: &path,
             };
+            if t.get("baseline")
+                .is_some_and(|(v, _)| !matches!(v.get_ref(), DeValue::Boolean(_)))
+            {
+                baseline_unreadable = true;
+            }
             match self.variant(
                 t,
                 network,
@@ -2024,7 +2174,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => ok = false,
             }
         }
-        if ok && !single {
+        if ok && !single && !baseline_unreadable {
             match baselines.len() {
                 1 => {}
                 0 => self.r.error(
@@ -2205,8 +2355,34 @@ impl<'r, 'a> Validator<'r, 'a> {
     ) -> bool {
         if let DeValue::Table(table) = value.get_ref()
             && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
+            && key
+                .rsplit_once('.')
+                .is_some_and(|(_, field)| PER_COMMODITY_KEYS.contains(&field))
         {
-            // `a.b = 1` without quotes is a TOML dotted key: the table `a` with key `b`.
+            // "<node id>.capacity" = { sb = 5000 }: a quoted key with a table of commodities
+            // is the same as one "<node id>.capacity.<commodity>" override per entry.
+            let prefix = path.strip_suffix('"').unwrap_or(path);
+            let mut ok = true;
+            for (commodity, entry) in table.iter() {
+                let commodity = commodity.get_ref().as_ref();
+                ok &= self.apply_override(
+                    &format!("{key}.{commodity}"),
+                    &entry.span(),
+                    entry,
+                    &format!("{prefix}.{commodity}\""),
+                    network,
+                    nodes,
+                    disruptions,
+                );
+            }
+            return ok;
+        }
+        if let DeValue::Table(table) = value.get_ref()
+            && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
+            && !key.contains('.')
+        {
+            // `a.b = 1` without quotes is a TOML dotted key: the table `a` with key `b`. (A
+            // quoted key keeps its dots, and its table value is checked where it stands.)
             let inner: Vec<&str> = table.iter().map(|(k, _)| k.get_ref().as_ref()).collect();
             self.r.error(
                 key_span,
@@ -2314,7 +2490,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     path,
                     format!(
                         "{} is out of range; expected {}",
-                        x.value,
+                        show(x.value),
                         domain.expected()
                     ),
                 );
@@ -2433,9 +2609,29 @@ impl<'r, 'a> Validator<'r, 'a> {
             return false;
         }
         let key = parts[1];
+        if let Some((_, kind)) = self
+            .broken_disruptions
+            .iter()
+            .find(|(id, _)| *id == disruption.id)
+        {
+            // The disruption's own problem is reported; only a key its kind never takes is
+            // worth a message of its own.
+            let kind = *kind;
+            let valid = settable_disruption_keys(kind);
+            if !valid.split(", ").any(|k| k == key) {
+                self.r.error(
+                    key_span,
+                    path,
+                    format!(
+                        "`{key}` cannot be set on a {kind} disruption; settable keys are {valid}"
+                    ),
+                );
+            }
+            return false;
+        }
         let slot: Option<(&mut Distribution, InputDomain)> = match (&mut disruption.process, key) {
             (Process::Incidents(p), "rate_per_year") => {
-                Some((&mut p.rate_per_year, InputDomain::NonNegative))
+                Some((&mut p.rate_per_year, InputDomain::Rate))
             }
             (Process::Incidents(p), "severity") => {
                 Some((&mut p.severity, InputDomain::UnitInterval))
@@ -2466,6 +2662,26 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => false,
             };
         }
+        if let (Process::Regime(regime), "transitions") = (&mut disruption.process, key) {
+            let n = regime.states.len();
+            return match self.transitions_value(value, path, Some(n)) {
+                Some(rows) => {
+                    regime.transitions = rows;
+                    true
+                }
+                None => false,
+            };
+        }
+        if let (Process::Incidents(incidents), "weights") = (&mut disruption.process, key) {
+            let n = incidents.targets.len();
+            return match self.weights_value(value, path, Some(n)) {
+                Some(weights) => {
+                    incidents.weights = weights;
+                    true
+                }
+                None => false,
+            };
+        }
         if let (Process::Regime(regime), "initial") = (&mut disruption.process, key) {
             let states = regime.states.clone();
             return match self.regime_initial(value, path, Some(&states)) {
@@ -2476,13 +2692,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 None => false,
             };
         }
-        let valid = match disruption.process {
-            Process::Incidents(_) => "rate_per_year, severity, duration_days",
-            Process::Regime(_) => "initial",
-            Process::Project(_) => {
-                "success_probability, online_month, ramp_months, capacity_factor"
-            }
-        };
+        let valid = settable_disruption_keys(disruption.process.kind_name());
         self.r.error(
             key_span,
             path,
@@ -2492,6 +2702,19 @@ impl<'r, 'a> Validator<'r, 'a> {
             ),
         );
         false
+    }
+}
+
+/// Node keys that hold one number per commodity, overridden as `"<id>.<key>.<commodity>"` or
+/// all at once as `"<id>.<key>" = { <commodity> = … }`.
+const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
+
+/// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
+fn settable_disruption_keys(kind: &str) -> &'static str {
+    match kind {
+        "incidents" => "rate_per_year, severity, duration_days, weights",
+        "regime" => "initial, transitions",
+        _ => "success_probability, online_month, ramp_months, capacity_factor",
     }
 }
 

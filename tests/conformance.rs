@@ -1,0 +1,329 @@
+//! Conformance with the product contract: the scenario fragments of SPEC section 3 joined into
+//! one file (`tests/conformance/spec_example.toml`) run as written, and the output folder of
+//! SPEC section 8 has the files, headers, row order and JSON fields the contract names. Also
+//! regressions found by the conformance audit: absurd inputs that used to hang or fail late.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn supplyrisk() -> Command {
+    Command::cargo_bin("supplyrisk").expect("the binary is built for integration tests")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name)
+}
+
+const METRICS: [&str; 7] = [
+    "dependency_CN",
+    "independent_share",
+    "stock_share",
+    "shortfall_share",
+    "worst_month_shortfall",
+    "shortage_months",
+    "shortfall_exceeds_threshold",
+];
+
+#[test]
+fn the_spec_example_runs_and_writes_every_file_of_section_8() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("spec");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(fixture("conformance/spec_example.toml"))
+        .args([
+            "--trials",
+            "200",
+            "--seed",
+            "9",
+            "--threads",
+            "2",
+            "--per-trial",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).expect(name);
+
+    // summary.csv: the header, then variants in file order, then reductions, each with the
+    // commodities in file order and the metrics in section 5's order.
+    let summary = read("summary.csv");
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next(),
+        Some("variant,commodity,metric,mean,ci_low,ci_high,sd,p5,p50,p95,cvar95,p_positive")
+    );
+    let keys: Vec<String> = lines
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    let mut expected = Vec::new();
+    for variant in [
+        "without_pakistan",
+        "with_pakistan",
+        "with_pakistan_optimistic",
+        "reduction:with_pakistan",
+        "reduction:with_pakistan_optimistic",
+    ] {
+        for commodity in ["ndpr_oxide", "sb"] {
+            for metric in METRICS {
+                expected.push(format!("{variant},{commodity},{metric}"));
+            }
+        }
+    }
+    assert_eq!(keys, expected);
+
+    // monthly.csv: variants only, months as YYYY-MM over the whole horizon.
+    let monthly = read("monthly.csv");
+    assert!(monthly.starts_with("variant,commodity,month,metric,mean,p5,p50,p95\n"));
+    assert!(!monthly.contains("reduction:"));
+    assert!(monthly.contains("\nwithout_pakistan,ndpr_oxide,2026-01,dependency_CN,"));
+    assert!(monthly.contains("\nwith_pakistan_optimistic,sb,2035-12,shortfall_share,"));
+    assert_eq!(monthly.lines().count(), 1 + 3 * 2 * 120 * 2);
+
+    // trials.csv: one row per trial, variant and commodity.
+    let trials = read("trials.csv");
+    let header = format!("trial,variant,commodity,{}", METRICS.join(","));
+    assert_eq!(trials.lines().next(), Some(header.as_str()));
+    assert_eq!(trials.lines().count(), 1 + 200 * 3 * 2);
+
+    // summary.json: the figures plus provenance, the variants and the baseline.
+    let json: serde_json::Value = serde_json::from_str(&read("summary.json")).expect("JSON");
+    let provenance = &json["provenance"];
+    assert_eq!(
+        provenance["scenario"],
+        "Pakistan mineral supply and US dependency"
+    );
+    assert_eq!(provenance["seed"], 9);
+    assert_eq!(provenance["trials"], 200);
+    assert_eq!(provenance["tool_version"], env!("CARGO_PKG_VERSION"));
+    // The SHA-256 of the file's bytes, as `sha256sum` prints it.
+    use sha2::Digest;
+    let bytes = std::fs::read(fixture("conformance/spec_example.toml")).expect("read");
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(provenance["scenario_sha256"], digest.as_str());
+    let baselines: Vec<&str> = json["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .filter(|v| v["baseline"] == true)
+        .map(|v| v["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(baselines, ["without_pakistan"]);
+
+    assert!(out.join("report.md").is_file());
+    let charts = std::fs::read_dir(out.join("charts"))
+        .expect("charts")
+        .count();
+    assert!(charts >= 4, "{charts} charts");
+}
+
+#[test]
+fn without_variants_there_is_one_variant_base_and_no_reduction() {
+    let text = std::fs::read_to_string(fixture("conformance/spec_example.toml")).expect("read");
+    let cut = text.find("[[variant]]").expect("the example has variants");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("no_variants.toml");
+    std::fs::write(&scenario, &text[..cut]).expect("write");
+    let out = dir.path().join("out");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--trials", "50", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    assert!(summary.lines().skip(1).all(|l| l.starts_with("base,")));
+    assert!(!out.join("charts").exists(), "--no-charts draws nothing");
+}
+
+/// Regression: `demand_growth = 1e300` passed `check`, then `run` failed with exit code 1
+/// ("internal error ... capacity inf") after starting; `rate_per_year = 1e300` made `run`
+/// never finish. Both are now scenario errors: exit code 2, at once, nothing written.
+#[test]
+fn absurd_growth_and_rates_are_scenario_errors_not_late_failures() {
+    for (case, key) in [
+        ("growth_absurd", "node[1].demand_growth"),
+        ("rate_absurd", "disruption[0].rate_per_year"),
+        ("rate_distribution_absurd", "disruption[0].rate_per_year"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("never");
+        let output = supplyrisk()
+            .arg("run")
+            .arg(fixture(&format!("bad_input/{case}.toml")))
+            .args(["--trials", "10", "--out"])
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.contains(key), "{case}: {stderr}");
+        assert!(
+            std::fs::read_dir(dir.path())
+                .expect("list")
+                .next()
+                .is_none(),
+            "{case}: nothing written"
+        );
+    }
+}
+
+/// Regression: a file where a parent folder of `--out` should be gave the OS's bare "File
+/// exists"; the message now says which path is a file.
+#[test]
+fn an_output_folder_under_a_file_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a_file");
+    std::fs::write(&file, "x").expect("write");
+    let output = supplyrisk()
+        .args(["run", "tutorial", "--trials", "10", "--out"])
+        .arg(file.join("sub"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a_file` is a file, not a folder"),
+        "{stderr}"
+    );
+}
+
+/// SPEC 3: `set` replaces the value of a key of a node or disruption for that variant only. A
+/// regime's `transitions` can be overridden: with the chain open in month 0 and then closed
+/// for good, the variant's shortfall is exactly 11 of 12 months, the baseline's 0. A quoted
+/// `"<node>.demand"` with a table sets each commodity listed.
+#[test]
+fn set_overrides_of_transitions_and_of_a_demand_table_change_that_variant_only() {
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+trials = 20
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 1200 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 1200 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[disruption]]
+id = "cn_controls"
+kind = "regime"
+states = ["open", "ban"]
+initial = "open"
+transitions = [[1, 0], [0, 1]]
+[[disruption.effect]]
+state = "ban"
+exporter = "CN"
+factor = 0.0
+
+[[variant]]
+id = "open"
+baseline = true
+
+[[variant]]
+id = "closing"
+[variant.set]
+"cn_controls.transitions" = [[0, 1], [0, 1]]
+
+[[variant]]
+id = "double_demand"
+[variant.set]
+"us.demand" = { sb = 2400 }
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("closing.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let out = dir.path().join("out");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    let mean = |variant: &str| -> f64 {
+        let prefix = format!("{variant},sb,shortfall_share,");
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .expect("a shortfall row");
+        line.split(',')
+            .nth(3)
+            .expect("mean")
+            .parse()
+            .expect("number")
+    };
+    assert_eq!(mean("open"), 0.0);
+    // Fixed-point sums (SPEC 5, mergeable statistics) are exact to about 1e-12.
+    assert!((mean("closing") - 11.0 / 12.0).abs() < 1e-9, "{summary}");
+    // `"us.demand" = { sb = 2400 }` is `"us.demand.sb" = 2400`: half the demand is unmet.
+    assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary}");
+}
+
+/// Regression: `--out` naming a folder of the user's own files replaced the whole folder (the
+/// files were deleted). SPEC 8 replaces "an earlier result"; anything else is refused with
+/// exit code 2 and left as it was.
+#[test]
+fn an_output_folder_holding_other_files_is_refused_not_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let precious = dir.path().join("precious");
+    std::fs::create_dir(&precious).expect("mkdir");
+    std::fs::write(precious.join("thesis.txt"), "mine").expect("write");
+    let output = supplyrisk()
+        .args(["run", "tutorial", "--trials", "10", "--no-charts", "--out"])
+        .arg(&precious)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("thesis.txt"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(precious.join("thesis.txt")).expect("kept"),
+        "mine"
+    );
+    assert!(!precious.join("summary.csv").exists());
+}
