@@ -519,13 +519,18 @@ fn simulate(
     for &(a, capacity) in &schedule.fixed {
         capacities[a] = capacity;
     }
-    // "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry the trial's
-    // largest monthly supply: no flow exceeds its month's supply (every unit leaves a mine),
-    // so any bound at least that large never binds, and one that stays put for the whole
-    // trial keeps these arcs (a third of a network) out of the changes the solver processes
-    // each month. For the same reason an uncapped element under a multiplier gets at most
-    // that bound (SPEC 3's multiplier × throughput bound can exceed the supply, and would
-    // then move with the multiplier without ever binding). Supply is summed in arc order.
+    // "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry a bound on the
+    // whole month's flow, fixed for the trial: no flow exceeds its month's supply (every unit
+    // leaves a mine) nor what the markets can absorb (demand plus stock room, at most
+    // (1 + stock_months) × demand), so a bound at least the smaller of their largest monthly
+    // values never binds, and one that stays put for the whole trial keeps these arcs (a
+    // third of a network) out of the changes the solver processes each month. For the same
+    // reason an uncapped element under a multiplier gets at most that bound (SPEC 3's
+    // multiplier × throughput bound can exceed the supply, and would then move with the
+    // multiplier without ever binding). Every other capacity is clamped to the bound too:
+    // the solver's feasibility tolerance is relative to the largest capacity, so a user's
+    // "unlimited" 1e15 on an edge, a huge mine or a huge competing demand would otherwise
+    // make a small market's demand vanish below it. Supply is summed in arc order.
     let supply_months = if schedule.scaled_sources.is_empty() {
         1
     } else {
@@ -542,14 +547,26 @@ fn simulate(
         }
         supply_bound = supply_bound.max(supply);
     }
+    let mut absorb_bound = 0.0f64;
+    for m in 0..horizon {
+        let mut absorb = 0.0;
+        for (i, market) in cp.markets.iter().enumerate() {
+            absorb += market.demand_t_per_month * growth_of(i)[m] * (1.0 + market.stock_months);
+        }
+        absorb_bound = absorb_bound.max(absorb);
+    }
+    let flow_bound = supply_bound.min(absorb_bound);
+    for &(a, capacity) in &schedule.fixed {
+        capacities[a] = capacity.min(flow_bound);
+    }
     for &a in &schedule.supply {
-        capacities[a] = supply_bound;
+        capacities[a] = flow_bound;
     }
     let uncapped = |bound: f64, mult: f64| {
         if mult == 1.0 {
-            supply_bound
+            flow_bound
         } else {
-            (bound * mult).min(supply_bound)
+            (bound * mult).min(flow_bound)
         }
     };
     for &(index, value) in &trace.fixed {
@@ -586,19 +603,19 @@ fn simulate(
         }
         // Capacities of the arcs that can move (the others were written above).
         for &(a, base, slot) in &schedule.scaled_sources {
-            capacities[a] = base * node_table[slot * horizon + m];
+            capacities[a] = (base * node_table[slot * horizon + m]).min(flow_bound);
         }
         // Each list has one formula of SPEC 3 (a missing multiplier is 1, and 1 × x = x
         // exactly, so these are the general formula's values bit for bit).
         for &(a, base, slot) in &schedule.node_capped {
-            capacities[a] = base * node_table[slot * horizon + m];
+            capacities[a] = (base * node_table[slot * horizon + m]).min(flow_bound);
         }
         for &(a, bound, slot) in &schedule.node_uncapped {
             let mult = node_table[slot * horizon + m];
             capacities[a] = uncapped(bound, mult);
         }
         for &(a, base) in &schedule.regime_capped {
-            capacities[a] = base * arc_multiplier[a];
+            capacities[a] = (base * arc_multiplier[a]).min(flow_bound);
         }
         for &(a, bound) in &schedule.regime_uncapped {
             let mult = arc_multiplier[a];
@@ -616,16 +633,17 @@ fn simulate(
                 mult *= arc_multiplier[a];
             }
             capacities[a] = match capacity {
-                ArcCapacity::Capped(base) => base * mult,
+                ArcCapacity::Capped(base) => (base * mult).min(flow_bound),
                 ArcCapacity::Uncapped(bound) => uncapped(bound, mult),
                 _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
         for (i, market) in cp.markets.iter().enumerate() {
             let demand = market.demand_t_per_month * growth_of(i)[m];
-            capacities[market.demand_arc] = demand;
+            capacities[market.demand_arc] = demand.min(flow_bound);
             if let Some(refill) = market.refill_arc {
-                capacities[refill] = (market.stock_months * demand - stocks[i]).max(0.0);
+                capacities[refill] =
+                    (market.stock_months * demand - stocks[i]).clamp(0.0, flow_bound);
             }
         }
         observe(m, capacities);
@@ -642,7 +660,8 @@ fn simulate(
         // Markets: serve demand, draw stock for what is unmet, refill.
         let mut focus_month = None;
         for (i, market) in cp.markets.iter().enumerate() {
-            let demand = capacities[market.demand_arc];
+            // The demand itself, not its arc's capacity (which may be clamped).
+            let demand = market.demand_t_per_month * growth_of(i)[m];
             let served = flows[market.demand_arc].min(demand);
             let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
             let unmet = (demand - served).max(0.0);
