@@ -292,6 +292,12 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
         }
 
+        if self.r.problems.is_empty()
+            && let (Some(focus), Some(variants)) = (focus, variants.as_ref())
+        {
+            self.check_scale(&network, focus, variants, top);
+        }
+
         if self.r.problems.is_empty() {
             let header = header?;
             Some(Model {
@@ -2107,6 +2113,84 @@ impl<'r, 'a> Validator<'r, 'a> {
                         focus_node.id, commodity.id, commodity.id
                     ),
                 );
+            }
+        }
+    }
+
+    /// The allocation works to a tolerance of about 1e-10 of the month's largest flow (see
+    /// `engine::allocation`), so a focus market whose demand is a vanishing fraction of the
+    /// commodity's flow would be routed as if it demanded nothing. The flow is bounded by the
+    /// smaller of the mines' capacity and what the markets can absorb (demand plus stock
+    /// room); a focus demand below 1e-8 of that bound (a hundredfold margin for growth) is
+    /// refused, per variant, before it silently zeroes every metric.
+    fn check_scale(
+        &mut self,
+        network: &Network,
+        focus: NodeId,
+        variants: &[Variant],
+        top: TableRef<'_, '_>,
+    ) {
+        const SMALLEST_SHARE: f64 = 1e-8;
+        for (k, commodity) in network.commodities.iter().enumerate() {
+            let c = CommodityId(k);
+            for variant in variants {
+                let enabled = |n: usize| !variant.node_disabled[n];
+                let demand = variant.nodes[focus.0].demand_t_per_year(c);
+                if demand <= 0.0 || !enabled(focus.0) {
+                    continue;
+                }
+                let mut supply = 0.0;
+                let mut absorb = 0.0;
+                for (n, node) in variant.nodes.iter().enumerate() {
+                    if !enabled(n) {
+                        continue;
+                    }
+                    match (&node.kind, &node.market) {
+                        (NodeKind::Mine, _) => {
+                            supply += node.capacity_t_per_year[c.0].unwrap_or(0.0);
+                        }
+                        (NodeKind::Market, Some(market)) => {
+                            absorb += node.demand_t_per_year(c) * (1.0 + market.stock_months[c.0]);
+                        }
+                        _ => {}
+                    }
+                }
+                let flow = supply.min(absorb);
+                if demand >= SMALLEST_SHARE * flow {
+                    continue;
+                }
+                let span = top
+                    .get("node")
+                    .and_then(|(v, _)| match v.get_ref() {
+                        DeValue::Array(items) => {
+                            items.get(focus.0).map(|item| match item.get_ref() {
+                                DeValue::Table(t) => {
+                                    t.get("demand").map_or_else(|| item.span(), |d| d.span())
+                                }
+                                _ => item.span(),
+                            })
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(0..0);
+                let in_variant = if variants.len() > 1 {
+                    format!(" in variant {:?}", variant.id)
+                } else {
+                    String::new()
+                };
+                self.r.error(
+                    &span,
+                    format!("node[{}].demand", focus.0),
+                    format!(
+                        "the focus market {:?} demands {} t/yr of `{}`{in_variant}, less than {} of the commodity's flow ({} t/yr: the smaller of the mines' capacity and what the markets absorb); results would fall below the allocation's precision (about 1e-10 of the largest flow): use consistent units or scale down the largest capacities and demands",
+                        network.nodes[focus.0].id,
+                        show(demand),
+                        commodity.id,
+                        show(SMALLEST_SHARE),
+                        show(flow),
+                    ),
+                );
+                break;
             }
         }
     }
