@@ -559,11 +559,14 @@ fn warm_months_match_cold_solves() {
     );
 }
 
-/// A long randomised run for rare numerical trouble (run it with `cargo test --release --
-/// --ignored stress`): bigger networks, capacities over ten orders of magnitude, months with
-/// pivots, and the exact optimality certificate on every solve.
+/// A long randomised run for rare numerical trouble (part of `cargo test --release`, which CI
+/// runs): bigger networks, capacities over ten orders of magnitude, months with pivots, and
+/// the exact optimality certificate on every solve.
 #[test]
-#[ignore = "long: ~5 s in release mode, minutes in debug"]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "long: ~6 s in release mode, minutes in debug"
+)]
 fn stress_many_networks_and_months() {
     let mut rng = TestRng(14);
     let mut pivots = 0_u64;
