@@ -13,7 +13,7 @@ use super::canvas::{
 };
 use super::histogram::{Grid, Shape, shape, value_range};
 use super::style::{self, Colour};
-use crate::report::summary::{Histogram, Row, Summary};
+use crate::report::summary::{Histogram, Row, Summary, VariantInfo};
 
 /// One variant's (or reduction's) distribution in a panel.
 struct Overlay<'s> {
@@ -21,6 +21,37 @@ struct Overlay<'s> {
     row: &'s Row,
     colour: Colour,
     label: String,
+}
+
+/// One panel per commodity, titled by its name, with an overlay per variant whose summary
+/// group (`group_of`: the variant itself, its reduction, or `None` to leave it out) has a
+/// histogram of `metric`; each variant keeps its colour across charts.
+fn panels<'s>(
+    summary: &'s Summary,
+    metric: &str,
+    group_of: impl Fn(&VariantInfo) -> Option<String>,
+) -> Vec<(String, Vec<Overlay<'s>>)> {
+    summary
+        .commodities
+        .iter()
+        .map(|commodity| {
+            let overlays = summary
+                .variants
+                .iter()
+                .enumerate()
+                .filter_map(|(index, variant)| {
+                    let group = group_of(variant)?;
+                    Some(Overlay {
+                        histogram: summary.histogram(&group, &commodity.id, metric)?,
+                        row: summary.row(&group, &commodity.id, metric)?,
+                        colour: style::variant_colour(index),
+                        label: variant.id.clone(),
+                    })
+                })
+                .collect();
+            (commodity.name.clone(), overlays)
+        })
+        .collect()
 }
 
 /// Chart 1: for the country `country` of `dependency_on`, the distribution across trials of
@@ -33,24 +64,7 @@ pub fn dependency_distribution(summary: &Summary, country: &str) -> Result<Vec<u
             "{country} is not in dependency_on"
         )));
     }
-    let mut panels = Vec::new();
-    for commodity in &summary.commodities {
-        let mut overlays = Vec::new();
-        for (index, variant) in summary.variants.iter().enumerate() {
-            if let (Some(histogram), Some(row)) = (
-                summary.histogram(&variant.id, &commodity.id, &metric),
-                summary.row(&variant.id, &commodity.id, &metric),
-            ) {
-                overlays.push(Overlay {
-                    histogram,
-                    row,
-                    colour: style::variant_colour(index),
-                    label: variant.id.clone(),
-                });
-            }
-        }
-        panels.push((commodity.name.clone(), overlays));
-    }
+    let panels = panels(summary, &metric, |variant| Some(variant.id.clone()));
     let market = &summary.focus_market_name;
     let title = format!(
         "What share of the demand of {market} passes through {country}? Distribution across trials, by variant"
@@ -103,28 +117,9 @@ pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8
         ));
     }
     let baseline = summary.baseline().id.clone();
-    let mut panels = Vec::new();
-    for commodity in &summary.commodities {
-        let mut overlays = Vec::new();
-        for (index, variant) in summary.variants.iter().enumerate() {
-            if variant.baseline {
-                continue;
-            }
-            let group = format!("reduction:{}", variant.id);
-            if let (Some(histogram), Some(row)) = (
-                summary.histogram(&group, &commodity.id, &metric),
-                summary.row(&group, &commodity.id, &metric),
-            ) {
-                overlays.push(Overlay {
-                    histogram,
-                    row,
-                    colour: style::variant_colour(index),
-                    label: variant.id.clone(),
-                });
-            }
-        }
-        panels.push((commodity.name.clone(), overlays));
-    }
+    let panels = panels(summary, &metric, |variant| {
+        (!variant.baseline).then(|| format!("reduction:{}", variant.id))
+    });
     let market = &summary.focus_market_name;
     let title = format!(
         "How much less does {market} depend on {country} than in {baseline}? Paired reduction per trial, by variant"
