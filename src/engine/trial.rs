@@ -48,6 +48,8 @@ pub struct Scratch {
     capacities: Vec<f64>,
     arc_multiplier: Vec<f64>,
     stocks: Vec<f64>,
+    /// Each market's demand per month, month-major: `[month × markets + market]`.
+    demand: Vec<f64>,
     fractions: Vec<f64>,
     /// The last trial's metrics, [variant][commodity][metric] (variants only).
     pub metrics: Vec<f64>,
@@ -204,6 +206,7 @@ impl Scratch {
             capacities: vec![0.0; max_arcs],
             arc_multiplier: vec![1.0; max_arcs],
             stocks: vec![0.0; max_markets],
+            demand: vec![0.0; max_markets * horizon],
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
             metrics: vec![0.0; layout.variants * layout.commodities * layout.metrics()],
             pending: Pending {
@@ -487,6 +490,7 @@ fn simulate(
         capacities,
         arc_multiplier,
         stocks,
+        demand: demand_table,
         fractions,
         metrics: trial_metrics,
         pending,
@@ -504,7 +508,9 @@ fn simulate(
         })?;
     let capacities = &mut capacities[..cp.arcs.len()];
     let arc_multiplier = &mut arc_multiplier[..cp.arcs.len()];
-    let stocks = &mut stocks[..cp.markets.len()];
+    let markets = cp.markets.len();
+    let stocks = &mut stocks[..markets];
+    let demand_table = &mut demand_table[..markets * horizon];
     // Growth factors of each market, by market index.
     let growth_of = |market: usize| -> &[f64] {
         let (g, version) = variant.growth[cp.markets[market].growth];
@@ -547,11 +553,19 @@ fn simulate(
         }
         supply_bound = supply_bound.max(supply);
     }
+    // Each market's demand per month is written down here, once per trial, for the month
+    // loop below.
+    for (i, market) in cp.markets.iter().enumerate() {
+        for (m, &factor) in growth_of(i)[..horizon].iter().enumerate() {
+            demand_table[m * markets + i] = market.demand_t_per_month * factor;
+        }
+    }
+    let demand_table = &*demand_table;
     let mut absorb_bound = 0.0f64;
-    for m in 0..horizon {
+    for month_demand in demand_table.chunks_exact(markets) {
         let mut absorb = 0.0;
-        for (i, market) in cp.markets.iter().enumerate() {
-            absorb += market.demand_t_per_month * growth_of(i)[m] * (1.0 + market.stock_months);
+        for (&demand, market) in month_demand.iter().zip(&cp.markets) {
+            absorb += demand * (1.0 + market.stock_months);
         }
         absorb_bound = absorb_bound.max(absorb);
     }
@@ -638,8 +652,8 @@ fn simulate(
                 _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
-        for (i, market) in cp.markets.iter().enumerate() {
-            let demand = market.demand_t_per_month * growth_of(i)[m];
+        let month_demand = &demand_table[m * markets..(m + 1) * markets];
+        for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
             capacities[market.demand_arc] = demand.min(flow_bound);
             if let Some(refill) = market.refill_arc {
                 capacities[refill] =
@@ -659,9 +673,8 @@ fn simulate(
 
         // Markets: serve demand, draw stock for what is unmet, refill.
         let mut focus_month = None;
-        for (i, market) in cp.markets.iter().enumerate() {
+        for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
             // The demand itself, not its arc's capacity (which may be clamped).
-            let demand = market.demand_t_per_month * growth_of(i)[m];
             let served = flows[market.demand_arc].min(demand);
             let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
             let unmet = (demand - served).max(0.0);
