@@ -102,6 +102,39 @@ pub(crate) fn fit_text(area: &Area<'_>, content: &str, style: &TextStyle, width:
     String::new()
 }
 
+/// Breaks `content` at spaces into lines of at most `width` pixels, at most `max_lines` of
+/// them; if it does not fit, the last line is cut with an ellipsis (so is a single word wider
+/// than `width`).
+pub(crate) fn wrap_text(
+    area: &Area<'_>,
+    content: &str,
+    style: &TextStyle,
+    width: i32,
+    max_lines: usize,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut words = content.split(' ').filter(|w| !w.is_empty()).peekable();
+    while let Some(word) = words.next() {
+        if lines.len() + 1 == max_lines {
+            // The last line takes the rest, cut if it must be.
+            let rest: Vec<&str> = std::iter::once(word).chain(words).collect();
+            lines.push(fit_text(area, &rest.join(" "), style, width));
+            return lines;
+        }
+        let mut line = word.to_string();
+        while let Some(next) = words.peek() {
+            let candidate = format!("{line} {next}");
+            if text_width(area, &candidate, style) > width {
+                break;
+            }
+            line = candidate;
+            words.next();
+        }
+        lines.push(fit_text(area, &line, style, width));
+    }
+    lines
+}
+
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Mark {
@@ -492,6 +525,35 @@ mod tests {
             assert!(rows * cols - n < cols, "{n} panels leave a whole empty row");
             assert!(rows <= cols, "{n}: the canvas is wide");
         }
+    }
+
+    #[test]
+    fn footnotes_wrap_at_spaces_and_are_cut_only_when_out_of_lines() {
+        let mut pixels = vec![0u8; 800 * 200 * 3];
+        let area = BitMapBackend::with_buffer(&mut pixels, (800, 200)).into_drawing_area();
+        let style = font(17.0, style::TEXT, Weight::Normal);
+        let words: Vec<String> = (0..60).map(|i| format!("disruption_{i},")).collect();
+        let content = words.join(" ");
+        let width = 700;
+        // Room enough: every word kept, in order, each line within the width.
+        let lines = wrap_text(&area, &content, &style, width, 100);
+        assert!(lines.len() > 3, "{lines:?}");
+        assert_eq!(lines.join(" "), content);
+        for line in &lines {
+            assert!(text_width(&area, line, &style) <= width, "{line}");
+        }
+        // Two lines only: the first two as before, the last cut with an ellipsis.
+        let cut = wrap_text(&area, &content, &style, width, 2);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(cut[0], lines[0]);
+        assert!(
+            cut[1].ends_with('…') && cut[1].starts_with(&lines[1]),
+            "{cut:?}"
+        );
+        assert!(text_width(&area, &cut[1], &style) <= width);
+        // Short text stays one line; no text, no line.
+        assert_eq!(wrap_text(&area, "a b", &style, width, 3), vec!["a b"]);
+        assert!(wrap_text(&area, "", &style, width, 3).is_empty());
     }
 
     #[test]

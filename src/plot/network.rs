@@ -71,6 +71,9 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
     })
 }
 
+/// Lines the footnote of what a variant changes may take before it is cut with an ellipsis.
+const NOTE_LINES: usize = 4;
+
 /// Weight of a waypoint of a long edge in a layer, relative to a node's slot.
 const WAYPOINT_WEIGHT: f64 = 0.35;
 
@@ -279,11 +282,24 @@ impl NodeBox {
 
 fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), ChartError> {
     let (width, height) = body.dim_in_pixel();
-    let notes_height = if view.notes.is_empty() { 0 } else { 34 };
-    let top = 34;
-    let bottom = height as i32 - 12 - notes_height;
     let left = style::MARGIN as i32 + 8;
     let right = width as i32 - style::MARGIN as i32 - 8;
+    // What the variant changes besides nodes, as a footnote of up to `NOTE_LINES` lines.
+    let note_style = font(style::LEGEND_SIZE, style::MUTED_TEXT, Weight::Normal);
+    let note_lines = if view.notes.is_empty() {
+        Vec::new()
+    } else {
+        let note = format!("{} also {}.", view.shown_variant(), view.notes.join("; "));
+        canvas::wrap_text(body, &note, &note_style, right - left, NOTE_LINES)
+    };
+    let note_line_height = (style::LEGEND_SIZE * 1.35).round() as i32;
+    let notes_height = if note_lines.is_empty() {
+        0
+    } else {
+        12 + note_line_height * note_lines.len() as i32
+    };
+    let top = 34;
+    let bottom = height as i32 - 12 - notes_height;
     let layers = layout.layers.len().max(1);
     let heaviest = layout
         .layers
@@ -518,14 +534,12 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
         }
     }
 
-    if !view.notes.is_empty() {
-        let note = format!("{} also {}.", view.shown_variant(), view.notes.join("; "));
-        let note_style = font(style::LEGEND_SIZE, style::MUTED_TEXT, Weight::Normal);
-        let note = canvas::fit_text(body, &note, &note_style, right - left);
+    let first_baseline = height as i32 - 16 - note_line_height * (note_lines.len() as i32 - 1);
+    for (i, line) in note_lines.iter().enumerate() {
         text(
             body,
-            &note,
-            (left, height as i32 - 16),
+            line,
+            (left, first_baseline + note_line_height * i as i32),
             &note_style,
             HPos::Left,
         )?;

@@ -134,24 +134,36 @@ impl NetworkView {
             .collect();
         let mut notes = Vec::new();
         if shown.is_some() {
-            for (i, disruption) in model.disruptions.iter().enumerate() {
-                match (
-                    baseline.disruption_disabled[i],
-                    compared.disruption_disabled[i],
-                ) {
-                    (false, true) => notes.push(format!(
-                        "switches off disruption {} (active in the baseline)",
-                        disruption.id
-                    )),
-                    (true, false) => notes.push(format!(
-                        "has disruption {} (off in the baseline)",
-                        disruption.id
-                    )),
-                    _ => {}
-                }
-            }
-            for (key, value) in &compared.overrides {
-                notes.push(format!("sets {key} = {value}"));
+            let differing = |on_in_baseline: bool| -> Vec<&str> {
+                model
+                    .disruptions
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| {
+                        let on_in_variant = !compared.disruption_disabled[i];
+                        let on_in_base = !baseline.disruption_disabled[i];
+                        on_in_base == on_in_baseline && on_in_variant != on_in_baseline
+                    })
+                    .map(|(_, d)| d.id.as_str())
+                    .collect()
+            };
+            notes.extend(disruption_note(
+                &differing(false),
+                "has",
+                "off in the baseline",
+            ));
+            notes.extend(disruption_note(
+                &differing(true),
+                "switches off",
+                "active in the baseline",
+            ));
+            if !compared.overrides.is_empty() {
+                let sets: Vec<String> = compared
+                    .overrides
+                    .iter()
+                    .map(|(key, value)| format!("{key} = {value}"))
+                    .collect();
+                notes.push(format!("sets {}", sets.join(", ")));
             }
         }
         let mut countries: Vec<String> = Vec::new();
@@ -189,6 +201,21 @@ impl NetworkView {
         self.variant
             .as_ref()
             .map_or(self.baseline.as_str(), |(id, _)| id.as_str())
+    }
+}
+
+/// One note for the disruptions a variant `verb`s that the baseline does not, in file order:
+/// "has disruption a (off in the baseline)", or for several "has 3 disruptions (off in the
+/// baseline): a, b, c"; `None` when there are none.
+fn disruption_note(ids: &[&str], verb: &str, baseline_state: &str) -> Option<String> {
+    match ids {
+        [] => None,
+        [id] => Some(format!("{verb} disruption {id} ({baseline_state})")),
+        _ => Some(format!(
+            "{verb} {} disruptions ({baseline_state}): {}",
+            ids.len(),
+            ids.join(", ")
+        )),
     }
 }
 
@@ -383,6 +410,19 @@ mod tests {
         assert_eq!(Presence::edge(Removed, Both), Removed);
         assert_eq!(Presence::edge(Added, Removed), Neither);
         assert_eq!(Presence::edge(Neither, Both), Neither);
+    }
+
+    #[test]
+    fn disruptions_a_variant_changes_make_one_note_each_way() {
+        assert_eq!(disruption_note(&[], "has", "off in the baseline"), None);
+        assert_eq!(
+            disruption_note(&["strikes"], "has", "off in the baseline").as_deref(),
+            Some("has disruption strikes (off in the baseline)")
+        );
+        assert_eq!(
+            disruption_note(&["a", "b", "c"], "switches off", "active in the baseline").as_deref(),
+            Some("switches off 3 disruptions (active in the baseline): a, b, c")
+        );
     }
 
     #[test]
