@@ -1065,29 +1065,18 @@ impl Solver {
         let arc_count = self.arc_count;
         let capacities = &capacities[..arc_count];
 
-        // Which capacities moved, in one branch-free pass: the index is always written and the
-        // count advances on a change; alongside, whether every capacity seen is valid, the
-        // largest of them, and whether a changed one held the largest. NaN differs from
-        // everything, so a NaN is always listed and checked. (The largest over the unchanged
-        // arcs as well is harmless: they are at most the previous largest.)
+        // Which capacities moved: branch-free, the index is always written and the count
+        // advances on a change. NaN differs from everything, so a NaN is always checked.
         let previous = &self.capacity[..arc_count];
         let changed = &mut self.changed[..arc_count];
-        let previous_largest = self.largest_capacity;
         let mut count = 0;
-        let mut valid = true;
-        let mut largest_seen = 0.0_f64;
-        let mut held_largest = false;
-        let mut note = |arc: usize| {
-            let (capacity, before) = (capacities[arc], previous[arc]);
-            let moved = capacity != before;
-            changed[count] = arc as u32;
-            count += usize::from(moved);
-            valid &= (0.0..=f64::MAX).contains(&capacity);
-            largest_seen = largest_seen.max(capacity);
-            held_largest |= moved & (before == previous_largest);
-        };
         match movable {
-            None => (0..arc_count).for_each(&mut note),
+            None => {
+                for arc in 0..arc_count {
+                    changed[count] = arc as u32;
+                    count += usize::from(capacities[arc] != previous[arc]);
+                }
+            }
             Some(movable) => {
                 debug_assert!(
                     movable.windows(2).all(|pair| pair[0] < pair[1]),
@@ -1098,7 +1087,10 @@ impl Solver {
                         || movable.contains(&(arc as u32))),
                     "an arc not listed as movable changed its capacity"
                 );
-                movable.iter().for_each(|&arc| note(arc as usize));
+                for &arc in movable {
+                    changed[count] = arc;
+                    count += usize::from(capacities[arc as usize] != previous[arc as usize]);
+                }
             }
         }
         if count == 0 {
@@ -1106,8 +1098,19 @@ impl Solver {
         }
         let changed = &self.changed[..count];
 
-        // Unchanged capacities were valid: the first invalid arc is the first invalid changed
-        // one. Nothing has been touched yet.
+        // Unchanged capacities were valid and at most the largest; check the changed ones
+        // before touching anything (the first invalid arc is the first invalid changed one),
+        // and whether one exceeds the largest or held it.
+        let previous_largest = self.largest_capacity;
+        let mut valid = true;
+        let mut largest_changed = 0.0_f64;
+        let mut held_largest = false;
+        for &arc in changed {
+            let (capacity, before) = (capacities[arc as usize], previous[arc as usize]);
+            valid &= (0.0..=f64::MAX).contains(&capacity);
+            largest_changed = largest_changed.max(capacity);
+            held_largest |= before == previous_largest;
+        }
         if !valid {
             let arc = changed
                 .iter()
@@ -1119,7 +1122,6 @@ impl Solver {
                 value: capacities[arc],
             });
         }
-        let largest_changed = largest_seen;
         let previous_tolerance = self.tolerance;
         let largest = if largest_changed >= previous_largest {
             largest_changed

@@ -200,6 +200,8 @@ pub struct MixedTraceNode {
     pub incoming: (usize, usize),
     /// The columns to mix, as a bit mask (bit k: column k).
     pub columns: u128,
+    /// Whether that is every column (always so with one `dependency_on` country).
+    pub all_columns: bool,
 }
 
 /// One variant, compiled.
@@ -913,6 +915,8 @@ fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
         width,
         ..TraceSchedule::default()
     };
+    // Each node's fixed value per column (`None`: mixed), filled in topological order.
+    let mut value: Vec<Option<f64>> = vec![None; trace.len() * width];
     for (t, node) in trace.iter().enumerate() {
         let mut columns = 0u128;
         for k in 0..width {
@@ -925,8 +929,18 @@ fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
                 // A mine: "not via any" only if it is in none of the countries.
                 Some(if k == countries { 1.0 } else { 0.0 })
             } else {
-                None
+                // Every input fixed at the same value c (0 or 1): the mix is c whenever
+                // anything flows in (Σ flow × 1 is Σ flow, added in the same order, and
+                // Σ flow × 0 is 0), so the column is fixed at c. With nothing flowing in, the
+                // node passes nothing on, so its value does not matter downstream.
+                let first = value[node.incoming[0].1 * width + k];
+                let same = node
+                    .incoming
+                    .iter()
+                    .all(|&(_, from)| value[from * width + k] == first);
+                if same { first } else { None }
             };
+            value[t * width + k] = fixed;
             match fixed {
                 Some(value) => schedule.fixed.push((t * width + k, value)),
                 None => columns |= 1 << k,
@@ -939,6 +953,7 @@ fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
                 node: t,
                 incoming: (start, schedule.incoming.len()),
                 columns,
+                all_columns: columns.count_ones() as usize == width,
             });
         }
     }

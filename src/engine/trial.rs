@@ -790,10 +790,16 @@ fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: 
         // Every column divided at once (one vector division; the division chains from node
         // to node set the pace), then the mixed ones kept.
         let quotients: [f64; W] = std::array::from_fn(|k| sums[k] / inflow);
-        let output = &mut fractions[node.node * W..(node.node + 1) * W];
-        for (k, (fraction, &quotient)) in output.iter_mut().zip(&quotients).enumerate() {
-            if node.columns & (1 << k) != 0 {
-                *fraction = if inflow > 0.0 { quotient } else { 0.0 };
+        let output: &mut [f64; W] = (&mut fractions[node.node * W..(node.node + 1) * W])
+            .try_into()
+            .expect("a row of W fractions");
+        if inflow > 0.0 && node.all_columns {
+            *output = quotients;
+        } else {
+            for (k, (fraction, &quotient)) in output.iter_mut().zip(&quotients).enumerate() {
+                if node.columns & (1 << k) != 0 {
+                    *fraction = if inflow > 0.0 { quotient } else { 0.0 };
+                }
             }
         }
     }
