@@ -416,7 +416,15 @@ struct LeavingChoice {
     leaving: Option<Leaving>,
     violation: f64,
     arc: u32,
+    /// The first violating arcs considered (up to [`VIOLATORS_KEPT`]), and how many there were
+    /// in all.
+    violators: [u32; VIOLATORS_KEPT],
+    violations: usize,
 }
+
+/// Violating arcs a [`LeavingChoice`] lists; with more, the search after a pivot scans the
+/// whole tree.
+const VIOLATORS_KEPT: usize = 8;
 
 impl LeavingChoice {
     fn new(bland: bool) -> Self {
@@ -425,6 +433,8 @@ impl LeavingChoice {
             leaving: None,
             violation: 0.0,
             arc: u32::MAX,
+            violators: [0; VIOLATORS_KEPT],
+            violations: 0,
         }
     }
 
@@ -438,6 +448,10 @@ impl LeavingChoice {
         } else {
             return;
         };
+        if self.violations < VIOLATORS_KEPT {
+            self.violators[self.violations] = arc;
+        }
+        self.violations += 1;
         let better = if self.bland {
             arc < self.arc
         } else {
@@ -533,6 +547,15 @@ pub struct Solver {
     mark: Vec<u32>,
     stamp: u32,
     crossing_fixed: Vec<u32>,
+    /// When `violated_complete`, every tree arc that violates its bounds is in `violated`
+    /// (with stale entries and repeats, which [`Solver::find_leaving`] prunes): those found
+    /// when the flows were computed or updated, then those each pivot's cycle made. Room for
+    /// `2 × nodes + VIOLATORS_KEPT`, more than it ever holds.
+    violated: Vec<u32>,
+    violated_complete: bool,
+    /// Per arc, the pass of [`Solver::find_leaving`] that last kept it (`listed_pass`).
+    listed: Vec<u32>,
+    listed_pass: u32,
     pivots_last_solve: u32,
     ordinary_pivot_limit: u32,
     pivot_limit: u32,
@@ -792,6 +815,10 @@ impl Solver {
             mark: vec![0; total_nodes],
             stamp: 0,
             crossing_fixed: vec![0; arc_count],
+            violated: Vec::with_capacity(2 * total_nodes + VIOLATORS_KEPT),
+            violated_complete: false,
+            listed: vec![0; total_arcs],
+            listed_pass: 0,
             pivots_last_solve: 0,
             ordinary_pivot_limit,
             pivot_limit,
@@ -1043,7 +1070,7 @@ impl Solver {
         }
         self.flows_current = true;
         self.updates_since_refresh = 0;
-        Ok(choice.leaving)
+        Ok(self.remember_violators(&choice))
     }
 
     /// Updates the flows of the last solve for new `capacities`, on the same basis, and
@@ -1266,24 +1293,98 @@ impl Solver {
                 choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
             }
         }
-        Ok(choice.leaving)
+        Ok(self.remember_violators(&choice))
     }
 
-    /// The tree arc to leave according to the tree flows kept up to date by the pivots, in
-    /// `O(n)`; `None` when they all look feasible.
-    fn find_leaving(&self, bland: bool) -> Option<Leaving> {
+    /// Keeps the violating arcs `choice` saw (when it saw them all), for
+    /// [`Solver::find_leaving`]; returns its leaving arc.
+    fn remember_violators(&mut self, choice: &LeavingChoice) -> Option<Leaving> {
+        self.violated.clear();
+        self.violated_complete = choice.violations <= VIOLATORS_KEPT;
+        if self.violated_complete {
+            self.violated
+                .extend_from_slice(&choice.violators[..choice.violations]);
+        }
+        choice.leaving
+    }
+
+    /// The tree arc to leave according to the tree flows kept up to date by the pivots;
+    /// `None` when they all look feasible.
+    ///
+    /// A pivot changes the flows of its cycle only, so the tree arcs that can violate their
+    /// bounds afterwards are those that did before and those of the cycle that now do; when
+    /// they are all listed (the usual case), only they are checked, each once, and the list is
+    /// pruned to those still violating; otherwise the whole tree is scanned (`O(n)`). The
+    /// choice depends only on the set of violating arcs, so it is the same either way.
+    fn find_leaving(&mut self, bland: bool) -> Option<Leaving> {
+        if !self.violated_complete {
+            let mut choice = LeavingChoice::new(bland);
+            for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
+                let arc = link.arc as usize;
+                choice.consider(
+                    node as u32,
+                    link.arc,
+                    self.raw_flow[arc],
+                    self.capacity[arc],
+                    self.tolerance,
+                );
+            }
+            return self.remember_violators(&choice);
+        }
+        self.listed_pass = self.listed_pass.wrapping_add(1);
+        if self.listed_pass == 0 {
+            // Passes wrapped: old marks could collide with new ones.
+            self.listed.fill(0);
+            self.listed_pass = 1;
+        }
+        let pass = self.listed_pass;
+        let link = &self.basis.link;
         let mut choice = LeavingChoice::new(bland);
-        for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
-            let arc = link.arc as usize;
+        for &arc in &self.violated {
+            let a = arc as usize;
+            if self.listed[a] == pass || self.basis.state[a] != ArcState::Tree {
+                continue;
+            }
+            self.listed[a] = pass;
+            // The node below a tree arc is the end whose tree arc it is.
+            let tail = self.tail[a];
+            let node = if link[tail as usize].arc == arc {
+                tail
+            } else {
+                self.head[a]
+            };
             choice.consider(
-                node as u32,
-                link.arc,
-                self.raw_flow[arc],
-                self.capacity[arc],
+                node,
+                arc,
+                self.raw_flow[a],
+                self.capacity[a],
                 self.tolerance,
             );
         }
-        choice.leaving
+        #[cfg(debug_assertions)]
+        {
+            let mut full = LeavingChoice::new(bland);
+            for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
+                let arc = link.arc as usize;
+                full.consider(
+                    node as u32,
+                    link.arc,
+                    self.raw_flow[arc],
+                    self.capacity[arc],
+                    self.tolerance,
+                );
+            }
+            assert_eq!(
+                (full.arc, full.leaving.map(|l| l.node), full.violations),
+                (
+                    choice.arc,
+                    choice.leaving.map(|l| l.node),
+                    choice.violations
+                ),
+                "the listed arcs must hold every violating tree arc"
+            );
+        }
+        self.remember_violators(&choice)
     }
 
     /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
@@ -1397,13 +1498,27 @@ impl Solver {
             0.0
         };
         raw_flow[entering] = entering_bound + lambda;
+        // The cycle's arcs (the entering one among them) are the only tree arcs whose flows
+        // change: those that now violate their bounds join the list of violating arcs.
+        let tolerance = self.tolerance;
+        let violated = &mut self.violated;
+        let mut note = |arc: u32, raw: f64| {
+            let capacity = capacity[arc as usize];
+            if raw < -tolerance || raw > capacity + tolerance {
+                violated.push(arc);
+            }
+        };
+        note(entering as u32, raw_flow[entering]);
         push_around(
             &self.basis.link[..total_nodes],
             raw_flow,
             tail,
             head,
             lambda,
-            |_, arc, raw| flow[arc as usize] = clamped(raw, capacity[arc as usize]),
+            |_, arc, raw| {
+                flow[arc as usize] = clamped(raw, capacity[arc as usize]);
+                note(arc, raw);
+            },
         );
         raw_flow[leaving_arc] = leaving.target;
         flow[leaving_arc] = leaving.target;
