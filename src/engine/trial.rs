@@ -628,12 +628,16 @@ fn simulate(
             let mult = node_table[slot * horizon + m];
             capacities[a] = uncapped(bound, mult);
         }
-        for &(a, base) in &schedule.regime_capped {
-            capacities[a] = (base * arc_multiplier[a]).min(flow_bound);
-        }
-        for &(a, bound) in &schedule.regime_uncapped {
-            let mult = arc_multiplier[a];
-            capacities[a] = uncapped(bound, mult);
+        // Arcs under regime effects only keep last month's capacity until a regime changes
+        // state (the same formula on the same multiplier).
+        if regime_changed {
+            for &(a, base) in &schedule.regime_capped {
+                capacities[a] = (base * arc_multiplier[a]).min(flow_bound);
+            }
+            for &(a, bound) in &schedule.regime_uncapped {
+                let mult = arc_multiplier[a];
+                capacities[a] = uncapped(bound, mult);
+            }
         }
         for &ScaledArc {
             arc: a,
