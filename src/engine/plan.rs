@@ -158,6 +158,9 @@ pub struct CapacitySchedule {
     /// Every arc whose capacity can move from one month to the next within a trial (all but
     /// `fixed` and `supply`), ascending: the solver compares only these with last month's.
     pub monthly: Vec<u32>,
+    /// `monthly` without the arcs under regime effects only (`regime_capped`,
+    /// `regime_uncapped`), which keep their capacity in a month where no regime changes state.
+    pub monthly_regimes_unchanged: Vec<u32>,
 }
 
 /// A non-source arc whose capacity is its nominal value or bound times multipliers.
@@ -903,6 +906,20 @@ fn capacity_schedule(arcs: &[ArcPlan], source_arcs: usize) -> CapacitySchedule {
     }
     schedule.monthly = (0..arcs.len() as u32)
         .filter(|&a| !constant[a as usize])
+        .collect();
+    let mut regime_only = vec![false; arcs.len()];
+    for &(a, _) in schedule
+        .regime_capped
+        .iter()
+        .chain(&schedule.regime_uncapped)
+    {
+        regime_only[a] = true;
+    }
+    schedule.monthly_regimes_unchanged = schedule
+        .monthly
+        .iter()
+        .copied()
+        .filter(|&a| !regime_only[a as usize])
         .collect();
     schedule
 }

@@ -665,7 +665,12 @@ fn simulate(
             }
         }
         observe(m, capacities);
-        let flows = match solver.solve_changed(capacities, &schedule.monthly) {
+        let movable = if regime_changed {
+            &schedule.monthly
+        } else {
+            &schedule.monthly_regimes_unchanged
+        };
+        let flows = match solver.solve_changed(capacities, movable) {
             Ok(flows) => flows,
             Err(_) => solver.solve_cold(capacities).map_err(|source| TrialError {
                 trial,
