@@ -1,4 +1,8 @@
 //! Command-line flags (clap derive), turned into resolved commands for [`crate::app`].
+//!
+//! Doc comments here are also the `--help` text, shown verbatim: placeholders such as
+//! `<scenario file stem>` are meant for the terminal, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

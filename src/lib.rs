@@ -17,6 +17,8 @@
 //! `model`, `disruption`, `engine` and `stats` never touch the file system, the
 //! terminal or the clock: a whole run is a function call.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod cli;
 pub mod disruption;

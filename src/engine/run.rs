@@ -50,7 +50,7 @@ pub enum RunError {
 }
 
 /// Receives each trial's metrics in trial order: (trial index, metrics per
-/// [variant][commodity][metric]).
+/// `[variant][commodity][metric]`).
 pub type TrialSink<'a> = dyn FnMut(u64, &[f64]) + Send + 'a;
 
 /// Runs `settings.trials` of `plan`. `progress` counts finished trials; `sink`, if given,

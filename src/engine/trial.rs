@@ -35,15 +35,15 @@ struct DrawCache {
 
 /// Per-worker buffers for running trials: grown once, reused for every trial.
 pub struct Scratch {
-    /// [disruption][version].
+    /// Indexed `[disruption][version]`.
     draws: Vec<Vec<DrawCache>>,
-    /// [growth plan][version] factors per month.
+    /// `[growth plan][version]`: factors per month.
     growth: Vec<Vec<GrowthCache>>,
     outages: Vec<Outage>,
     sweep: Sweep,
-    /// Node multipliers per variant group: [variant][slot × month].
+    /// Node multipliers per variant group: `[variant][slot × month]`.
     node_multipliers: Vec<Vec<f64>>,
-    /// Solvers per [variant][commodity].
+    /// Solvers per `[variant][commodity]`.
     solvers: Vec<Vec<Solver>>,
     capacities: Vec<f64>,
     arc_multiplier: Vec<f64>,
@@ -51,7 +51,7 @@ pub struct Scratch {
     /// Each market's demand per month, month-major: `[month × markets + market]`.
     demand: Vec<f64>,
     fractions: Vec<f64>,
-    /// The last trial's metrics, [variant][commodity][metric] (variants only).
+    /// The last trial's metrics, `[variant][commodity][metric]` (variants only).
     pub metrics: Vec<f64>,
     /// Values of the trials run since the last flush, not yet in the accumulators.
     pending: Pending,

@@ -530,7 +530,7 @@ pub fn trials_header(model: &Model) -> String {
     header
 }
 
-/// Rows of `trials.csv` for one trial: `metrics` is [variant][commodity][metric].
+/// Rows of `trials.csv` for one trial: `metrics` is `[variant][commodity][metric]`.
 pub fn trial_rows(model: &Model, trial: u64, metrics: &[f64], out: &mut String) {
     let commodities = model.reported_commodities();
     let per = metric_names(model).len();
