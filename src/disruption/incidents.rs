@@ -87,8 +87,11 @@ pub fn sample(process: &Incidents, stream: &Stream, horizon_days: f64, out: &mut
 /// Work space for [`time_average`], reused across trials (no allocation once grown).
 #[derive(Debug, Default, Clone)]
 pub struct Sweep {
+    /// Outages by (node, start, index), as sort keys (see [`time_average`]), then as indices.
+    keys: Vec<u128>,
     order: Vec<usize>,
-    boundaries: Vec<(f64, bool, usize)>,
+    /// One node's boundaries by (time, is start, outage), as sort keys (see [`sweep_node`]).
+    boundaries: Vec<u128>,
     active: Vec<usize>,
 }
 
@@ -96,10 +99,22 @@ impl Sweep {
     /// Work space reserved for `outages` outages at once.
     pub fn with_capacity(outages: usize) -> Self {
         Self {
+            keys: Vec::with_capacity(outages),
             order: Vec::with_capacity(outages),
             boundaries: Vec::with_capacity(2 * outages),
             active: Vec::with_capacity(outages.min(1024)),
         }
+    }
+}
+
+/// A key whose unsigned order is [`f64::total_cmp`]'s order of `x`: negatives (sign bit
+/// set) have every bit flipped, the others only the sign bit.
+fn total_order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
     }
 }
 
@@ -117,18 +132,28 @@ pub fn time_average(
     out: &mut [f64],
 ) {
     let horizon_days = months as f64 * DAYS_PER_MONTH;
+    // By node, then start (`total_cmp`), then index: a deterministic order whatever the order
+    // processes were sampled in. The three are packed into one integer key (node and index
+    // below 2^32), so the sort compares integers; the key ends with the index, a total order,
+    // so an unstable sort (in place, no buffer to allocate, unlike the stable one on long
+    // inputs) gives the same order as a stable one.
+    assert!(
+        outages.len() <= u32::MAX as usize && slot_of_node.len() <= u32::MAX as usize,
+        "outage and node indices fit in 32 bits"
+    );
+    sweep.keys.clear();
+    sweep
+        .keys
+        .extend(outages.iter().enumerate().map(|(index, outage)| {
+            (outage.node as u128) << 96
+                | u128::from(total_order_key(outage.start_day)) << 32
+                | index as u128
+        }));
+    sweep.keys.sort_unstable();
     sweep.order.clear();
-    sweep.order.extend(0..outages.len());
-    // By node, then start: a deterministic order whatever the order processes were sampled in.
-    // The key ends with the index, a total order, so an unstable sort (in place, no buffer to
-    // allocate, unlike the stable one on long inputs) gives the same order.
-    sweep.order.sort_unstable_by(|&a, &b| {
-        outages[a]
-            .node
-            .cmp(&outages[b].node)
-            .then(outages[a].start_day.total_cmp(&outages[b].start_day))
-            .then(a.cmp(&b))
-    });
+    sweep
+        .order
+        .extend(sweep.keys.iter().map(|&key| key as u32 as usize));
     let mut i = 0;
     while i < sweep.order.len() {
         let node = outages[sweep.order[i]].node;
@@ -156,26 +181,43 @@ fn sweep_node(
     outages: &[Outage],
     events: &[usize],
     horizon_days: f64,
-    boundaries: &mut Vec<(f64, bool, usize)>,
+    boundaries: &mut Vec<u128>,
     active: &mut Vec<usize>,
     row: &mut [f64],
 ) {
+    // Each boundary's time: an outage's start, or its end cut at the horizon.
+    let time_of = |e: usize, is_start: bool| {
+        if is_start {
+            outages[e].start_day
+        } else {
+            outages[e].end_day.min(horizon_days)
+        }
+    };
+    // Sorted by (time by `total_cmp`, ends before starts at equal times: [t, t+d) is
+    // half-open, outage index), packed into one integer key per boundary. Each outage has one
+    // start and one end, so that is a total order and an unstable sort (in place) gives the
+    // same order as a stable one.
     boundaries.clear();
     for &e in events {
-        boundaries.push((outages[e].start_day, true, e));
-        boundaries.push((outages[e].end_day.min(horizon_days), false, e));
+        for is_start in [true, false] {
+            boundaries.push(
+                u128::from(total_order_key(time_of(e, is_start))) << 64
+                    | u128::from(is_start) << 32
+                    | e as u128,
+            );
+        }
     }
-    // Ends before starts at equal times: [t, t+d) is half-open. Each outage has one start and
-    // one end, so (time, is_start, outage) is a total order and an unstable sort (in place)
-    // gives the same order as a stable one.
-    boundaries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    boundaries.sort_unstable();
     active.clear();
     // `row` holds the loss (day-weighted 1 − multiplier) while sweeping.
     for value in row.iter_mut() {
         *value = 0.0;
     }
     let mut previous = 0.0;
-    for &(time, is_start, e) in boundaries.iter() {
+    for &key in boundaries.iter() {
+        let e = key as u32 as usize;
+        let is_start = (key >> 32) & 1 == 1;
+        let time = time_of(e, is_start);
         if time > previous && !active.is_empty() {
             // The product of active factors, recomputed (no division, so factors of 0 are exact).
             let product: f64 = active.iter().map(|&a| outages[a].factor).product();
@@ -227,6 +269,34 @@ mod tests {
             start_day: start,
             end_day: end,
             factor,
+        }
+    }
+
+    #[test]
+    fn sort_keys_order_floats_as_total_cmp_does() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -f64::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            f64::MIN_POSITIVE,
+            1e-300,
+            0.5,
+            30.4375,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(
+                    total_order_key(a).cmp(&total_order_key(b)),
+                    a.total_cmp(&b),
+                    "{a} vs {b}"
+                );
+            }
         }
     }
 
