@@ -1318,17 +1318,7 @@ impl Solver {
     /// choice depends only on the set of violating arcs, so it is the same either way.
     fn find_leaving(&mut self, bland: bool) -> Option<Leaving> {
         if !self.violated_complete {
-            let mut choice = LeavingChoice::new(bland);
-            for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
-                let arc = link.arc as usize;
-                choice.consider(
-                    node as u32,
-                    link.arc,
-                    self.raw_flow[arc],
-                    self.capacity[arc],
-                    self.tolerance,
-                );
-            }
+            let choice = self.scan_tree(bland);
             return self.remember_violators(&choice);
         }
         self.listed_pass = self.listed_pass.wrapping_add(1);
@@ -1363,17 +1353,7 @@ impl Solver {
         }
         #[cfg(debug_assertions)]
         {
-            let mut full = LeavingChoice::new(bland);
-            for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
-                let arc = link.arc as usize;
-                full.consider(
-                    node as u32,
-                    link.arc,
-                    self.raw_flow[arc],
-                    self.capacity[arc],
-                    self.tolerance,
-                );
-            }
+            let full = self.scan_tree(bland);
             assert_eq!(
                 (full.arc, full.leaving.map(|l| l.node), full.violations),
                 (
@@ -1385,6 +1365,22 @@ impl Solver {
             );
         }
         self.remember_violators(&choice)
+    }
+
+    /// Every tree arc considered for leaving, in `O(n)`.
+    fn scan_tree(&self, bland: bool) -> LeavingChoice {
+        let mut choice = LeavingChoice::new(bland);
+        for (node, link) in self.basis.link[..self.node_count].iter().enumerate() {
+            let arc = link.arc as usize;
+            choice.consider(
+                node as u32,
+                link.arc,
+                self.raw_flow[arc],
+                self.capacity[arc],
+                self.tolerance,
+            );
+        }
+        choice
     }
 
     /// One dual simplex pivot: `leaving` leaves at the bound it violates, the dual ratio test
