@@ -6,8 +6,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{model, run_model};
+use common::{model, run_model, supplyrisk};
 use supplyrisk::model::Model;
 use supplyrisk::plot::{self, style};
 use supplyrisk::report::graph::{self, NetworkView, Presence};
@@ -402,10 +401,6 @@ fn the_network_view_marks_what_a_variant_adds() {
         .expect("the added edge");
     assert!(added_edge.contains(&colour), "{added_edge}");
     assert!(added_edge.contains("label=\"antimony\""), "{added_edge}");
-}
-
-fn supplyrisk() -> Command {
-    Command::cargo_bin("supplyrisk").expect("the binary is built for integration tests")
 }
 
 #[test]

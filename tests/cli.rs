@@ -1,13 +1,11 @@
 //! The command line as users meet it: run, check, list; exit codes; the output folder's files
 //! and headers; atomic replacement; golden files for a small scenario.
 
+mod common;
+
+use common::{assert_succeeded, supplyrisk};
+
 use std::path::Path;
-
-use assert_cmd::Command;
-
-fn supplyrisk() -> Command {
-    Command::cargo_bin("supplyrisk").expect("the binary is built for integration tests")
-}
 
 fn golden(name: &str) -> String {
     std::fs::read_to_string(
@@ -51,12 +49,7 @@ fn run_writes_the_output_folder_with_spec_headers() {
         .arg(&out)
         .output()
         .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let read =
         |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|_| panic!("{f} written"));
     assert!(read("summary.csv").starts_with(
@@ -166,8 +159,19 @@ fn an_unwritable_output_folder_exits_2_before_running() {
         .arg(file.join("sub"))
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write results"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write results"), "{stderr}");
+    // Not the OS's bare "File exists": the message says which path is a file.
+    assert!(
+        stderr.contains("a_file` is a file, not a folder"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        1,
+        "nothing written beside the file"
+    );
 }
 
 #[test]

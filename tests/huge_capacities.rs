@@ -9,9 +9,11 @@
 //! dependency_CN = 0.6 and independent_share = 0.4 in every trial, with no shortfall, whatever
 //! the size of cn_mine, its edge or the competing market (lower priority).
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use common::{assert_succeeded, supplyrisk};
+
+use std::path::Path;
 
 fn template() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/huge_capacities/template.toml");
@@ -28,20 +30,14 @@ fn run(cn_mine: &str, row_demand: &str, cn_edge: &str) -> Vec<Vec<f64>> {
         .replace("CN_EDGE", cn_edge);
     std::fs::write(&scenario, text).expect("write scenario");
     let out = dir.path().join("out");
-    let output = Command::cargo_bin("supplyrisk")
-        .expect("binary")
+    let output = supplyrisk()
         .arg("run")
         .arg(&scenario)
         .args(["--no-charts", "--per-trial", "--threads", "1", "--out"])
         .arg(&out)
         .output()
         .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let trials = std::fs::read_to_string(out.join("trials.csv")).expect("trials.csv");
     trials
         .lines()

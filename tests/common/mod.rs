@@ -2,7 +2,10 @@
 
 #![allow(dead_code)]
 
+use std::process::Output;
 use std::sync::atomic::AtomicU64;
+
+use assert_cmd::Command;
 
 use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::run::{RunSettings, run};
@@ -77,4 +80,19 @@ pub fn monthly_mean(
         .nth(month)
         .unwrap_or_else(|| panic!("no monthly row {variant}/{commodity}/{metric}/{month}"))
         .mean
+}
+
+/// The `supplyrisk` binary, built for the integration tests.
+pub fn supplyrisk() -> Command {
+    Command::cargo_bin("supplyrisk").expect("the binary is built for integration tests")
+}
+
+/// Asserts the command exited with code 0, showing its stderr if not.
+pub fn assert_succeeded(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
