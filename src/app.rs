@@ -103,9 +103,7 @@ fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), 
     let seed = args.seed.unwrap_or(model.seed);
     // A shard runs its slice of the T trials; everything else about the run is unchanged.
     let range = match args.shard {
-        Some(spec) => spec
-            .trials(trials)
-            .map_err(|e| AppError::Usage(e.to_string()))?,
+        Some(spec) => spec.trials(trials),
         None => 0..trials,
     };
     let threads = args
@@ -222,12 +220,18 @@ fn write_shard(
         Format::Table => print(
             out,
             &format!(
-                "shard {}/{}: trials {}..{} of {} (seed {}) written to {}; merge all {} shards with `supplyrisk merge DIR... --out DIR`\n",
+                "shard {}/{}: {} (seed {}) written to {}; merge all {} shards with `supplyrisk merge DIR... --out DIR`\n",
                 m.shard,
                 m.shards,
-                m.trial_start,
-                m.trial_end,
-                m.trials_total,
+                if m.trial_start == m.trial_end {
+                    // N > T leaves some shards empty: still a shard, merged like the others.
+                    format!("no trials (N = {} > {} trials)", m.shards, m.trials_total)
+                } else {
+                    format!(
+                        "trials {}..{} of {}",
+                        m.trial_start, m.trial_end, m.trials_total
+                    )
+                },
                 m.seed,
                 written.display(),
                 m.shards
@@ -415,10 +419,23 @@ fn with_progress<T: Send>(progress: &AtomicU64, total: u64, work: impl FnOnce() 
                 b.finish_and_clear();
             }
         });
-        let result = work();
-        stop.store(true, Ordering::Relaxed);
-        watcher.thread().unpark();
-        result
+        // Stops the watcher however `work` ends: if it panicked (a bug), the scope would
+        // otherwise wait for the watcher for ever instead of passing the panic on.
+        struct StopWatcher<'a> {
+            stop: &'a AtomicBool,
+            watcher: &'a std::thread::Thread,
+        }
+        impl Drop for StopWatcher<'_> {
+            fn drop(&mut self) {
+                self.stop.store(true, Ordering::Relaxed);
+                self.watcher.unpark();
+            }
+        }
+        let _stop = StopWatcher {
+            stop: &stop,
+            watcher: watcher.thread(),
+        };
+        work()
     })
 }
 
@@ -437,5 +454,22 @@ mod tests {
             progress_line(0, 20_000, 1.2),
             "progress: 0 of 20000 trials (0%), 1 s elapsed\n"
         );
+    }
+
+    #[test]
+    fn a_panic_in_the_work_is_passed_on_not_waited_on() {
+        // Before the watcher was stopped on unwinding, a panicking run hung for ever.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let progress = AtomicU64::new(0);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                with_progress(&progress, 10, || -> u32 { panic!("a bug in a trial") })
+            }));
+            let _ = done.send(outcome.is_err());
+        });
+        let panicked = finished
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("with_progress returned instead of waiting for its watcher");
+        assert!(panicked, "the panic is passed on to the caller");
     }
 }

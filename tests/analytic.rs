@@ -615,3 +615,92 @@ to = "us"
     // Monthly quantiles and means: the mean is exact up to fixed-point quantisation.
     assert!((month_35 - (1.0 - 1.0 / 1.1f64.powf(35.0 / 12.0))).abs() < 1e-9);
 }
+
+#[test]
+fn a_variant_that_cuts_the_focus_market_off_leaves_it_short() {
+    // One CN mine (24 t/year = 2 t/month) feeds the US (demand 12 t/year = 1 t/month, stock
+    // cap 2 months, full at the start). The variant `cut` disables the mine: nothing reaches
+    // the US, which draws its stock in months 0 and 1 and is wholly short in months 2 to 11.
+    // Over 12 months: dependency 0, stock 2/12, shortfall 10/12, worst month 1, 10 shortage
+    // months, a serious shortfall. The baseline is fully served from CN, so the paired
+    // reduction of dependency is exactly 1 and of shortfall −10/12. A second commodity `y`,
+    // which only the other market takes, loses its only mine too: its network is left with no
+    // market at all, and must still run (it is not reported: the US does not take it).
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[commodity]]
+id = "y"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 24, y = 5 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 12 }
+stock_months = { x = 2 }
+
+[[node]]
+id = "eu"
+kind = "market"
+country = "DE"
+demand = { y = 5 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[edge]]
+from = "cn_mine"
+to = "eu"
+
+[[variant]]
+id = "full"
+baseline = true
+
+[[variant]]
+id = "cut"
+disable = ["cn_mine"]
+"#;
+    let summary = run_text(text, 10, 3, 2);
+    let close = |variant: &str, metric: &str, expected: f64| {
+        let got = row(&summary, variant, "x", metric);
+        assert!(
+            (got.mean - expected).abs() < 1e-12 && got.sd == 0.0,
+            "{variant} {metric}: {} (sd {}) vs {expected}",
+            got.mean,
+            got.sd
+        );
+    };
+    close("full", "dependency_CN", 1.0);
+    close("full", "shortfall_share", 0.0);
+    close("cut", "dependency_CN", 0.0);
+    close("cut", "independent_share", 0.0);
+    close("cut", "stock_share", 2.0 / 12.0);
+    close("cut", "shortfall_share", 10.0 / 12.0);
+    close("cut", "worst_month_shortfall", 1.0);
+    close("cut", "shortage_months", 10.0);
+    close("cut", "shortfall_exceeds_threshold", 1.0);
+    close("reduction:cut", "dependency_CN", 1.0);
+    close("reduction:cut", "shortfall_share", -10.0 / 12.0);
+    for (m, expected) in [(0, 0.0), (1, 0.0), (2, 1.0), (11, 1.0)] {
+        assert_eq!(
+            monthly_mean(&summary, "cut", "x", "shortfall_share", m),
+            expected,
+            "month {m}"
+        );
+    }
+    assert!(summary.row("full", "y", "dependency_CN").is_none());
+}

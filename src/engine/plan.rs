@@ -585,8 +585,10 @@ fn compile_commodity(
             }
         }
     }
+    // The focus market stays even when no mine reaches it in this variant (a `disable` cut
+    // its routes): it then receives nothing, and its demand is met from stock or is shortfall.
     let keep: Vec<bool> = (0..n)
-        .map(|v| handles(v) && from_mine[v] && to_market[v])
+        .map(|v| handles(v) && ((from_mine[v] && to_market[v]) || v == model.focus_market.0))
         .collect();
     let alive_edge: Vec<bool> = (0..network.edges.len())
         .map(|i| edge_ok(i) && keep[network.edges[i].from.0] && keep[network.edges[i].to.0])

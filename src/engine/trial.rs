@@ -562,7 +562,9 @@ fn simulate(
     }
     let demand_table = &*demand_table;
     let mut absorb_bound = 0.0f64;
-    for month_demand in demand_table.chunks_exact(markets) {
+    // (No market at all: a variant cut every route of a commodity the focus market does not
+    // take; nothing can flow.)
+    for month_demand in demand_table.chunks_exact(markets.max(1)) {
         let mut absorb = 0.0;
         for (&demand, market) in month_demand.iter().zip(&cp.markets) {
             absorb += demand * (1.0 + market.stock_months);
