@@ -1,4 +1,4 @@
-//! Shards merge to a single run: for random N (1 ≤ N ≤ T), random orders of the shard folders
+//! Shards merge to a single run: for random N (1 ≤ N ≤ T, and N > T), random orders of the shard folders
 //! and 1 or 2 threads, `merge` writes `summary.csv`, `summary.json` (provenance included), `report.md`,
 //! `monthly.csv` and `trials.csv` byte-identical to one run of the same T trials. Everything runs
 //! through the real command layer (`app::execute`) in-process, with real shard folders on disk.
@@ -294,6 +294,27 @@ fn the_extremes_one_shard_and_one_trial_per_shard_merge_exactly() {
         let merged = merge(&folders, &dir.path().join("merged"));
         assert_identical(&merged, &format!("N = {count}"));
     }
+}
+
+#[test]
+fn more_shards_than_trials_leaves_some_empty_and_still_merges_exactly() {
+    // SPEC 7: N is free. With N > T, shard K runs [⌊(K−1)T/N⌋, ⌊KT/N⌋), empty for N − T of
+    // them; those say so, and the merge of all N is still the single run.
+    let count = TRIALS + 3;
+    let dir = scratch_dir();
+    let indices: Vec<u64> = (1..=count).collect();
+    let folders = run_shards(dir.path(), &indices, count, 2);
+    let empty = folders
+        .iter()
+        .filter(|folder| {
+            let manifest = std::fs::read_to_string(folder.join("manifest.json")).expect("manifest");
+            let value: serde_json::Value = serde_json::from_str(&manifest).expect("JSON");
+            value["trial_start"] == value["trial_end"]
+        })
+        .count();
+    assert_eq!(empty, 3, "N − T shards are empty");
+    let merged = merge(&folders, &dir.path().join("merged"));
+    assert_identical(&merged, &format!("N = {count} > T = {TRIALS}"));
 }
 
 #[test]
