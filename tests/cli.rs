@@ -234,3 +234,79 @@ fn check_output_of_a_small_scenario_is_golden() {
         &String::from_utf8_lossy(&output.stdout),
     );
 }
+
+/// A variant may cut the focus market off (SPEC 2 checks reachability only before variants):
+/// `check` accepts it with a warning that says what the run will report, and the run succeeds.
+#[test]
+fn a_variant_that_cuts_the_focus_market_off_is_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("cut.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[scenario]
+start = "2026-01"
+horizon_months = 6
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 100 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 50 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[variant]]
+id = "full"
+baseline = true
+
+[[variant]]
+id = "cut"
+disable = ["cn_mine"]
+"#,
+    )
+    .expect("write");
+    let check = supplyrisk()
+        .arg("check")
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(check.status.code(), Some(0), "{printed}");
+    assert!(
+        printed.contains(
+            "in variant cut, no mine reaches the focus market with sb: its demand can be met only from its stock, the rest is shortfall"
+        ),
+        "{printed}"
+    );
+    let out = dir.path().join("out");
+    let run = supplyrisk()
+        .args(["run", "--trials", "5", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    assert_succeeded(&run);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    assert!(
+        summary.contains("\ncut,sb,shortfall_share,1,1,1,0,1,1,1,1,1\n"),
+        "{summary}"
+    );
+}

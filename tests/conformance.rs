@@ -292,3 +292,35 @@ fn an_output_folder_holding_other_files_is_refused_not_replaced() {
     );
     assert!(!precious.join("summary.csv").exists());
 }
+
+/// Regression: a file of the user's inside `charts/` was deleted with the earlier result. The
+/// charts a run wrote are recognised (a second run replaces them), anything else is refused.
+#[test]
+fn a_file_of_the_users_among_the_charts_is_refused_not_deleted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let run = || {
+        supplyrisk()
+            .args(["run", "tutorial", "--trials", "20", "--out"])
+            .arg(&out)
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let again = run();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "an earlier result with its charts: {again:?}"
+    );
+    std::fs::write(out.join("charts/annotated.png"), "mine").expect("write");
+    let refused = run();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("charts/annotated.png"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("charts/annotated.png")).expect("kept"),
+        "mine"
+    );
+}

@@ -489,7 +489,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
                     .is_empty()
             {
                 out.push(format!(
-                    "in variant {}, no mine reaches the focus market with {}: all its demand will be shortfall",
+                    "in variant {}, no mine reaches the focus market with {}: its demand can be met only from its stock, the rest is shortfall",
                     variant.id, commodity.id
                 ));
             }

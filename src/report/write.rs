@@ -155,8 +155,26 @@ const RESULT_ENTRIES: &[&str] = &[
     "Thumbs.db",
 ];
 
+/// Whether `name` is a chart a run writes into `charts/` (see `plot::charts`; the country
+/// and variant parts vary with the scenario), or a file browser's own file.
+fn is_chart_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".png") else {
+        return name == ".DS_Store" || name == "Thumbs.db";
+    };
+    [
+        "dependency_",
+        "reduction_",
+        "monthly_dependency_",
+        "network_",
+    ]
+    .iter()
+    .any(|prefix| stem.len() > prefix.len() && stem.starts_with(prefix))
+        || ["shortfall_exceedance", "monthly_shortfall", "network"].contains(&stem)
+}
+
 /// The first entry of the existing folder `target` that no run writes, if any (sorted, so
-/// the message is the same every time).
+/// the message is the same every time): a name no run writes at the top, or anything in
+/// `charts/` that is not a chart (`charts/NAME`).
 fn foreign_entry(target: &Path) -> Option<String> {
     let entries = fs::read_dir(target).ok()?;
     let mut names: Vec<String> = entries
@@ -164,6 +182,17 @@ fn foreign_entry(target: &Path) -> Option<String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
         .collect();
+    if let Ok(charts) = fs::read_dir(target.join("charts")) {
+        names.extend(
+            charts
+                .flatten()
+                .filter(|e| {
+                    let is_file = e.file_type().is_ok_and(|t| t.is_file());
+                    !(is_file && is_chart_name(&e.file_name().to_string_lossy()))
+                })
+                .map(|e| format!("charts/{}", e.file_name().to_string_lossy())),
+        );
+    }
     names.sort();
     names.into_iter().next()
 }
@@ -277,8 +306,19 @@ mod tests {
         let refused = Staged::begin(&target).expect_err("refuses");
         assert!(refused.to_string().contains("`thesis.txt`"), "{refused}");
         assert!(target.join("thesis.txt").exists());
-        // An empty folder, or an earlier result, is fine.
+        // Nor is one with a file of the user's among the charts.
         fs::remove_file(target.join("thesis.txt")).expect("remove");
+        fs::create_dir(target.join("charts")).expect("mkdir");
+        fs::write(target.join("charts/dependency_CN.png"), "old chart").expect("write");
+        fs::write(target.join("charts/annotated.png"), "mine").expect("write");
+        let refused = Staged::begin(&target).expect_err("refuses");
+        assert!(
+            refused.to_string().contains("`charts/annotated.png`"),
+            "{refused}"
+        );
+        assert!(target.join("charts/annotated.png").exists());
+        // An empty folder, or an earlier result, is fine.
+        fs::remove_file(target.join("charts/annotated.png")).expect("remove");
         let staged = Staged::begin(&target).expect("an earlier result");
         staged.write("summary.csv", b"new").expect("write");
         staged.commit().expect("commit");
