@@ -199,16 +199,47 @@ fn draw_panels(
         })
         .collect();
     let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+    // The x description on the lowest panel of each column that draws axes (panels below it
+    // hold a note, or nothing); the y description on every panel, as each panel's bins have
+    // their own width.
+    let with_axes: Vec<bool> = panels
+        .iter()
+        .map(|(_, overlays)| draws_axes(overlays))
+        .collect();
+    let show_x_desc = lowest_with_axes(&with_axes, cols);
     for (i, ((_, overlays), area)) in panels.iter().zip(&areas).enumerate() {
-        let row = i / cols;
-        // The x description on the bottom panel of each column (a panel with an empty cell
-        // below it is the bottom of its column); the y description on every panel, as each
-        // panel's bins have their own width.
-        let bottom = row == rows - 1 || i + cols >= panels.len();
         let (title, lines) = &captions[i];
-        draw_panel(area, title, lines, heights[i], overlays, kind, bottom)?;
+        draw_panel(
+            area,
+            title,
+            lines,
+            heights[i],
+            overlays,
+            kind,
+            show_x_desc[i],
+        )?;
     }
+    debug_assert!(rows * cols >= panels.len());
     Ok(())
+}
+
+/// For panels laid out row by row in `cols` columns, whether each is the lowest of its column
+/// among those that draw axes (`with_axes`).
+fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
+    (0..with_axes.len())
+        .map(|i| {
+            with_axes[i]
+                && (i + cols..with_axes.len())
+                    .step_by(cols)
+                    .all(|below| !with_axes[below])
+        })
+        .collect()
+}
+
+/// Whether a panel draws axes: its values are not all one (then it holds a note instead).
+fn draws_axes(overlays: &[Overlay<'_>]) -> bool {
+    let histograms: Vec<&Histogram> = overlays.iter().map(|o| o.histogram).collect();
+    value_range(&histograms).is_some() && single_value(&histograms).is_none()
 }
 
 fn draw_panel(
@@ -497,4 +528,35 @@ pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(
         &style,
         HPos::Center,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowest_with_axes;
+
+    #[test]
+    fn the_x_description_goes_under_the_lowest_panel_with_axes_of_each_column() {
+        // Two rows of three (the default scenario's reduction chart): only the first and third
+        // panels of the top row draw axes, the bottom row holds notes.
+        let top_only = [true, false, true, false, false, false];
+        assert_eq!(
+            lowest_with_axes(&top_only, 3),
+            [true, false, true, false, false, false]
+        );
+        // Axes everywhere: the bottom row; five panels in three columns: the third column's
+        // lowest is in the top row.
+        assert_eq!(
+            lowest_with_axes(&[true; 6], 3),
+            [false, false, false, true, true, true]
+        );
+        assert_eq!(
+            lowest_with_axes(&[true; 5], 3),
+            [false, false, true, true, true]
+        );
+        // A column with no axes at all has no description.
+        assert_eq!(
+            lowest_with_axes(&[false, true, false, true], 2),
+            [false, false, false, true]
+        );
+    }
 }
