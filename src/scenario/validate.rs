@@ -157,7 +157,15 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
         Ok(root) => root,
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
-            let message = first_line(error.message());
+            let mut message = first_line(error.message());
+            // The parser says "duplicate key" with the key's span: name the key.
+            if message == "duplicate key"
+                && let Some(key) = text.get(span.clone()).map(str::trim)
+                && !key.is_empty()
+                && !key.contains('\n')
+            {
+                message = format!("duplicate key `{key}` (a key or table may be given only once)");
+            }
             reader.error(&span, "", format!("TOML syntax error: {message}"));
             return Err(reader.problems.into_sorted());
         }
