@@ -107,8 +107,8 @@ pub struct MonthlyRow {
 }
 
 /// The distribution across trials of one metric of one variant (or reduction) and commodity:
-/// the exact counts of its accumulator's histogram, trimmed to the occupied range, with values
-/// that are 0 at the accumulator's 2^-40 resolution (float noise) counted as exact zeros.
+/// the exact counts of its accumulator's histogram, trimmed to the occupied range (values that
+/// are 0 at the accumulator's 2^-40 resolution, float noise, are counted as exact zeros there).
 /// Charts draw distributions and exceedance curves from it; merging shards gives the same
 /// counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -149,7 +149,6 @@ impl Histogram {
     ) -> Histogram {
         let (min, max) = accumulator.range().unwrap_or((0.0, 0.0));
         let mut exact = Vec::new();
-        let mut noise_zeros = 0u64;
         let mut occupied: Vec<(usize, u64)> = Vec::new();
         let mut bin_origin = 0.0;
         let mut bin_width = 0.0;
@@ -165,59 +164,17 @@ impl Histogram {
                     low,
                     high,
                     count,
-                    rounds_to_zero,
                 } => {
                     if bin == 0 {
                         bin_origin = low;
                         bin_width = high - low;
                     }
-                    if rounds_to_zero {
-                        noise_zeros += count;
-                    } else if count > 0 {
+                    if count > 0 {
                         occupied.push((bin, count));
                     }
                 }
             }
         }
-        // Values that are 0 at the accumulator's resolution (float noise next to 0) are read
-        // as exact zeros, as the mean and sd read them.
-        if noise_zeros > 0 {
-            match exact.iter_mut().find(|(value, _)| *value == 0.0) {
-                Some((_, count)) => *count += noise_zeros,
-                None => {
-                    let at = exact
-                        .iter()
-                        .position(|(v, _)| *v > 0.0)
-                        .unwrap_or(exact.len());
-                    exact.insert(at, (0.0, noise_zeros));
-                }
-            }
-        }
-        let (min, max) = if noise_zeros > 0 {
-            // The noise no longer exists as such: the extremes come from what is left.
-            let lowest_bin = occupied
-                .first()
-                .map(|&(b, _)| bin_origin + b as f64 * bin_width);
-            let highest_bin = occupied
-                .last()
-                .map(|&(b, _)| bin_origin + (b + 1) as f64 * bin_width);
-            let low = exact
-                .first()
-                .map(|e| e.0)
-                .into_iter()
-                .chain(lowest_bin.map(|l| min.max(l)));
-            let high = exact
-                .last()
-                .map(|e| e.0)
-                .into_iter()
-                .chain(highest_bin.map(|h| max.min(h)));
-            (
-                low.fold(f64::INFINITY, f64::min),
-                high.fold(f64::NEG_INFINITY, f64::max),
-            )
-        } else {
-            (min, max)
-        };
         let (first_bin, bins) = match (occupied.first(), occupied.last()) {
             (Some(&(first, _)), Some(&(last, _))) => {
                 let mut bins = vec![0; last - first + 1];

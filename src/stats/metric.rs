@@ -70,9 +70,6 @@ pub enum CellCount {
         high: f64,
         /// How many values fell in it.
         count: u64,
-        /// Every value in it is 0 at the fixed-point resolution (2^-40): float noise such as
-        /// 1e-13 lands in the bin next to 0 but adds nothing to the sums, and reads as 0.
-        rounds_to_zero: bool,
     },
 }
 
@@ -166,8 +163,6 @@ impl MetricAccumulator {
                     low: scale.to_value(low),
                     high: scale.to_value(high),
                     count,
-                    // No bin straddles 0, so a zero sum means every value in it is 0.
-                    rounds_to_zero: count > 0 && self.bin_sums[bin] == 0,
                 },
             })
     }
@@ -801,7 +796,6 @@ mod tests {
                 low: 0.25,
                 high: 0.25 + 1.0 / 2048.0,
                 count: 2,
-                rounds_to_zero: false
             }
         );
         let total: u64 = cells
@@ -827,7 +821,6 @@ mod tests {
                     low: -1.0,
                     high: -1.0 + 1.0 / 2048.0,
                     count: 1,
-                    rounds_to_zero: false
                 },
                 CellCount::Exact {
                     value: 0.0,
@@ -838,26 +831,26 @@ mod tests {
                     low: 0.5,
                     high: 0.5 + 1.0 / 2048.0,
                     count: 1,
-                    rounds_to_zero: false
                 },
             ]
         );
-        // Float noise around 0 lands in the bins next to the atom but sums to 0.
+        // Float noise around 0 (0 in fixed point, within 2^-41) is counted at the atom, and is
+        // neither the minimum nor the maximum; 1e-12 is not noise at this resolution.
         let mut noise = MetricAccumulator::new(ValueScale::SignedShare);
-        noise.push_all(&[1e-14, -1e-14, 0.3]);
-        let flagged: Vec<(usize, bool)> = noise
+        noise.push_all(&[1e-14, -1e-14, 4e-13, 0.3, 1e-12]);
+        let occupied: Vec<(Option<usize>, u64)> = noise
             .cells()
             .filter_map(|c| match c {
-                CellCount::Bin {
-                    bin,
-                    count: 1..,
-                    rounds_to_zero,
-                    ..
-                } => Some((bin, rounds_to_zero)),
+                CellCount::Exact { value, count } if count > 0 => {
+                    assert_eq!(value, 0.0);
+                    Some((None, count))
+                }
+                CellCount::Bin { bin, count, .. } if count > 0 => Some((Some(bin), count)),
                 _ => None,
             })
             .collect();
-        assert_eq!(flagged, vec![(2047, true), (2048, true), (2662, false)]);
+        assert_eq!(occupied, vec![(None, 3), (Some(2048), 1), (Some(2662), 1)]);
+        assert_eq!(noise.range(), Some((0.0, 0.3)));
     }
 
     #[test]

@@ -102,6 +102,21 @@ pub(crate) fn share_fixed_point(share: f64) -> i64 {
     round_small(share * SHARE_ONE_FP as f64)
 }
 
+/// A share in [0, 1] whose fixed-point image (`fixed_point`) is that of 0 or 1, as exactly 0
+/// or 1: within 2^-41 of them, which only float noise is (a share computed as 1 − 1e-16, a
+/// paired difference of 1e-17). Values are held in fixed point, so this moves nothing but
+/// the histogram cell (the atom instead of the bin beside it) and the minimum or maximum.
+#[inline]
+pub(crate) fn snap_share(share: f64, fixed_point: i64) -> f64 {
+    if fixed_point == 0 {
+        0.0
+    } else if fixed_point == SHARE_ONE_FP {
+        1.0
+    } else {
+        share
+    }
+}
+
 impl ValueScale {
     /// Checks the layout is one this module can hold (a count's `max` at most [`MAX_COUNT`]).
     pub fn validate(self) -> Result<Self, LayoutError> {
@@ -230,8 +245,8 @@ impl ValueScale {
     pub(crate) fn place(self, x: f64) -> Placed {
         match self {
             ValueScale::Share => {
-                let value = clamp_share(x);
-                let fixed_point = share_fixed_point(value);
+                let fixed_point = share_fixed_point(clamp_share(x));
+                let value = snap_share(clamp_share(x), fixed_point);
                 let (cell, bin) = if value == 0.0 {
                     (0, None)
                 } else if value == 1.0 {
@@ -259,6 +274,9 @@ impl ValueScale {
                     x.clamp(-1.0, 1.0) + 0.0
                 };
                 let fixed_point = round_small(value * SHARE_ONE_FP as f64);
+                // Float noise around 0 (a paired difference of two equal shares computed along
+                // different paths, ~1e-16) is 0 in fixed point: counted as exactly 0.
+                let value = if fixed_point == 0 { 0.0 } else { value };
                 let (cell, bin) = if value == 0.0 {
                     (SIGNED_SHARE_BINS / 2, None)
                 } else {
@@ -355,8 +373,14 @@ mod tests {
         assert_eq!(scale.place(-0.0).value.to_bits(), 0.0f64.to_bits());
         assert_eq!(scale.place(1.0).cell, SHARE_BINS + 1);
         assert_eq!(scale.place(1.0 + 1e-12).cell, SHARE_BINS + 1);
-        assert_eq!(scale.place(f64::MIN_POSITIVE).cell, 1);
-        assert_eq!(scale.place(1.0 - f64::EPSILON).cell, SHARE_BINS);
+        assert_eq!(scale.place(f64::MIN_POSITIVE).cell, 0);
+        // Within 2^-41 of 0 or 1 a share is 0 or 1 in fixed point: counted at the atom.
+        assert_eq!(scale.place(1.0 - f64::EPSILON).cell, SHARE_BINS + 1);
+        assert_eq!(scale.place(1.0 - f64::EPSILON).value, 1.0);
+        assert_eq!(scale.place(4e-13).cell, 0);
+        assert_eq!(scale.place(4e-13).value, 0.0);
+        assert_eq!(scale.place(1e-12).cell, 1);
+        assert_eq!(scale.place(1.0 - 1e-12).cell, SHARE_BINS);
         // A value on a bin edge opens that bin.
         let edge = scale.place(5.0 / 2048.0);
         assert_eq!((edge.cell, edge.bin), (6, Some(5)));
@@ -384,8 +408,12 @@ mod tests {
         let atom = SIGNED_SHARE_BINS / 2;
         assert_eq!(scale.place(0.0).cell, atom);
         assert_eq!(scale.place(-0.0).cell, atom);
-        assert_eq!(scale.place(-1e-300).cell, atom - 1);
-        assert_eq!(scale.place(1e-300).cell, atom + 1);
+        // Float noise is 0 in fixed point (within 2^-41): counted at the atom, as 0.
+        assert_eq!(scale.place(-1e-300).cell, atom);
+        assert_eq!(scale.place(1e-16).cell, atom);
+        assert_eq!(scale.place(-4e-13).value.to_bits(), 0.0f64.to_bits());
+        assert_eq!(scale.place(-1e-12).cell, atom - 1);
+        assert_eq!(scale.place(1e-12).cell, atom + 1);
         assert_eq!(scale.place(-1.0).cell, 0);
         assert_eq!(scale.place(1.0).cell, SIGNED_SHARE_BINS);
         assert_eq!(scale.place(-1.0 - 1e-12).cell, 0);

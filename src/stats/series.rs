@@ -12,7 +12,7 @@
 use super::codec::Writer;
 use super::error::{DecodeError, MergeError};
 use super::metric::{MAX_VALUES, nearest_rank};
-use super::scale::{SHARE_FRACTION_BITS, clamp_share, share_fixed_point};
+use super::scale::{SHARE_FRACTION_BITS, clamp_share, share_fixed_point, snap_share};
 use super::wide::signed_ratio_to_f64;
 
 /// Number of equal bins over [0, 1] in each series (width 1/1024: midpoint readout error
@@ -316,7 +316,8 @@ impl SeriesBank {
 /// share metric; the bin is ⌊x · 1024⌋ (exact).
 #[inline(always)]
 fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
-    let value = clamp_share(x);
+    let fixed_point = share_fixed_point(clamp_share(x));
+    let value = snap_share(clamp_share(x), fixed_point);
     let cell = if value == 0.0 {
         0
     } else if value == 1.0 {
@@ -326,7 +327,7 @@ fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
     };
     cells[cell] += 1;
     head.n += 1;
-    head.sum += i128::from(share_fixed_point(value));
+    head.sum += i128::from(fixed_point);
     head.min = head.min.min(value);
     head.max = head.max.max(value);
 }
