@@ -310,3 +310,27 @@ disable = ["cn_mine"]
         "{summary}"
     );
 }
+
+/// SPEC 7: a SCENARIO that is not an existing file but names a bundled scenario runs the
+/// embedded copy, also where a folder has that name (`run tutorial --out tutorial` makes one);
+/// a folder of any other name is still refused as not a scenario file.
+#[test]
+fn a_folder_named_like_a_bundled_scenario_does_not_hide_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("tutorial")).expect("mkdir");
+    std::fs::create_dir(dir.path().join("mine")).expect("mkdir");
+    let check = |name: &str| {
+        supplyrisk()
+            .current_dir(dir.path())
+            .args(["check", name])
+            .output()
+            .expect("runs")
+    };
+    assert_succeeded(&check("tutorial"));
+    let refused = check("mine");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("it is a directory"),
+        "{refused:?}"
+    );
+}

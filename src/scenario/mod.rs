@@ -58,10 +58,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Reads a scenario named on the command line: an existing file, else a bundled scenario of
-/// that name (`supplyrisk run antimony_ban`).
+/// that name (`supplyrisk run antimony_ban`), even where a folder has that name (SPEC 7: "not
+/// an existing file"; `run tutorial --out tutorial` makes one).
 pub fn read_source(name: &str) -> Result<Source, ScenarioError> {
     let path = Path::new(name);
-    if !path.exists()
+    if !path.is_file()
         && let Some(bundle) = bundled::find(name)
     {
         return Ok(bundle.source());
