@@ -96,9 +96,13 @@ fn list(out: &mut dyn Write) -> Result<(), AppError> {
     print(out, &text)
 }
 
-fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), AppError> {
+fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), AppError> {
     let name = args.scenario.as_deref().unwrap_or(bundled::DEFAULT);
     let (model, source) = scenario::load(name)?;
+    // What `check` would flag, said before the results it may explain (also in report.md).
+    for warning in report::check::warnings(&model) {
+        let _ = writeln!(err, "warning: {warning}");
+    }
     let trials = args.trials.unwrap_or(model.trials);
     let seed = args.seed.unwrap_or(model.seed);
     // A shard runs its slice of the T trials; everything else about the run is unchanged.

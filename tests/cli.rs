@@ -304,6 +304,17 @@ disable = ["cn_mine"]
         .output()
         .expect("runs");
     assert_succeeded(&run);
+    // The run says it too, on stderr and in the report next to the headline.
+    assert!(
+        String::from_utf8_lossy(&run.stderr)
+            .contains("warning: in variant cut, no mine reaches the focus market with sb"),
+        "{run:?}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).expect("report");
+    assert!(
+        report.contains("## Warnings") && report.contains("read that variant's shortfall"),
+        "{report}"
+    );
     let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
     assert!(
         summary.contains("\ncut,sb,shortfall_share,1,1,1,0,1,1,1,1,1\n"),

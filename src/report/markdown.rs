@@ -245,6 +245,7 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
          95% CI is the confidence interval of the mean.\n"
     );
 
+    warnings_section(&mut out, model);
     key_figures(&mut out, summary, &baseline, &others);
     assumptions(&mut out, model);
 
@@ -641,6 +642,34 @@ fn assumptions(out: &mut String, model: &Model) {
 /// Escapes `|` so a value cannot break a table row.
 fn escape_cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+/// What `supplyrisk check` flags in the scenario, if anything, next to the headline it may
+/// explain: a variant whose focus market no mine reaches shows no dependency only because
+/// nothing arrives.
+fn warnings_section(out: &mut String, model: &Model) {
+    let warnings = crate::report::check::warnings(model);
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Warnings\n\nThe scenario is valid, but `supplyrisk check` flags:\n"
+    );
+    for warning in &warnings {
+        let _ = writeln!(out, "- {warning}");
+    }
+    if warnings
+        .iter()
+        .any(|w| w.contains("no mine reaches the focus market"))
+    {
+        let _ = writeln!(
+            out,
+            "\nWhere no mine reaches the focus market, its dependency falls because nothing \
+             arrives at all: read that variant's shortfall, not its dependency."
+        );
+    }
+    let _ = writeln!(out);
 }
 
 #[cfg(test)]
