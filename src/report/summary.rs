@@ -210,7 +210,8 @@ pub struct Summary {
     pub provenance: Provenance,
     /// Focus market id.
     pub focus_market: String,
-    /// Focus market display name (its id when the file gives none), for charts and reports.
+    /// Focus market display name for charts: its name when the file gives a short one, else
+    /// its country.
     #[serde(skip)]
     pub focus_market_name: String,
     /// Countries counted as dependency.
@@ -337,8 +338,10 @@ impl Summary {
             schema_version: SCHEMA_VERSION,
             provenance,
             focus_market: focus.id.clone(),
-            // Chart titles name the market: its display name when short, else its country.
-            focus_market_name: if focus.name.chars().count() <= 24 {
+            // Chart titles name the market: its display name when the file gives a short one,
+            // else its country (an id such as `us` would read as a word: "When does us go
+            // short?").
+            focus_market_name: if focus.name != focus.id && focus.name.chars().count() <= 24 {
                 focus.name.clone()
             } else {
                 focus.country.to_string()
