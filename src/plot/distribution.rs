@@ -194,7 +194,20 @@ fn draw_panels(
         .map(|(title, overlays)| {
             (
                 title.clone(),
-                overlays.iter().map(|o| caption_line(o, kind)).collect(),
+                overlays
+                    .iter()
+                    .enumerate()
+                    .map(|(j, o)| {
+                        // A later overlay is drawn over an earlier one: if their distributions
+                        // are the same, the earlier one is hidden, so the caption says so.
+                        let covers = overlays[..j]
+                            .iter()
+                            .filter(|earlier| same_distribution(earlier.histogram, o.histogram))
+                            .map(|earlier| earlier.label.as_str())
+                            .collect::<Vec<_>>();
+                        caption_line(o, kind, &covers)
+                    })
+                    .collect(),
             )
         })
         .collect();
@@ -414,8 +427,27 @@ fn draw_panel(
 }
 
 /// A caption line for one overlay: its colour key, id and key numbers.
-fn caption_line(o: &Overlay<'_>, kind: &PanelKind) -> CaptionLine {
+/// Whether two histograms hold the same distribution (every count, extreme and atom).
+pub(crate) fn same_distribution(a: &Histogram, b: &Histogram) -> bool {
+    a.n == b.n
+        && a.min == b.min
+        && a.max == b.max
+        && a.exact == b.exact
+        && a.first_bin == b.first_bin
+        && a.bins == b.bins
+}
+
+/// An overlay's caption: its figures, and the variants it hides (`covers`: drawn before it,
+/// with the same distribution).
+fn caption_line(o: &Overlay<'_>, kind: &PanelKind, covers: &[&str]) -> CaptionLine {
     let r = o.row;
+    let label = format!("{}{}", o.label, super::covers_note("distribution", covers));
+    let o = &Overlay {
+        label,
+        histogram: o.histogram,
+        row: o.row,
+        colour: o.colour,
+    };
     let text = match kind {
         PanelKind::Level { .. } => {
             let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
@@ -532,7 +564,29 @@ pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(
 
 #[cfg(test)]
 mod tests {
-    use super::lowest_with_axes;
+    use super::{lowest_with_axes, same_distribution};
+    use crate::report::summary::Histogram;
+    use crate::stats::{MetricAccumulator, ValueScale};
+
+    fn histogram(values: &[f64], variant: &str) -> Histogram {
+        let mut accumulator = MetricAccumulator::new(ValueScale::Share);
+        accumulator.push_all(values);
+        Histogram::from_accumulator(variant.into(), "c".into(), "m".into(), &accumulator)
+    }
+
+    #[test]
+    fn variants_with_the_same_distribution_are_recognised_whatever_their_names() {
+        let a = histogram(&[0.2, 0.5, 1.0], "a");
+        assert!(same_distribution(&a, &histogram(&[1.0, 0.5, 0.2], "b")));
+        // One value moved to another bin, or an atom's count, makes them differ.
+        assert!(!same_distribution(&a, &histogram(&[0.2, 0.6, 1.0], "b")));
+        assert!(!same_distribution(&a, &histogram(&[0.2, 0.5, 0.99], "b")));
+        assert_eq!(
+            super::super::covers_note("distribution", &["x", "y"]),
+            " (same distribution as x and y, drawn over it)"
+        );
+        assert_eq!(super::super::covers_note("distribution", &[]), "");
+    }
 
     #[test]
     fn the_x_description_goes_under_the_lowest_panel_with_axes_of_each_column() {

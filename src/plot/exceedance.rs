@@ -44,6 +44,7 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
         let mut captions = Vec::with_capacity(panels.len());
         for commodity in panels {
             let mut curves = Vec::new();
+            let mut drawn: Vec<(&crate::report::summary::Histogram, &str)> = Vec::new();
             let mut lines: Vec<CaptionLine> = Vec::new();
             let mut largest: f64 = 0.0;
             let mut top: f64 = 0.0;
@@ -60,12 +61,21 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
                 largest = largest.max(histogram.max);
                 top = top.max(curve.first().map_or(0.0, |p| p.1));
                 let d = decimals_for((share.ci_high - share.ci_low) * 100.0);
+                let covered: Vec<&str> = drawn
+                    .iter()
+                    .filter(|(earlier, _)| {
+                        super::distribution::same_distribution(earlier, histogram)
+                    })
+                    .map(|(_, id)| *id)
+                    .collect();
+                drawn.push((histogram, &variant.id));
                 lines.push(vec![
                     ("■ ".to_string(), colour),
                     (
                         format!(
-                            "{}: P(> {}) = {}; mean {}",
+                            "{}{}: P(> {}) = {}; mean {}",
                             variant.id,
+                            super::covers_note("distribution", &covered),
                             percent(threshold, 1),
                             percent(serious.mean, 1),
                             percent(share.mean, d)

@@ -90,6 +90,7 @@ fn fan_chart(
         let mut captions = Vec::with_capacity(panels.len());
         for commodity in panels {
             let mut all: Vec<(Series, style::Colour)> = Vec::new();
+            let mut ids: Vec<&str> = Vec::new();
             let mut lines: Vec<CaptionLine> = Vec::new();
             for (index, variant) in summary.variants.iter().enumerate() {
                 let series: Series = summary
@@ -101,12 +102,19 @@ fn fan_chart(
                 }
                 let colour = style::variant_colour(index);
                 let (first, last) = (series[0], series[series.len() - 1]);
+                let covered: Vec<&str> = all
+                    .iter()
+                    .zip(&ids)
+                    .filter(|((earlier, _), _)| *earlier == series)
+                    .map(|(_, id)| *id)
+                    .collect();
                 lines.push(vec![
                     ("■ ".to_string(), colour),
                     (
                         format!(
-                            "{}: median {} → {}; mean {} → {}",
+                            "{}{}: median {} → {}; mean {} → {}",
                             variant.id,
+                            super::covers_note("monthly series", &covered),
                             percent(first.1 / 100.0, 1),
                             percent(last.1 / 100.0, 1),
                             percent(first.3 / 100.0, 1),
@@ -116,6 +124,7 @@ fn fan_chart(
                     ),
                 ]);
                 all.push((series, colour));
+                ids.push(&variant.id);
             }
             captions.push((commodity.name.clone(), lines));
             panel_data.push(all);

@@ -192,3 +192,13 @@ pub fn draw_all(
         .map(|spec| Ok((spec.file_name.clone(), spec.draw(summary, networks)?)))
         .collect()
 }
+
+/// " (same … as a and b, drawn over it)" for a variant drawn after others with the same
+/// series (`what` names it: "distribution", "monthly series"), which it hides; "" if none.
+pub(crate) fn covers_note(what: &str, covered: &[&str]) -> String {
+    if covered.is_empty() {
+        String::new()
+    } else {
+        format!(" (same {what} as {}, drawn over it)", covered.join(" and "))
+    }
+}
