@@ -375,6 +375,7 @@ fn draw_panel(
             )))?;
         }
     }
+    let mut atom_labels = Vec::new();
     for (o, s) in overlays.iter().zip(&shapes) {
         if let Some(outline) = step_outline(s) {
             chart.draw_series(std::iter::once(PathElement::new(
@@ -393,6 +394,11 @@ fn draw_panel(
                 5,
                 o.colour.rgb().filled(),
             )))?;
+            // The point mass's share next to its dot: a stem at the edge of the axis, where
+            // the histogram's last bin stands, is easy to miss (or to compare with the bins).
+            if share >= 0.005 {
+                atom_labels.push((chart.backend_coord(&(x, y)), x, share, o.colour));
+            }
         }
     }
     match kind {
@@ -422,6 +428,32 @@ fn draw_panel(
                 )))?;
             }
         }
+    }
+    // Labels last, over everything: left of a dot in the right fifth of the axis, else right.
+    let (base_x, base_y) = plot_area.get_base_pixel();
+    let style = canvas::font(sizes.tick, style::TEXT, canvas::Weight::Bold);
+    for ((px, py), x, share, colour) in atom_labels {
+        let style = canvas::TextStyle { colour, ..style };
+        let on_left = x > x0 + 0.8 * (x1 - x0);
+        let (anchor, dx) = if on_left {
+            (HPos::Right, -9)
+        } else {
+            (HPos::Left, 9)
+        };
+        let label = percent(share, 1);
+        let width = canvas::text_width(&plot_area, &label, &style);
+        let (x, baseline) = (px - base_x + dx, py - base_y + 4);
+        let left = if on_left { x - width } else { x };
+        let height = style.size.round() as i32;
+        // On a white ground, so that bins behind it do not cross the figures.
+        plot_area.draw(&Rectangle::new(
+            [
+                (left - 3, baseline - height),
+                (left + width + 3, baseline + 4),
+            ],
+            WHITE.filled(),
+        ))?;
+        canvas::text(&plot_area, &label, (x, baseline), &style, anchor)?;
     }
     Ok(())
 }
