@@ -57,13 +57,13 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
         Mark::Outline(style::TEXT),
         "focus market (double border)",
     ));
-    for (i, country) in view.countries.iter().enumerate() {
+    for country in &view.countries {
         let label = if view.dependency_on.contains(country) {
             format!("{country} (dependency counted)")
         } else {
             country.clone()
         };
-        legend.push(LegendEntry::new(Mark::Solid(style::country_fill(i)), label));
+        legend.push(LegendEntry::new(Mark::Solid(view.country_fill(country)), label));
     }
     canvas::render(|root| {
         let body = canvas::header(root, &title, &subtitle, &legend)?;
@@ -459,7 +459,7 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
         let fill = if absent {
             Colour(245, 245, 245)
         } else {
-            style::country_fill(view.country_index(&node.country))
+            view.country_fill(&node.country)
         };
         body.draw(&Rectangle::new(
             [(b.left, b.top), (b.right, b.bottom)],

@@ -106,26 +106,53 @@ pub fn variant_colour(index: usize) -> Colour {
     VARIANT_PALETTE[index % VARIANT_PALETTE.len()]
 }
 
-/// Light fills for countries in the network (ColorBrewer Pastel1 and Set3, light enough for
+/// Light fills for the other countries of the network (ColorBrewer Pastel1, Pastel2 and Set3
+/// without their reds and pinks, which belong to the dependency countries; light enough for
 /// black text), by order of first appearance.
-const COUNTRY_PALETTE: [Colour; 12] = [
-    Colour(251, 180, 174),
+const COUNTRY_PALETTE: [Colour; 16] = [
     Colour(179, 205, 227),
     Colour(204, 235, 197),
-    Colour(222, 203, 228),
     Colour(254, 217, 166),
+    Colour(222, 203, 228),
     Colour(255, 255, 204),
-    Colour(229, 216, 189),
-    Colour(253, 218, 236),
     Colour(141, 211, 199),
+    Colour(229, 216, 189),
     Colour(190, 186, 218),
-    Colour(217, 217, 217),
     Colour(237, 248, 177),
+    Colour(179, 226, 205),
+    Colour(203, 213, 232),
+    Colour(241, 226, 204),
+    Colour(230, 245, 201),
+    Colour(255, 242, 174),
+    Colour(204, 235, 235),
+    Colour(235, 222, 255),
 ];
 
-/// The fill of the country at position `index` among the network's countries.
+/// The fill of countries beyond the palette: a neutral grey, rather than a colour that would
+/// repeat another country's.
+pub const COUNTRY_OVERFLOW: Colour = Colour(222, 222, 222);
+
+/// Fills of the `dependency_on` countries, in their order: stronger than the others' and the
+/// same in every chart of every scenario, so that what passes through them stands out.
+const DEPENDENCY_FILLS: [Colour; 4] = [
+    Colour(239, 118, 105),
+    Colour(196, 150, 222),
+    Colour(235, 170, 80),
+    Colour(214, 140, 160),
+];
+
+/// The fill of the country at position `index` among the network's countries that are not
+/// counted as dependency (a neutral grey past the palette's sixteen).
 pub fn country_fill(index: usize) -> Colour {
-    COUNTRY_PALETTE[index % COUNTRY_PALETTE.len()]
+    COUNTRY_PALETTE
+        .get(index)
+        .copied()
+        .unwrap_or(COUNTRY_OVERFLOW)
+}
+
+/// The fill of the `index`-th `dependency_on` country (cycles after four).
+pub fn dependency_fill(index: usize) -> Colour {
+    DEPENDENCY_FILLS[index % DEPENDENCY_FILLS.len()]
 }
 
 /// DejaVu Sans, compiled into the binary.

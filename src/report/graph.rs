@@ -188,12 +188,28 @@ impl NetworkView {
         }
     }
 
-    /// Index of `country` in [`NetworkView::countries`] (its colour).
+    /// Index of `country` in [`NetworkView::countries`] (its place in the layout).
     pub fn country_index(&self, country: &str) -> usize {
         self.countries
             .iter()
             .position(|c| c == country)
             .unwrap_or(0)
+    }
+
+    /// The fill of `country`'s nodes: a dependency country's own strong colour, else the
+    /// next light colour in order of appearance among the other countries (none repeats
+    /// within a chart; past the palette, grey).
+    pub fn country_fill(&self, country: &str) -> style::Colour {
+        if let Some(k) = self.dependency_on.iter().position(|c| c == country) {
+            return style::dependency_fill(k);
+        }
+        let others = self
+            .countries
+            .iter()
+            .filter(|c| !self.dependency_on.contains(c))
+            .position(|c| c == country)
+            .unwrap_or(usize::MAX);
+        style::country_fill(others)
     }
 
     /// The variant's id, or the baseline's when there is no comparison.
@@ -320,7 +336,7 @@ pub fn dot(view: &NetworkView) -> String {
         if node.focus {
             label.push_str(" (focus)");
         }
-        let fill = style::country_fill(view.country_index(&node.country)).hex();
+        let fill = view.country_fill(&node.country).hex();
         let mut attributes = vec![
             format!("label={}", quote(&label)),
             format!("shape={}", dot_shape(node.kind)),
