@@ -419,6 +419,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dependency_countries_stand_out_and_no_two_others_share_a_fill() {
+        let countries: Vec<String> = (0..20).map(|i| format!("C{i:02}")).collect();
+        let view = NetworkView {
+            scenario: String::new(),
+            dependency_on: vec!["C03".into(), "C11".into()],
+            baseline: String::new(),
+            variant: None,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            notes: Vec::new(),
+            countries: countries.clone(),
+        };
+        assert_eq!(view.country_fill("C03"), style::dependency_fill(0));
+        assert_eq!(view.country_fill("C11"), style::dependency_fill(1));
+        let others: Vec<style::Colour> = countries
+            .iter()
+            .filter(|c| !view.dependency_on.contains(c))
+            .map(|c| view.country_fill(c))
+            .collect();
+        // Sixteen distinct light fills, then grey; none is a dependency country's.
+        for (i, fill) in others.iter().enumerate() {
+            assert!(
+                *fill != style::dependency_fill(0) && *fill != style::dependency_fill(1),
+                "{i}"
+            );
+            if i < 16 {
+                assert!(!others[..i].contains(fill), "fill {i} repeats");
+            } else {
+                assert_eq!(*fill, style::COUNTRY_OVERFLOW);
+            }
+        }
+    }
+
+    #[test]
     fn edges_exist_where_both_ends_do() {
         use Presence::*;
         assert_eq!(Presence::edge(Both, Both), Both);
