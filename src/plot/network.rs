@@ -63,7 +63,10 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
         } else {
             country.clone()
         };
-        legend.push(LegendEntry::new(Mark::Solid(view.country_fill(country)), label));
+        legend.push(LegendEntry::new(
+            Mark::Solid(view.country_fill(country)),
+            label,
+        ));
     }
     canvas::render(|root| {
         let body = canvas::header(root, &title, &subtitle, &legend)?;
@@ -323,8 +326,12 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
     let detail_style = font(size - 1.0, style::MUTED_TEXT, Weight::Normal);
     let detail = |v: usize| {
         let node = &view.nodes[v];
-        let focus = if node.focus { " · focus" } else { "" };
-        format!("{} · {}{focus}", node.country, node.kind)
+        // The focus market's kind is plain from its column; "focus" is what matters.
+        if node.focus {
+            format!("{} · focus", node.country)
+        } else {
+            format!("{} · {}", node.country, node.kind)
+        }
     };
 
     // Column headers.
@@ -503,17 +510,40 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
         };
         let inner = b.right - b.left - 8;
         let cx = (b.left + b.right) / 2;
-        let name = canvas::fit_text(body, &node.id, &name_style(bold, colour), inner);
+        // A long id is set smaller (down to 80%); if it still does not fit a box of two lines,
+        // it takes both, split at an underscore (its country and kind are in its colour and
+        // column); only then is it cut. Ids that differ only at the end
+        // (`pk_reko_diq_start_2029`, `…_2030`) must stay apart.
+        let scaled = |scale: f64| canvas::TextStyle {
+            size: size * scale,
+            ..name_style(bold, colour)
+        };
+        let fitting = [1.0, 0.9, 0.8]
+            .into_iter()
+            .map(scaled)
+            .find(|style| canvas::text_width(body, &node.id, style) <= inner);
         let two_lines = b.bottom - b.top >= 2 * line;
-        if two_lines {
+        let split = match (&fitting, two_lines) {
+            (None, true) => split_id(&node.id),
+            _ => None,
+        };
+        let name_font = fitting.unwrap_or_else(|| scaled(0.8));
+        let name = canvas::fit_text(body, &node.id, &name_font, inner);
+        if let Some((first, second)) = split {
             let base = b.centre_y() - 2;
-            text(
-                body,
-                &name,
-                (cx, base),
-                &name_style(bold, colour),
-                HPos::Center,
-            )?;
+            for (i, part) in [first, second].iter().enumerate() {
+                let part = canvas::fit_text(body, part, &name_font, inner);
+                text(
+                    body,
+                    &part,
+                    (cx, base + i as i32 * line),
+                    &name_font,
+                    HPos::Center,
+                )?;
+            }
+        } else if two_lines {
+            let base = b.centre_y() - 2;
+            text(body, &name, (cx, base), &name_font, HPos::Center)?;
             let detail = canvas::fit_text(body, &detail(v), &detail_style, inner);
             text(
                 body,
@@ -524,13 +554,7 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
             )?;
         } else {
             let base = b.centre_y() + (size * 0.35) as i32;
-            text(
-                body,
-                &name,
-                (cx, base),
-                &name_style(bold, colour),
-                HPos::Center,
-            )?;
+            text(body, &name, (cx, base), &name_font, HPos::Center)?;
         }
     }
 
@@ -615,4 +639,32 @@ fn dashed(
         }
     }
     Ok(())
+}
+
+/// An id split in two at the underscore nearest its middle (the first part keeps it), for a
+/// name set on two lines; `None` if it has no underscore.
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    let middle = id.len() / 2;
+    let at = id
+        .match_indices('_')
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(middle))?;
+    Some((&id[..=at], &id[at + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_ids_split_at_the_underscore_nearest_their_middle() {
+        assert_eq!(
+            super::split_id("pk_reko_diq_start_2029"),
+            Some(("pk_reko_diq_", "start_2029"))
+        );
+        assert_eq!(
+            super::split_id("cn_copper_mines"),
+            Some(("cn_copper_", "mines"))
+        );
+        assert_eq!(super::split_id("a_b"), Some(("a_", "b")));
+        assert_eq!(super::split_id("reko"), None);
+    }
 }
