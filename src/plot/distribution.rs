@@ -249,6 +249,10 @@ fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
         .collect()
 }
 
+/// A point mass's label: its dot's pixel, its value (x, in points), its share of trials,
+/// whether it runs off the top of the axis, and its colour.
+type AtomLabel = ((i32, i32), f64, f64, bool, Colour);
+
 /// Whether a panel draws axes: its values are not all one (then it holds a note instead).
 fn draws_axes(overlays: &[Overlay<'_>]) -> bool {
     let histograms: Vec<&Histogram> = overlays.iter().map(|o| o.histogram).collect();
@@ -325,7 +329,7 @@ fn draw_panel(
         (low - pad).max(domain_low - pad / 2.0) * 100.0,
         (high + pad).min(domain_high + pad / 2.0) * 100.0,
     );
-    let peak = shapes.iter().map(Shape::peak).fold(0.0, f64::max) * 100.0;
+    let peak = super::histogram::y_top(&shapes) * 100.0;
     let y1 = if peak > 0.0 { peak * 1.12 } else { 1.0 };
 
     let x_decimals = tick_decimals(x1 - x0);
@@ -384,7 +388,8 @@ fn draw_panel(
             )))?;
         }
         for &(value, share) in &s.atoms {
-            let (x, y) = (value * 100.0, share * 100.0);
+            // A point mass taller than the axis (see `y_top`) runs to its top, its dot there.
+            let (x, y) = (value * 100.0, (share * 100.0).min(y1 * 0.97));
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x, 0.0), (x, y)],
                 o.colour.rgb().stroke_width(3),
@@ -397,7 +402,8 @@ fn draw_panel(
             // The point mass's share next to its dot: a stem at the edge of the axis, where
             // the histogram's last bin stands, is easy to miss (or to compare with the bins).
             if share >= 0.005 {
-                atom_labels.push((chart.backend_coord(&(x, y)), x, share, o.colour));
+                let off_scale = share * 100.0 > y;
+                atom_labels.push((chart.backend_coord(&(x, y)), x, share, off_scale, o.colour));
             }
         }
     }
@@ -432,7 +438,19 @@ fn draw_panel(
     // Labels last, over everything: left of a dot in the right fifth of the axis, else right.
     let (base_x, base_y) = plot_area.get_base_pixel();
     let style = canvas::font(sizes.tick, style::TEXT, canvas::Weight::Bold);
-    for ((px, py), x, share, colour) in atom_labels {
+    // Variants with the same point mass (same value, same share) share one label, in black.
+    let mut merged: Vec<AtomLabel> = Vec::new();
+    for (at, x, share, off_scale, colour) in atom_labels {
+        match merged
+            .iter_mut()
+            .find(|m| m.1 == x && percent(m.2, 1) == percent(share, 1))
+        {
+            Some(m) => m.4 = style::TEXT,
+            None => merged.push((at, x, share, off_scale, colour)),
+        }
+    }
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    for ((px, py), x, share, off_scale, colour) in merged {
         let style = canvas::TextStyle { colour, ..style };
         let on_left = x > x0 + 0.8 * (x1 - x0);
         let (anchor, dx) = if on_left {
@@ -440,11 +458,23 @@ fn draw_panel(
         } else {
             (HPos::Left, 9)
         };
-        let label = percent(share, 1);
+        let label = if off_scale {
+            format!("{} ↑ (off scale)", percent(share, 1))
+        } else {
+            percent(share, 1)
+        };
         let width = canvas::text_width(&plot_area, &label, &style);
-        let (x, baseline) = (px - base_x + dx, py - base_y + 4);
+        let (x, mut baseline) = (px - base_x + dx, py - base_y + 4);
         let left = if on_left { x - width } else { x };
         let height = style.size.round() as i32;
+        // Point masses at one value (several variants all at 0) would write over each other:
+        // each label goes below those it would cover.
+        while placed.iter().any(|&(l, r, top, bottom)| {
+            left - 3 < r && l < left + width + 3 && baseline - height < bottom && top < baseline + 4
+        }) {
+            baseline += height + 6;
+        }
+        placed.push((left - 3, left + width + 3, baseline - height, baseline + 4));
         // On a white ground, so that bins behind it do not cross the figures.
         plot_area.draw(&Rectangle::new(
             [

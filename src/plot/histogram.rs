@@ -77,13 +77,28 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    /// Largest bar or atom share.
-    pub fn peak(&self) -> f64 {
-        self.bars
-            .iter()
-            .map(|b| b.2)
-            .chain(self.atoms.iter().map(|a| a.1))
-            .fold(0.0, f64::max)
+    /// Largest bar share.
+    pub fn bars_peak(&self) -> f64 {
+        self.bars.iter().map(|b| b.2).fold(0.0, f64::max)
+    }
+
+    /// Largest atom share.
+    pub fn atoms_peak(&self) -> f64 {
+        self.atoms.iter().map(|a| a.1).fold(0.0, f64::max)
+    }
+}
+
+/// The top of a distribution chart's y axis, as a share, for `shapes` drawn together: their
+/// tallest bar, or a point mass up to three times as tall, so that one large point mass (all
+/// trials at 0) does not flatten every histogram; taller point masses run off the top (their
+/// share is written by their dot). With no bars, the tallest point mass.
+pub(crate) fn y_top(shapes: &[Shape]) -> f64 {
+    let bars = shapes.iter().map(Shape::bars_peak).fold(0.0, f64::max);
+    let atoms = shapes.iter().map(Shape::atoms_peak).fold(0.0, f64::max);
+    if bars > 0.0 {
+        bars.max(atoms.min(3.0 * bars))
+    } else {
+        atoms
     }
 }
 
@@ -171,6 +186,25 @@ pub(crate) fn exceedance(histogram: &Histogram) -> Vec<(f64, f64)> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_tall_point_mass_does_not_flatten_the_histograms() {
+        let bars = |peak: f64| Shape {
+            bars: vec![(0.0, 0.1, peak / 2.0), (0.1, 0.2, peak)],
+            atoms: Vec::new(),
+        };
+        let atom = |share: f64| Shape {
+            bars: Vec::new(),
+            atoms: vec![(0.0, share)],
+        };
+        // All of one variant at 0, the other spread: the axis follows the bars (up to 3×).
+        assert_eq!(y_top(&[atom(1.0), bars(0.05)]), 3.0 * 0.05);
+        // A point mass within three times the bars sets the top itself.
+        assert_eq!(y_top(&[atom(0.179), bars(0.248)]), 0.248);
+        assert_eq!(y_top(&[atom(0.3), bars(0.2)]), 0.3);
+        // Nothing but point masses: the tallest.
+        assert_eq!(y_top(&[atom(0.683), atom(0.289)]), 0.683);
+    }
+
     fn histogram(
         first_bin: usize,
         bins: Vec<u64>,
@@ -245,6 +279,6 @@ mod tests {
         assert!(Grid::covering(&[&h], (1.0, 1.0), 40).is_none());
         let s = shape(&h, None);
         assert_eq!(s.atoms, vec![(1.0, 1.0)]);
-        assert_eq!(s.peak(), 1.0);
+        assert_eq!((s.atoms_peak(), s.bars_peak()), (1.0, 0.0));
     }
 }

@@ -89,7 +89,8 @@ pub const EDGE: Colour = Colour(140, 140, 140);
 pub const REMOVED: Colour = Colour(185, 185, 185);
 
 /// Okabe–Ito colours for variants, in file order: blue, vermillion, bluish green, reddish
-/// purple, orange, sky blue, black, yellow (last, as it is faint on white).
+/// purple, orange, sky blue, then Tol's wine in place of Okabe–Ito's black (black is the
+/// charts' own ink: means, zero lines, point-mass keys), yellow last (faint on white).
 const VARIANT_PALETTE: [Colour; 8] = [
     Colour(0, 114, 178),
     Colour(213, 94, 0),
@@ -97,7 +98,7 @@ const VARIANT_PALETTE: [Colour; 8] = [
     Colour(204, 121, 167),
     Colour(230, 159, 0),
     Colour(86, 180, 233),
-    Colour(0, 0, 0),
+    Colour(136, 34, 85),
     Colour(240, 228, 66),
 ];
 
