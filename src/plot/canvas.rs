@@ -152,8 +152,9 @@ pub(crate) enum Mark {
     Outline(Colour),
     /// A solid box with a thin dark outline (a country's fill in the network).
     Solid(Colour),
-    /// A box with a dashed grey outline (what a variant removes from the network).
-    DashedBox,
+    /// A box with a dashed outline (what a variant removes from the network, in its colour;
+    /// what every variant shown lacks, in grey).
+    DashedBox(Colour),
 }
 
 /// One entry of the legend strip under the title.
@@ -225,7 +226,7 @@ fn draw_mark(area: &Area<'_>, mark: Mark, (x, y): (i32, i32)) -> Result<(), Char
                 style::AXIS.rgb().stroke_width(1),
             ))?;
         }
-        Mark::DashedBox => {
+        Mark::DashedBox(c) => {
             for (a, b) in [
                 ((x, y - 9), (x + 9, y - 9)),
                 ((x + 18, y - 9), (x + 28, y - 9)),
@@ -237,7 +238,7 @@ fn draw_mark(area: &Area<'_>, mark: Mark, (x, y): (i32, i32)) -> Result<(), Char
             ]) {
                 area.draw(&PathElement::new(
                     vec![a, b],
-                    style::REMOVED.rgb().stroke_width(2),
+                    c.rgb().stroke_width(2),
                 ))?;
             }
             for side in [x, x + 28] {

@@ -16,11 +16,22 @@ use crate::report::graph::{NetworkView, Presence};
 /// Chart 6: the network of `view`, with the variant's additions highlighted.
 pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
     let layout = Layout::new(view);
+    // Whether any node or edge has this presence (what the variant adds or removes).
+    let changes = |presence: Presence| {
+        view.nodes.iter().any(|n| n.presence == presence)
+            || view.edges.iter().any(|e| e.presence == presence)
+    };
     let title = match &view.variant {
-        Some((id, _)) => format!(
-            "Which supply routes does {id} add to {}? The network from mines to markets",
-            view.baseline
-        ),
+        Some((id, _)) => {
+            let verb = match (changes(Presence::Added), changes(Presence::Removed)) {
+                (true, false) => format!("Which supply routes does {id} add to {}?", view.baseline),
+                (false, true) => {
+                    format!("Which supply routes does {id} remove from {}?", view.baseline)
+                }
+                _ => format!("What does {id} change in the routes of {}?", view.baseline),
+            };
+            format!("{verb} The network from mines to markets")
+        }
         None => "Where does supply come from? The network from mines to markets".to_string(),
     };
     let nodes = view.nodes.len();
@@ -36,20 +47,22 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
     );
     let mut legend = Vec::new();
     if let Some((id, index)) = &view.variant {
-        legend.push(LegendEntry::new(
-            Mark::Outline(style::variant_colour(*index)),
-            format!("added in {id}"),
-        ));
-        if view.nodes.iter().any(|n| n.presence == Presence::Removed) {
+        if changes(Presence::Added) {
             legend.push(LegendEntry::new(
-                Mark::DashedBox,
+                Mark::Outline(style::variant_colour(*index)),
+                format!("added in {id}"),
+            ));
+        }
+        if changes(Presence::Removed) {
+            legend.push(LegendEntry::new(
+                Mark::DashedBox(style::variant_colour(*index)),
                 format!("removed in {id}"),
             ));
         }
     }
-    if view.nodes.iter().any(|n| n.presence == Presence::Neither) {
+    if changes(Presence::Neither) {
         legend.push(LegendEntry::new(
-            Mark::DashedBox,
+            Mark::DashedBox(style::REMOVED),
             "disabled in every variant shown",
         ));
     }
@@ -451,7 +464,11 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
                     body.draw(&PathElement::new(curve, highlight.rgb().stroke_width(4)))?;
                     arrow(body, end, highlight)?;
                 }
-                Presence::Removed | Presence::Neither => {
+                Presence::Removed => {
+                    dashed(body, &curve, highlight, 3)?;
+                    arrow(body, end, highlight)?;
+                }
+                Presence::Neither => {
                     dashed(body, &curve, style::REMOVED, 2)?;
                     arrow(body, end, style::REMOVED)?;
                 }
@@ -487,7 +504,12 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
                     (b.left, b.bottom),
                     (b.left, b.top),
                 ];
-                dashed(body, &outline, style::REMOVED, 2)?;
+                // What this variant removes in its colour; what every variant lacks in grey.
+                if node.presence == Presence::Removed {
+                    dashed(body, &outline, highlight, 3)?;
+                } else {
+                    dashed(body, &outline, style::REMOVED, 2)?;
+                }
             }
             Presence::Both => {
                 body.draw(&Rectangle::new(
