@@ -236,10 +236,7 @@ fn draw_mark(area: &Area<'_>, mark: Mark, (x, y): (i32, i32)) -> Result<(), Char
                 ((x, y + 9), (x + 9, y + 9)),
                 ((x + 18, y + 9), (x + 28, y + 9)),
             ]) {
-                area.draw(&PathElement::new(
-                    vec![a, b],
-                    c.rgb().stroke_width(2),
-                ))?;
+                area.draw(&PathElement::new(vec![a, b], c.rgb().stroke_width(2)))?;
             }
             for side in [x, x + 28] {
                 area.draw(&PathElement::new(

@@ -16,24 +16,8 @@ use crate::report::graph::{NetworkView, Presence};
 /// Chart 6: the network of `view`, with the variant's additions highlighted.
 pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
     let layout = Layout::new(view);
-    // Whether any node or edge has this presence (what the variant adds or removes).
-    let changes = |presence: Presence| {
-        view.nodes.iter().any(|n| n.presence == presence)
-            || view.edges.iter().any(|e| e.presence == presence)
-    };
-    let title = match &view.variant {
-        Some((id, _)) => {
-            let verb = match (changes(Presence::Added), changes(Presence::Removed)) {
-                (true, false) => format!("Which supply routes does {id} add to {}?", view.baseline),
-                (false, true) => {
-                    format!("Which supply routes does {id} remove from {}?", view.baseline)
-                }
-                _ => format!("What does {id} change in the routes of {}?", view.baseline),
-            };
-            format!("{verb} The network from mines to markets")
-        }
-        None => "Where does supply come from? The network from mines to markets".to_string(),
-    };
+    let changes = |presence: Presence| changes(view, presence);
+    let title = title(view);
     let nodes = view.nodes.len();
     let edges = view.edges.len();
     let subtitle = format!(
@@ -663,6 +647,30 @@ fn dashed(
     Ok(())
 }
 
+/// Whether any node or edge of `view` has this presence (what the variant adds or removes).
+fn changes(view: &NetworkView, presence: Presence) -> bool {
+    view.nodes.iter().any(|n| n.presence == presence)
+        || view.edges.iter().any(|e| e.presence == presence)
+}
+
+/// The chart's title: what the variant does to the baseline's routes (adds, removes, or
+/// both), or where supply comes from when there is no comparison.
+fn title(view: &NetworkView) -> String {
+    let Some((id, _)) = &view.variant else {
+        return "Where does supply come from? The network from mines to markets".to_string();
+    };
+    let base = &view.baseline;
+    let question = match (
+        changes(view, Presence::Added),
+        changes(view, Presence::Removed),
+    ) {
+        (true, false) => format!("Which supply routes does {id} add to {base}?"),
+        (false, true) => format!("Which supply routes does {id} remove from {base}?"),
+        _ => format!("What does {id} change in the routes of {base}?"),
+    };
+    format!("{question} The network from mines to markets")
+}
+
 /// An id split in two at the underscore nearest its middle (the first part keeps it), for a
 /// name set on two lines; `None` if it has no underscore.
 fn split_id(id: &str) -> Option<(&str, &str)> {
@@ -676,6 +684,42 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_title_says_what_the_variant_does_to_the_routes() {
+        use crate::report::graph::{NetworkNode, NetworkView, Presence};
+        let node = |presence| NetworkNode {
+            id: "n".into(),
+            name: "n".into(),
+            kind: "mine",
+            country: "CN".into(),
+            focus: false,
+            presence,
+        };
+        let view = |presences: &[Presence]| NetworkView {
+            scenario: String::new(),
+            dependency_on: Vec::new(),
+            baseline: "base".into(),
+            variant: Some(("v".into(), 1)),
+            nodes: presences.iter().map(|&p| node(p)).collect(),
+            edges: Vec::new(),
+            notes: Vec::new(),
+            countries: Vec::new(),
+        };
+        let title = |presences: &[Presence]| super::title(&view(presences));
+        assert!(
+            title(&[Presence::Both, Presence::Added])
+                .starts_with("Which supply routes does v add to base?")
+        );
+        assert!(
+            title(&[Presence::Removed]).starts_with("Which supply routes does v remove from base?")
+        );
+        assert!(
+            title(&[Presence::Added, Presence::Removed])
+                .starts_with("What does v change in the routes of base?")
+        );
+        assert!(title(&[Presence::Both, Presence::Neither]).starts_with("What does v change"));
+    }
+
     #[test]
     fn long_ids_split_at_the_underscore_nearest_their_middle() {
         assert_eq!(
