@@ -294,8 +294,18 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     // The change gets the decimals its CI needs; the levels at most two, which reads better
     // than "from 58.551% to 58.521%" and loses nothing the change does not state.
     let d = row_decimals(r);
-    let level = d.min(2);
     let change = points(-r.mean, d);
+    // Levels rounded on their own can disagree with the change ("100.0% to 99.0%, −0.9
+    // points" for 99.97% → 99.04%): take up to two more decimals until the rounded levels'
+    // difference reads as the change.
+    let rounded = |x: f64, decimals: usize| {
+        let scale = 10f64.powi(decimals as i32);
+        (x * 100.0 * scale).round() / scale
+    };
+    let preferred = d.min(2);
+    let level = (preferred..=preferred + 2)
+        .find(|&lv| points((rounded(v.mean, lv) - rounded(b.mean, lv)) / 100.0, d) == change)
+        .unwrap_or(preferred);
     let verb = if change.starts_with('−') {
         "falls"
     } else if change.starts_with('+') {
