@@ -199,7 +199,10 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
                     continue;
                 };
                 if same_in_every_trial(r) {
-                    let label = format!("{market} dependency on {country}");
+                    let label = format!(
+                        "{market} dependency on {country} ({} on average)",
+                        percent(b.mean, row_decimals(b).min(2))
+                    );
                     match unchanged.iter_mut().find(|(l, _)| *l == label) {
                         Some((_, variants)) => variants.push(variant_label(model, variant)),
                         None => unchanged.push((label, vec![variant_label(model, variant)])),
