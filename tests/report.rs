@@ -537,13 +537,32 @@ fn rises_and_no_change_are_worded_as_they_are() {
     // A variant that changes nothing reachable: the same in every trial, listed apart.
     let r = report.row("reduction:with_spare", "antimony", "dependency_CN");
     assert_eq!((r["mean"], r["sd"]), (0.0, 0.0));
+    let text = &report.text;
+    let unchanged = text
+        .find("Unchanged in every trial (against `full`): US dependency on CN (")
+        .map(|at| &text[at..])
+        .unwrap_or_else(|| panic!("{text}"));
+    // Each unchanged dependency is stated with its level, the baseline's mean as printed.
+    let level = |country: &str| -> f64 {
+        let key = format!("US dependency on {country} (");
+        let start = unchanged.find(&key).expect("the level") + key.len();
+        let end = start
+            + unchanged[start..]
+                .find("% on average)")
+                .expect("a percentage");
+        unchanged[start..end].parse::<f64>().expect("a number") / 100.0
+    };
+    for country in ["CN", "RU"] {
+        let mean = report.row("full", "antimony", &format!("dependency_{country}"))["mean"];
+        assert!(
+            (level(country) - mean).abs() <= 0.0005,
+            "{country}: {unchanged}"
+        );
+    }
     assert!(
-        report.text.contains(
-            "Unchanged in every trial (against `full`): US dependency on CN in `with_spare`; \
-             US dependency on RU in `no_tj` and `with_spare`."
-        ),
-        "{}",
-        report.text
+        unchanged.contains("on average) in `with_spare`; US dependency on RU (")
+            && unchanged.contains("on average) in `no_tj` and `with_spare`."),
+        "{unchanged}"
     );
 }
 
