@@ -188,7 +188,13 @@ fn fan_chart(
             let y_format = |v: &f64| format!("{:.*}%", y_decimals, v);
             let spec = AxisSpec {
                 x_desc: bottom.then(|| "calendar month".to_string()),
-                y_desc: (col == 0).then(|| y_desc.to_string()),
+                // A zoomed axis says so on its own panel: a one-point fall near 100% must
+                // not read as a collapse.
+                y_desc: if !from_zero && y0 > 0.5 {
+                    Some(format!("{y_desc} (axis from {})", y_format(&y0)))
+                } else {
+                    (col == 0).then(|| y_desc.to_string())
+                },
                 x_format: &x_format,
                 y_format: &y_format,
                 x_labels: ticks.len().max(2),
