@@ -439,14 +439,16 @@ fn caption_layout(
     let usable = width as i32 - 2 * left;
     let title_style = font(sizes.caption, style::TEXT, Weight::Bold);
     let mut baseline = sizes.caption.round() as i32 + 4;
-    if draw {
-        text(
-            area,
-            &fit_text(area, title, &title_style, usable),
-            (left, baseline),
-            &title_style,
-            HPos::Left,
-        )?;
+    // A long title (a commodity name with its unit) takes a second line rather than lose its
+    // end, where the unit is.
+    let title_lines = wrap_text(area, title, &title_style, usable, 2);
+    for (i, line) in title_lines.iter().enumerate() {
+        if i > 0 {
+            baseline += (sizes.caption * 1.25).round() as i32;
+        }
+        if draw {
+            text(area, line, (left, baseline), &title_style, HPos::Left)?;
+        }
     }
     for line in lines {
         baseline += sizes.line_height();
