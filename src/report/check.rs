@@ -340,7 +340,9 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                     if stay >= 1.0 {
                         format!("{name} forever (absorbing)")
                     } else {
-                        format!("{name} {} months", format_quantity(1.0 / (1.0 - stay)))
+                        let months = format_quantity(1.0 / (1.0 - stay));
+                        let unit = if months == "1" { "month" } else { "months" };
+                        format!("{name} {months} {unit}")
                     }
                 })
                 .collect();
