@@ -240,12 +240,17 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
             sentences.join(" ")
         );
     }
+    let change = if others.is_empty() {
+        ""
+    } else {
+        " a change is variant minus baseline in percentage points, paired trial by trial (both see \
+         the same sampled disruptions);"
+    };
     let _ = writeln!(
         out,
         "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
-         shown (more decimals where the confidence interval is narrow); a change is variant minus \
-         baseline in percentage points, paired trial by trial (both see the same sampled disruptions); \
-         95% CI is the confidence interval of the mean.\n"
+         shown (more decimals where the confidence interval is narrow);{change} 95% CI is the \
+         confidence interval of the mean.\n"
     );
 
     warnings_section(&mut out, model);
