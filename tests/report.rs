@@ -592,7 +592,10 @@ fn a_single_variant_is_reported_without_a_comparison() {
     let report = Report::new(text, 200);
     assert!(report.text.contains("single variant (`base`)"));
     assert!(!report.text.contains("change (mean)"));
-    assert!(!report.text.contains("variant minus baseline"), "no comparison, no change");
+    assert!(
+        !report.text.contains("variant minus baseline"),
+        "no comparison, no change"
+    );
     for (commodity, bullet) in report.headline_bullets() {
         let row = report.row("base", &commodity, "dependency_CN");
         let sentence = bullet
