@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::{BufRead, BufReader, Write};
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -355,52 +355,93 @@ impl Manifest {
 pub struct MergeRefused {
     /// One line per problem.
     pub problems: Vec<String>,
-    /// Shard numbers (K) to run again, ascending.
-    pub rerun: Vec<u64>,
+    /// Shard numbers (K) to run again, as ascending runs `first..=last` (ranges, so that a
+    /// merge of one shard of a huge N does not list every missing number).
+    pub rerun: Vec<RangeInclusive<u64>>,
     /// N, when the shards agree on it.
     pub shards: Option<u64>,
 }
 
-fn refusal_message(problems: &[String], rerun: &[u64], shards: Option<u64>) -> String {
+fn refusal_message(
+    problems: &[String],
+    rerun: &[RangeInclusive<u64>],
+    shards: Option<u64>,
+) -> String {
     let mut text = String::from("cannot merge: the folders are not the complete shards of one run");
     for problem in problems {
         text.push_str("\n  - ");
         text.push_str(problem);
     }
     if let (false, Some(n)) = (rerun.is_empty(), shards) {
+        let count: u128 = rerun
+            .iter()
+            .map(|r| u128::from(r.end() - r.start()) + 1)
+            .sum();
         let hint = rerun
             .iter()
+            .flat_map(|r| r.clone().take(3))
             .take(3)
             .map(|k| format!("--shard {k}/{n}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let more = if rerun.len() > 3 { ", …" } else { "" };
+        let more = if count > 3 { ", …" } else { "" };
         text.push_str(&format!(
             "\nre-run shard{} {} of {n} ({hint}{more}) and merge again",
-            if rerun.len() == 1 { "" } else { "s" },
-            number_list(rerun)
+            if count == 1 { "" } else { "s" },
+            range_list(rerun)
         ));
     }
     text
 }
 
+/// `1, 3-5, 9` from ascending runs of shard numbers.
+pub fn range_list(ranges: &[RangeInclusive<u64>]) -> String {
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|r| match r.end() - r.start() {
+            0 => r.start().to_string(),
+            1 => format!("{}, {}", r.start(), r.end()),
+            _ => format!("{}-{}", r.start(), r.end()),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// Numbers as their ascending runs `first..=last` (repeats dropped).
+pub fn runs(numbers: &[u64]) -> Vec<RangeInclusive<u64>> {
+    let mut sorted = numbers.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut ranges: Vec<RangeInclusive<u64>> = Vec::new();
+    for k in sorted {
+        match ranges.last_mut() {
+            Some(last) if *last.end() + 1 == k => *last = *last.start()..=k,
+            _ => ranges.push(k..=k),
+        }
+    }
+    ranges
+}
+
+/// The numbers of `1..=n` that are not in `present` (ascending), as runs: `O(present)`, not
+/// `O(n)`.
+fn gaps(present: impl Iterator<Item = u64>, n: u64) -> Vec<RangeInclusive<u64>> {
+    let mut gaps = Vec::new();
+    let mut next = 1u64;
+    for k in present {
+        if k > next {
+            gaps.push(next..=k - 1);
+        }
+        next = next.max(k + 1);
+    }
+    if next <= n {
+        gaps.push(next..=n);
+    }
+    gaps
+}
+
 /// `1, 3-5, 9`: ascending numbers with runs collapsed.
 pub fn number_list(numbers: &[u64]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut iter = numbers.iter().copied().peekable();
-    while let Some(first) = iter.next() {
-        let mut last = first;
-        while iter.peek() == Some(&(last + 1)) {
-            last += 1;
-            iter.next();
-        }
-        parts.push(match last - first {
-            0 => first.to_string(),
-            1 => format!("{first}, {last}"),
-            _ => format!("{first}-{last}"),
-        });
-    }
-    parts.join(", ")
+    range_list(&runs(numbers))
 }
 
 /// A shard folder whose manifest was read.
@@ -493,7 +534,7 @@ impl ShardSet {
             .collect();
         good.sort_by_key(|o| o.manifest.shard);
 
-        let mut rerun = BTreeSet::new();
+        let mut rerun = Vec::new();
         if let Some(n) = agreed_n {
             let mut by_k: BTreeMap<u64, Vec<&Opened>> = BTreeMap::new();
             for o in &good {
@@ -509,15 +550,16 @@ impl ShardSet {
                     ));
                 }
             }
-            let missing: Vec<u64> = (1..=n).filter(|k| !by_k.contains_key(k)).collect();
+            let missing = gaps(by_k.keys().copied().filter(|&k| k <= n), n);
             if !missing.is_empty() {
+                let one = missing.len() == 1 && missing[0].start() == missing[0].end();
                 problems.push(format!(
                     "shard{} {} of {n} {} missing",
-                    if missing.len() == 1 { "" } else { "s" },
-                    number_list(&missing),
-                    if missing.len() == 1 { "is" } else { "are" },
+                    if one { "" } else { "s" },
+                    range_list(&missing),
+                    if one { "is" } else { "are" },
                 ));
-                rerun.extend(missing);
+                rerun = missing;
             }
         } else if opened.is_empty() && problems.is_empty() {
             problems.push("no shard folder given".to_string());
@@ -525,7 +567,7 @@ impl ShardSet {
         if !problems.is_empty() {
             return Err(MergeRefused {
                 problems,
-                rerun: rerun.into_iter().collect(),
+                rerun,
                 shards: agreed_n,
             });
         }
@@ -535,7 +577,7 @@ impl ShardSet {
         let first = &good[0];
         let refuse = |problem: String, k: u64| MergeRefused {
             problems: vec![problem],
-            rerun: vec![k],
+            rerun: vec![k..=k],
             shards: agreed_n,
         };
         let text = read_text(&first.dir.join(SCENARIO_FILE)).map_err(|reason| {
@@ -596,7 +638,7 @@ impl ShardSet {
         if !problems.is_empty() {
             return Err(MergeRefused {
                 problems,
-                rerun,
+                rerun: runs(&rerun),
                 shards: agreed_n,
             });
         }
@@ -660,7 +702,7 @@ impl ShardSet {
         if !problems.is_empty() {
             return Err(MergeRefused {
                 problems,
-                rerun,
+                rerun: runs(&rerun),
                 shards: Some(self.count()),
             });
         }
@@ -689,7 +731,7 @@ impl ShardSet {
             let path = o.dir.join(TRIALS_FILE);
             let refuse = |reason: String| MergeRefused {
                 problems: vec![format!("{}: {TRIALS_FILE}: {reason}", o.name())],
-                rerun: vec![o.manifest.shard],
+                rerun: vec![o.manifest.shard..=o.manifest.shard],
                 shards: Some(self.count()),
             };
             let file = std::fs::File::open(&path).map_err(|e| refuse(e.to_string()))?;
@@ -937,6 +979,27 @@ mod tests {
             let error = text.parse::<ShardSpec>().expect_err(text);
             assert!(error.0.contains(needle), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn gaps_are_found_from_the_shards_present_not_by_counting_to_n() {
+        assert_eq!(gaps([2, 3, 7].into_iter(), 8), vec![1..=1, 4..=6, 8..=8]);
+        assert_eq!(
+            gaps([1, 2].into_iter(), 2),
+            Vec::<RangeInclusive<u64>>::new()
+        );
+        assert_eq!(gaps(std::iter::empty(), 3), vec![1..=3]);
+        // One shard of an absurd N: instant, two runs.
+        let n = 100_000_000_000;
+        assert_eq!(gaps([5].into_iter(), n), vec![1..=4, 6..=n]);
+        assert_eq!(runs(&[1, 2, 3, 5, 7, 8]), vec![1..=3, 5..=5, 7..=8]);
+        let refusal = refusal_message(&["x".into()], &[1..=4, 6..=n], Some(n));
+        assert!(
+            refusal.ends_with(&format!(
+                "re-run shards 1-4, 6-{n} of {n} (--shard 1/{n}, --shard 2/{n}, --shard 3/{n}, …) and merge again"
+            )),
+            "{refusal}"
+        );
     }
 
     #[test]

@@ -345,3 +345,45 @@ fn a_folder_named_like_a_bundled_scenario_does_not_hide_it() {
         "{refused:?}"
     );
 }
+
+/// N is free (SPEC 7), so one shard of an absurd N runs (empty); merging it alone must refuse
+/// at once, naming the missing shards as ranges, not count to N (it used to list every number,
+/// which took all memory).
+#[test]
+fn merging_one_shard_of_a_huge_n_refuses_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shard = dir.path().join("s1");
+    let run = supplyrisk()
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "10",
+            "--shard",
+            "1/100000000000",
+            "--out",
+        ])
+        .arg(&shard)
+        .output()
+        .expect("runs");
+    assert_succeeded(&run);
+    let started = std::time::Instant::now();
+    let merge = supplyrisk()
+        .arg("merge")
+        .arg(&shard)
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shards 2-100000000000 of 100000000000 are missing"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+}

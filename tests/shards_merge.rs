@@ -1,4 +1,4 @@
-//! Shards merge to a single run: for random N (1 ≤ N ≤ T, and N > T), random orders of the shard folders
+//! Shards merge to a single run: for random N (1 ≤ N ≤ T; a fixed test takes N = T + 3), random orders of the shard folders
 //! and 1 or 2 threads, `merge` writes `summary.csv`, `summary.json` (provenance included), `report.md`,
 //! `monthly.csv` and `trials.csv` byte-identical to one run of the same T trials. Everything runs
 //! through the real command layer (`app::execute`) in-process, with real shard folders on disk.

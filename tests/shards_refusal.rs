@@ -230,7 +230,7 @@ fn another_scenario_is_refused_by_its_hash() {
     );
     assert_eq!(refusal.problems.len(), 2, "{refusal}");
     assert_problem(&refusal, &["shard 3 of 4 is missing"]);
-    assert_eq!(refusal.rerun, [3]);
+    assert_eq!(refusal.rerun, [3..=3]);
     assert!(refusal.to_string().contains("--shard 3/4"), "{refusal}");
 }
 
@@ -248,7 +248,7 @@ fn another_seed_is_refused() {
             "seed differs: seed 4, but the other 3 shards have seed 3",
         ],
     );
-    assert_eq!(refusal.rerun, [2]);
+    assert_eq!(refusal.rerun, [2..=2]);
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn another_trial_count_is_refused() {
             "trial count differs: 42 trials, but the other 3 shards have 41 trials",
         ],
     );
-    assert_eq!(refusal.rerun, [4]);
+    assert_eq!(refusal.rerun, [4..=4]);
 }
 
 #[test]
@@ -321,7 +321,7 @@ fn another_tool_version_or_chunk_size_is_refused() {
             "chunk size of 32 trials, but this build uses 64",
         ],
     );
-    assert_eq!(refusal.rerun, [1, 3]);
+    assert_eq!(refusal.rerun, [1..=1, 3..=3]);
     assert!(
         refusal.to_string().contains("re-run shards 1, 3 of 4"),
         "{refusal}"
@@ -352,7 +352,7 @@ fn an_incompatible_state_layout_is_refused() {
             "0123456789abcdef",
         ],
     );
-    assert_eq!(refusal.rerun, [2, 4]);
+    assert_eq!(refusal.rerun, [2..=2, 4..=4]);
 }
 
 #[test]
@@ -378,7 +378,7 @@ fn state_of_another_shape_is_refused_even_with_a_matching_checksum() {
         &refusal,
         &["(shard 2/4)", "state's layout differs from its manifest's"],
     );
-    assert_eq!(refusal.rerun, [2]);
+    assert_eq!(refusal.rerun, [2..=2]);
 }
 
 #[test]
@@ -389,7 +389,7 @@ fn missing_shards_are_listed_for_re_running() {
         refusal.problems,
         ["shards 2, 4 of 4 are missing".to_string()]
     );
-    assert_eq!(refusal.rerun, [2, 4]);
+    assert_eq!(refusal.rerun, [2..=2, 4..=4]);
     assert!(
         refusal
             .to_string()
@@ -447,7 +447,7 @@ fn unreadable_or_corrupt_state_is_refused_naming_every_shard() {
         &refusal,
         &["(shard 3/4)", "cannot read metrics.bin: no such file"],
     );
-    assert_eq!(refusal.rerun, [1, 2, 3]);
+    assert_eq!(refusal.rerun, [1..=3]);
 }
 
 #[test]
@@ -463,7 +463,7 @@ fn a_state_with_another_shards_trials_is_refused() {
         &refusal,
         &["(shard 1/4)", "holds 11 trials, but shard 1/4 runs 10"],
     );
-    assert_eq!(refusal.rerun, [1]);
+    assert_eq!(refusal.rerun, [1..=1]);
 }
 
 #[test]
@@ -498,7 +498,7 @@ fn corrupt_or_foreign_manifests_are_refused() {
             "not a supplyrisk shard manifest",
         ],
     );
-    assert_eq!(refusal.rerun, [1, 2, 3]);
+    assert_eq!(refusal.rerun, [1..=3]);
 
     let (dir, folders) = workspace(&[1, 2]);
     edit_manifest(&folders[1], |m| {
@@ -510,7 +510,7 @@ fn corrupt_or_foreign_manifests_are_refused() {
         &[&folders[1].display().to_string(), "missing field `seed`"],
     );
     // With shard 1 alone, N = 4 is known: shards 2 to 4 are to re-run.
-    assert_eq!(refusal.rerun, [2, 3, 4]);
+    assert_eq!(refusal.rerun, [2..=4]);
 }
 
 #[test]
@@ -526,7 +526,7 @@ fn an_altered_scenario_copy_is_refused() {
         &refusal,
         &["(shard 1/4)", "scenario.toml does not match the SHA-256"],
     );
-    assert_eq!(refusal.rerun, [1]);
+    assert_eq!(refusal.rerun, [1..=1]);
 }
 
 #[test]
