@@ -155,26 +155,37 @@ const RESULT_ENTRIES: &[&str] = &[
     "Thumbs.db",
 ];
 
-/// Whether `name` is a chart a run writes into `charts/` (see `plot::charts`; the country
-/// and variant parts vary with the scenario), or a file browser's own file.
-fn is_chart_name(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".png") else {
-        return name == ".DS_Store" || name == "Thumbs.db";
-    };
-    [
-        "dependency_",
-        "reduction_",
-        "monthly_dependency_",
-        "network_",
-    ]
-    .iter()
-    .any(|prefix| stem.len() > prefix.len() && stem.starts_with(prefix))
-        || ["shortfall_exceedance", "monthly_shortfall", "network"].contains(&stem)
+/// The charts the earlier result in `target` wrote, by name, from its `summary.json` (the
+/// names follow from its `dependency_on` countries and variant ids: see `plot::charts`), plus
+/// the files a file browser adds. `None` if there is no readable `summary.json`.
+fn earlier_chart_names(target: &Path) -> Option<Vec<String>> {
+    let text = fs::read_to_string(target.join("summary.json")).ok()?;
+    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let countries = summary.get("dependency_on")?.as_array()?;
+    let variants = summary.get("variants")?.as_array()?;
+    let mut names: Vec<String> = ["shortfall_exceedance", "monthly_shortfall", "network"]
+        .iter()
+        .map(|stem| format!("{stem}.png"))
+        .chain([".DS_Store".to_string(), "Thumbs.db".to_string()])
+        .collect();
+    for country in countries.iter().filter_map(serde_json::Value::as_str) {
+        for kind in ["dependency", "reduction", "monthly_dependency"] {
+            names.push(format!("{kind}_{country}.png"));
+        }
+    }
+    for id in variants
+        .iter()
+        .filter_map(|v| v.get("id").and_then(serde_json::Value::as_str))
+    {
+        names.push(format!("network_{id}.png"));
+    }
+    Some(names)
 }
 
 /// The first entry of the existing folder `target` that no run writes, if any (sorted, so
 /// the message is the same every time): a name no run writes at the top, or anything in
-/// `charts/` that is not a chart (`charts/NAME`).
+/// `charts/` that is not one of the charts the earlier result wrote (`charts/NAME`; with no
+/// readable `summary.json` to name them, everything in `charts/` is foreign).
 fn foreign_entry(target: &Path) -> Option<String> {
     let entries = fs::read_dir(target).ok()?;
     let mut names: Vec<String> = entries
@@ -183,12 +194,14 @@ fn foreign_entry(target: &Path) -> Option<String> {
         .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
         .collect();
     if let Ok(charts) = fs::read_dir(target.join("charts")) {
+        let ours = earlier_chart_names(target).unwrap_or_default();
         names.extend(
             charts
                 .flatten()
                 .filter(|e| {
                     let is_file = e.file_type().is_ok_and(|t| t.is_file());
-                    !(is_file && is_chart_name(&e.file_name().to_string_lossy()))
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    !(is_file && ours.contains(&name))
                 })
                 .map(|e| format!("charts/{}", e.file_name().to_string_lossy())),
         );
@@ -309,16 +322,34 @@ mod tests {
         // Nor is one with a file of the user's among the charts.
         fs::remove_file(target.join("thesis.txt")).expect("remove");
         fs::create_dir(target.join("charts")).expect("mkdir");
-        fs::write(target.join("charts/dependency_CN.png"), "old chart").expect("write");
-        fs::write(target.join("charts/annotated.png"), "mine").expect("write");
-        let refused = Staged::begin(&target).expect_err("refuses");
-        assert!(
-            refused.to_string().contains("`charts/annotated.png`"),
-            "{refused}"
-        );
-        assert!(target.join("charts/annotated.png").exists());
+        fs::write(
+            target.join("summary.json"),
+            r#"{"dependency_on": ["CN"], "variants": [{"id": "base"}, {"id": "more"}]}"#,
+        )
+        .expect("write");
+        for chart in [
+            "dependency_CN.png",
+            "network_more.png",
+            "monthly_shortfall.png",
+        ] {
+            fs::write(target.join("charts").join(chart), "old chart").expect("write");
+        }
+        // Names like a chart's but not one the earlier result wrote are the user's too.
+        for mine in [
+            "annotated.png",
+            "dependency_CN_annotated.png",
+            "network_mine.png",
+        ] {
+            fs::write(target.join("charts").join(mine), "mine").expect("write");
+            let refused = Staged::begin(&target).expect_err("refuses");
+            assert!(
+                refused.to_string().contains(&format!("`charts/{mine}`")),
+                "{refused}"
+            );
+            assert!(target.join("charts").join(mine).exists());
+            fs::remove_file(target.join("charts").join(mine)).expect("remove");
+        }
         // An empty folder, or an earlier result, is fine.
-        fs::remove_file(target.join("charts/annotated.png")).expect("remove");
         let staged = Staged::begin(&target).expect("an earlier result");
         staged.write("summary.csv", b"new").expect("write");
         staged.commit().expect("commit");
