@@ -479,8 +479,9 @@ pub struct MetricBank {
 
 /// Magic bytes opening a metric bank's shard state.
 const METRIC_MAGIC: &[u8; 8] = b"SRSKMETR";
-/// Version of the metric bank's byte format.
-pub const METRIC_BANK_FORMAT_VERSION: u32 = 1;
+/// Version of the metric bank's byte format. 2: values within 2^-41 of 0 or 1 are counted at
+/// the atoms (version 1 put them in the bins beside), so states of the two do not merge.
+pub const METRIC_BANK_FORMAT_VERSION: u32 = 2;
 
 impl MetricBank {
     /// A bank of empty accumulators, one per scale, in that order.

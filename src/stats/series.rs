@@ -27,8 +27,9 @@ pub const SERIES_BYTES: usize = SERIES_CELLS * 8 + std::mem::size_of::<SeriesHea
 
 /// Magic bytes opening a series bank's shard state.
 const SERIES_MAGIC: &[u8; 8] = b"SRSKSERI";
-/// Version of the series bank's byte format.
-pub const SERIES_BANK_FORMAT_VERSION: u32 = 1;
+/// Version of the series bank's byte format. 2: values within 2^-41 of 0 or 1 are counted at
+/// the atoms (version 1 put them in the bins beside), so states of the two do not merge.
+pub const SERIES_BANK_FORMAT_VERSION: u32 = 2;
 
 /// Summary of one series at one point (one month) across trials.
 #[derive(Clone, Copy, Debug, PartialEq)]
