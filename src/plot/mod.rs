@@ -162,7 +162,7 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
         let (file_name, title) = match &view.variant {
             Some((id, _)) => (
                 format!("network_{id}.png"),
-                format!("Network: what {id} adds to {}", view.baseline),
+                format!("Network: what {id} changes against {}", view.baseline),
             ),
             None => ("network.png".to_string(), "The supply network".to_string()),
         };
@@ -170,9 +170,11 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
             file_name,
             title,
             how_to_read: "Mines on the left, markets on the right, refineries and hubs between; \
-                          nodes are filled by country and grouped by country within each column; \
-                          what the variant adds is outlined in its colour, what it removes is \
-                          dashed grey."
+                          nodes are filled by country (the dependency countries in strong colours) \
+                          and grouped by country within each column; what the variant adds is \
+                          outlined in its colour, what it removes is dashed in its colour, and \
+                          what every variant shown lacks is dashed grey; a footnote lists what \
+                          else it changes (disruptions, settings)."
                 .to_string(),
             kind: ChartKind::Network(index),
         });

@@ -666,7 +666,8 @@ fn title(view: &NetworkView) -> String {
     ) {
         (true, false) => format!("Which supply routes does {id} add to {base}?"),
         (false, true) => format!("Which supply routes does {id} remove from {base}?"),
-        _ => format!("What does {id} change in the routes of {base}?"),
+        (true, true) => format!("What does {id} change in the routes of {base}?"),
+        (false, false) => format!("{id} has the routes of {base}; the footnote says what differs."),
     };
     format!("{question} The network from mines to markets")
 }
@@ -717,7 +718,10 @@ mod tests {
             title(&[Presence::Added, Presence::Removed])
                 .starts_with("What does v change in the routes of base?")
         );
-        assert!(title(&[Presence::Both, Presence::Neither]).starts_with("What does v change"));
+        assert!(
+            title(&[Presence::Both, Presence::Neither])
+                .starts_with("v has the routes of base; the footnote says what differs.")
+        );
     }
 
     #[test]

@@ -135,11 +135,15 @@ pub const COUNTRY_OVERFLOW: Colour = Colour(222, 222, 222);
 
 /// Fills of the `dependency_on` countries, in their order: stronger than the others' and the
 /// same in every chart of every scenario, so that what passes through them stands out.
-const DEPENDENCY_FILLS: [Colour; 4] = [
+const DEPENDENCY_FILLS: [Colour; 8] = [
     Colour(239, 118, 105),
     Colour(196, 150, 222),
     Colour(235, 170, 80),
     Colour(214, 140, 160),
+    Colour(120, 180, 120),
+    Colour(110, 170, 215),
+    Colour(200, 180, 90),
+    Colour(170, 140, 120),
 ];
 
 /// The fill of the country at position `index` among the network's countries that are not
@@ -151,7 +155,8 @@ pub fn country_fill(index: usize) -> Colour {
         .unwrap_or(COUNTRY_OVERFLOW)
 }
 
-/// The fill of the `index`-th `dependency_on` country (cycles after four).
+/// The fill of the `index`-th `dependency_on` country (distinct for the first eight, then
+/// they repeat: more countries than that in one chart would not be told apart anyway).
 pub fn dependency_fill(index: usize) -> Colour {
     DEPENDENCY_FILLS[index % DEPENDENCY_FILLS.len()]
 }
