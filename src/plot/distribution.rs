@@ -238,7 +238,7 @@ fn draw_panels(
 
 /// For panels laid out row by row in `cols` columns, whether each is the lowest of its column
 /// among those that draw axes (`with_axes`).
-fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
+pub(crate) fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
     (0..with_axes.len())
         .map(|i| {
             with_axes[i]
@@ -437,6 +437,8 @@ fn draw_panel(
     }
     // Labels last, over everything: left of a dot in the right fifth of the axis, else right.
     let (base_x, base_y) = plot_area.get_base_pixel();
+    // The bottom of the plotting area (the x axis), from the top of `plot_area`.
+    let plot_height = chart.plotting_area().get_pixel_range().1.end - base_y;
     let style = canvas::font(sizes.tick, style::TEXT, canvas::Weight::Bold);
     // Variants with the same point mass (same value, same share) share one label, in black.
     let mut merged: Vec<AtomLabel> = Vec::new();
@@ -469,10 +471,16 @@ fn draw_panel(
         let height = style.size.round() as i32;
         // Point masses at one value (several variants all at 0) would write over each other:
         // each label goes below those it would cover.
+        let wanted = baseline;
         while placed.iter().any(|&(l, r, top, bottom)| {
             left - 3 < r && l < left + width + 3 && baseline - height < bottom && top < baseline + 4
         }) {
             baseline += height + 6;
+        }
+        // A label pushed far from its dot, or past the bottom of the plot, would mislead: the
+        // caption gives every point mass's share anyway.
+        if baseline - wanted > 3 * (height + 6) || baseline + 4 > plot_height - 2 {
+            continue;
         }
         placed.push((left - 3, left + width + 3, baseline - height, baseline + 4));
         // On a white ground, so that bins behind it do not cross the figures.

@@ -130,9 +130,16 @@ fn fan_chart(
             panel_data.push(all);
         }
         let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+        // "calendar month" under the lowest panel of each column that draws axes (those
+        // below it hold a note).
+        let with_axes: Vec<bool> = panel_data
+            .iter()
+            .map(|all: &Vec<(Series, style::Colour)>| !all.is_empty() && !is_constant(all))
+            .collect();
+        let show_x_desc = super::distribution::lowest_with_axes(&with_axes, cols);
         for (i, (all, area)) in panel_data.into_iter().zip(&areas).enumerate() {
-            let (row, col) = (i / cols, i % cols);
-            let bottom = row == rows - 1 || i + cols >= panels.len();
+            let col = i % cols;
+            let bottom = show_x_desc[i];
             let (width, height) = area.dim_in_pixel();
             let sizes = PanelText::for_panel(width, height);
             let (title, lines) = &captions[i];
@@ -141,11 +148,7 @@ fn fan_chart(
                 no_data(&plot_area, sizes)?;
                 continue;
             }
-            let constant = all.iter().flat_map(|(s, _)| s.iter()).all(|p| {
-                let first = all[0].0[0];
-                p.0 == first.0 && p.2 == first.0 && p.3 == first.0
-            });
-            if constant {
+            if is_constant(&all) {
                 let value = percent(all[0].0[0].0 / 100.0, 1);
                 note(
                     &plot_area,
@@ -191,7 +194,8 @@ fn fan_chart(
                 // A zoomed axis says so on its own panel: a one-point fall near 100% must
                 // not read as a collapse.
                 y_desc: if !from_zero && y0 > 0.5 {
-                    Some(format!("{y_desc} (axis from {})", y_format(&y0)))
+                    // First, as a long description is cut at its end to fit the panel.
+                    Some(format!("axis from {} · {y_desc}", y_format(&y0)))
                 } else {
                     (col == 0).then(|| y_desc.to_string())
                 },
@@ -313,6 +317,15 @@ pub(crate) fn month_ticks(
         })
         .map(|m| (m as f64, start.plus(m as u32).year.to_string()))
         .collect()
+}
+
+/// Whether every variant's series holds one value in every month (p5, p95 and mean alike):
+/// the panel then shows a note instead of axes.
+fn is_constant(all: &[(Series, style::Colour)]) -> bool {
+    let first = all[0].0[0];
+    all.iter()
+        .flat_map(|(s, _)| s.iter())
+        .all(|p| p.0 == first.0 && p.2 == first.0 && p.3 == first.0)
 }
 
 #[cfg(test)]
