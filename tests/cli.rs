@@ -387,3 +387,65 @@ fn merging_one_shard_of_a_huge_n_refuses_at_once() {
         started.elapsed()
     );
 }
+
+/// A variant that sets the only mine's capacity to 0 cuts the focus market off as surely as
+/// disabling it: `check` (and so `run` and the report) warn about it too.
+#[test]
+fn a_variant_that_zeroes_the_only_mine_is_warned_about() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("zero.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[scenario]
+start = "2026-01"
+horizon_months = 6
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 100 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 50 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[variant]]
+id = "full"
+baseline = true
+
+[[variant]]
+id = "zero"
+[variant.set]
+"cn_mine.capacity.sb" = 0
+"#,
+    )
+    .expect("write");
+    let check = supplyrisk()
+        .arg("check")
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    assert_succeeded(&check);
+    let printed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        printed.contains("in variant zero, no mine reaches the focus market with sb"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("in variant full, no mine reaches"),
+        "{printed}"
+    );
+}

@@ -215,8 +215,14 @@ fn supply_countries(
         }
     }
     let mut from_mine = vec![false; n];
+    // A mine with no capacity for the commodity in this variant (`set … = 0`) supplies
+    // nothing: it is not a source.
+    let producing =
+        |v: usize| variant.nodes[v].capacity_t_per_year[c.0].is_some_and(|capacity| capacity > 0.0);
     let mut stack: Vec<usize> = (0..n)
-        .filter(|&v| network.nodes[v].kind == NodeKind::Mine && alive(v) && reaches[v])
+        .filter(|&v| {
+            network.nodes[v].kind == NodeKind::Mine && alive(v) && producing(v) && reaches[v]
+        })
         .collect();
     for &v in &stack {
         from_mine[v] = true;
@@ -485,7 +491,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
     for variant in &model.variants {
         for (k, commodity) in network.commodities.iter().enumerate() {
             let c = CommodityId(k);
-            if network.nodes[model.focus_market.0].demand_t_per_year(c) > 0.0
+            if variant.nodes[model.focus_market.0].demand_t_per_year(c) > 0.0
                 && supply_countries(network, variant, model.focus_market, c)
                     .mines
                     .is_empty()
