@@ -200,9 +200,13 @@ fn draw_panels(
                     .map(|(j, o)| {
                         // A later overlay is drawn over an earlier one: if their distributions
                         // are the same, the earlier one is hidden, so the caption says so.
+                        // (A panel that shows only a note draws nothing over anything.)
                         let covers = overlays[..j]
                             .iter()
-                            .filter(|earlier| same_distribution(earlier.histogram, o.histogram))
+                            .filter(|earlier| {
+                                draws_axes(overlays)
+                                    && same_distribution(earlier.histogram, o.histogram)
+                            })
                             .map(|earlier| earlier.label.as_str())
                             .collect::<Vec<_>>();
                         caption_line(o, kind, &covers)

@@ -91,7 +91,7 @@ fn fan_chart(
         for commodity in panels {
             let mut all: Vec<(Series, style::Colour)> = Vec::new();
             let mut ids: Vec<&str> = Vec::new();
-            let mut lines: Vec<CaptionLine> = Vec::new();
+            let mut covers: Vec<Vec<&str>> = Vec::new();
             for (index, variant) in summary.variants.iter().enumerate() {
                 let series: Series = summary
                     .monthly_series(&variant.id, &commodity.id, metric)
@@ -100,32 +100,44 @@ fn fan_chart(
                 if series.is_empty() {
                     continue;
                 }
-                let colour = style::variant_colour(index);
-                let (first, last) = (series[0], series[series.len() - 1]);
-                let covered: Vec<&str> = all
-                    .iter()
-                    .zip(&ids)
-                    .filter(|((earlier, _), _)| *earlier == series)
-                    .map(|(_, id)| *id)
-                    .collect();
-                lines.push(vec![
-                    ("■ ".to_string(), colour),
-                    (
-                        format!(
-                            "{}{}: median {} → {}; mean {} → {}",
-                            variant.id,
-                            super::covers_note("monthly series", &covered),
-                            percent(first.1 / 100.0, 1),
-                            percent(last.1 / 100.0, 1),
-                            percent(first.3 / 100.0, 1),
-                            percent(last.3 / 100.0, 1),
-                        ),
-                        style::TEXT,
-                    ),
-                ]);
-                all.push((series, colour));
+                covers.push(
+                    all.iter()
+                        .zip(&ids)
+                        .filter(|((earlier, _), _)| *earlier == series)
+                        .map(|(_, id)| *id)
+                        .collect(),
+                );
+                all.push((series, style::variant_colour(index)));
                 ids.push(&variant.id);
             }
+            // A panel that shows only a note draws no series: nothing is drawn over anything.
+            let drawn = !all.is_empty() && !is_constant(&all);
+            let lines: Vec<CaptionLine> = all
+                .iter()
+                .zip(&ids)
+                .zip(&covers)
+                .map(|(((series, colour), id), covered)| {
+                    let (first, last) = (series[0], series[series.len() - 1]);
+                    let note = if drawn {
+                        super::covers_note("monthly series", covered)
+                    } else {
+                        String::new()
+                    };
+                    vec![
+                        ("■ ".to_string(), *colour),
+                        (
+                            format!(
+                                "{id}{note}: median {} → {}; mean {} → {}",
+                                percent(first.1 / 100.0, 1),
+                                percent(last.1 / 100.0, 1),
+                                percent(first.3 / 100.0, 1),
+                                percent(last.3 / 100.0, 1),
+                            ),
+                            style::TEXT,
+                        ),
+                    ]
+                })
+                .collect();
             captions.push((commodity.name.clone(), lines));
             panel_data.push(all);
         }
