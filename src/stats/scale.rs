@@ -245,8 +245,9 @@ impl ValueScale {
     pub(crate) fn place(self, x: f64) -> Placed {
         match self {
             ValueScale::Share => {
-                let fixed_point = share_fixed_point(clamp_share(x));
-                let value = snap_share(clamp_share(x), fixed_point);
+                let clamped = clamp_share(x);
+                let fixed_point = share_fixed_point(clamped);
+                let value = snap_share(clamped, fixed_point);
                 let (cell, bin) = if value == 0.0 {
                     (0, None)
                 } else if value == 1.0 {

@@ -317,8 +317,9 @@ impl SeriesBank {
 /// share metric; the bin is ⌊x · 1024⌋ (exact).
 #[inline(always)]
 fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
-    let fixed_point = share_fixed_point(clamp_share(x));
-    let value = snap_share(clamp_share(x), fixed_point);
+    let clamped = clamp_share(x);
+    let fixed_point = share_fixed_point(clamped);
+    let value = snap_share(clamped, fixed_point);
     let cell = if value == 0.0 {
         0
     } else if value == 1.0 {
