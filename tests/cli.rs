@@ -315,6 +315,11 @@ disable = ["cn_mine"]
         report.contains("## Warnings") && report.contains("read that variant's shortfall"),
         "{report}"
     );
+    assert_eq!(
+        report.matches("in variant cut, no mine reaches").count(),
+        1,
+        "listed once: {report}"
+    );
     let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
     assert!(
         summary.contains("\ncut,sb,shortfall_share,1,1,1,0,1,1,1,1,1\n"),

@@ -456,14 +456,39 @@ pub fn describe_variant(model: &Model, variant: &Variant) -> String {
     }
 }
 
+/// A legal but probably unintended thing in a model, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// What it is, as `check` prints it.
+    pub text: String,
+    /// Whether a variant leaves the focus market with no mine that reaches it: its dependency
+    /// then falls only because nothing arrives, which a report must say next to it.
+    pub cuts_off_focus: bool,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Warning {
+    fn new(text: String) -> Self {
+        Warning {
+            text,
+            cuts_off_focus: false,
+        }
+    }
+}
+
 /// Legal but probably unintended things in a model.
-pub fn warnings(model: &Model) -> Vec<String> {
+pub fn warnings(model: &Model) -> Vec<Warning> {
     let network = &model.network;
     let mut out = Vec::new();
     for (i, node) in network.nodes.iter().enumerate() {
         let connected = network.edges.iter().any(|e| e.from.0 == i || e.to.0 == i);
         if !connected {
-            out.push(format!("node {} has no edges", node.id));
+            out.push(Warning::new(format!("node {} has no edges", node.id)));
         }
     }
     for disruption in &model.disruptions {
@@ -480,10 +505,10 @@ pub fn warnings(model: &Model) -> Vec<String> {
                     })
                 });
                 if !touches {
-                    out.push(format!(
+                    out.push(Warning::new(format!(
                         "disruption {} effect[{i}] (state {}) matches no edge",
                         disruption.id, r.states[effect.state]
-                    ));
+                    )));
                 }
             }
         }
@@ -496,10 +521,13 @@ pub fn warnings(model: &Model) -> Vec<String> {
                     .mines
                     .is_empty()
             {
-                out.push(format!(
-                    "in variant {}, no mine reaches the focus market with {}: its demand can be met only from its stock, the rest is shortfall",
-                    variant.id, commodity.id
-                ));
+                out.push(Warning {
+                    text: format!(
+                        "in variant {}, no mine reaches the focus market with {}: its demand can be met only from its stock, the rest is shortfall",
+                        variant.id, commodity.id
+                    ),
+                    cuts_off_focus: true,
+                });
             }
         }
     }

@@ -647,13 +647,7 @@ fn assumptions(out: &mut String, model: &Model) {
             check::describe_variant(model, variant)
         );
     }
-    let warnings = check::warnings(model);
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "\n**Warnings**:\n");
-        for w in warnings {
-            let _ = writeln!(out, "- {w}");
-        }
-    }
+    // (Warnings have their own section, next to the headline.)
     let _ = writeln!(out);
 }
 
@@ -666,7 +660,7 @@ fn escape_cell(text: &str) -> String {
 /// explain: a variant whose focus market no mine reaches shows no dependency only because
 /// nothing arrives.
 fn warnings_section(out: &mut String, model: &Model) {
-    let warnings = crate::report::check::warnings(model);
+    let warnings = check::warnings(model);
     if warnings.is_empty() {
         return;
     }
@@ -677,10 +671,7 @@ fn warnings_section(out: &mut String, model: &Model) {
     for warning in &warnings {
         let _ = writeln!(out, "- {warning}");
     }
-    if warnings
-        .iter()
-        .any(|w| w.contains("no mine reaches the focus market"))
-    {
+    if warnings.iter().any(|w| w.cuts_off_focus) {
         let _ = writeln!(
             out,
             "\nWhere no mine reaches the focus market, its dependency falls because nothing \
