@@ -235,15 +235,9 @@ fn check_output_of_a_small_scenario_is_golden() {
     );
 }
 
-/// A variant may cut the focus market off (SPEC 2 checks reachability only before variants):
-/// `check` accepts it with a warning that says what the run will report, and the run succeeds.
-#[test]
-fn a_variant_that_cuts_the_focus_market_off_is_a_warning_not_an_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("cut.toml");
-    std::fs::write(
-        &scenario,
-        r#"
+/// A scenario of one CN mine feeding the US market, with a baseline `full`; tests add a
+/// variant after it.
+const ONE_MINE: &str = r#"
 [scenario]
 start = "2026-01"
 horizon_months = 6
@@ -273,12 +267,24 @@ to = "us"
 id = "full"
 baseline = true
 
-[[variant]]
-id = "cut"
-disable = ["cn_mine"]
-"#,
-    )
-    .expect("write");
+"#;
+
+/// Writes into `dir` [`ONE_MINE`] followed by the `variant` tables; returns its path.
+fn one_mine_scenario(dir: &Path, variant: &str) -> std::path::PathBuf {
+    let path = dir.join("one_mine.toml");
+    std::fs::write(&path, format!("{ONE_MINE}{variant}")).expect("write");
+    path
+}
+
+/// A variant may cut the focus market off (SPEC 2 checks reachability only before variants):
+/// `check` accepts it with a warning that says what the run will report, and the run succeeds.
+#[test]
+fn a_variant_that_cuts_the_focus_market_off_is_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = one_mine_scenario(
+        dir.path(),
+        "[[variant]]\nid = \"cut\"\ndisable = [\"cn_mine\"]\n",
+    );
     let check = supplyrisk()
         .arg("check")
         .arg(&scenario)
@@ -398,46 +404,10 @@ fn merging_one_shard_of_a_huge_n_refuses_at_once() {
 #[test]
 fn a_variant_that_zeroes_the_only_mine_is_warned_about() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("zero.toml");
-    std::fs::write(
-        &scenario,
-        r#"
-[scenario]
-start = "2026-01"
-horizon_months = 6
-focus_market = "us"
-dependency_on = ["CN"]
-
-[[commodity]]
-id = "sb"
-
-[[node]]
-id = "cn_mine"
-kind = "mine"
-country = "CN"
-capacity = { sb = 100 }
-
-[[node]]
-id = "us"
-kind = "market"
-country = "US"
-demand = { sb = 50 }
-
-[[edge]]
-from = "cn_mine"
-to = "us"
-
-[[variant]]
-id = "full"
-baseline = true
-
-[[variant]]
-id = "zero"
-[variant.set]
-"cn_mine.capacity.sb" = 0
-"#,
-    )
-    .expect("write");
+    let scenario = one_mine_scenario(
+        dir.path(),
+        "[[variant]]\nid = \"zero\"\n[variant.set]\n\"cn_mine.capacity.sb\" = 0\n",
+    );
     let check = supplyrisk()
         .arg("check")
         .arg(&scenario)
