@@ -12,12 +12,14 @@
 //! (a regime changed state); one where anything else but the markets' demand and stock-refill
 //! arcs moved (outages, projects); one where only those moved.
 
+mod common;
+
 use std::process::ExitCode;
 
+use common::Setup;
+
 use supplyrisk::engine::allocation::Solver;
-use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::trial::monthly_capacities;
-use supplyrisk::scenario;
 
 /// The classes of month, in the order printed.
 const CAUSES: [&str; 4] = [
@@ -39,31 +41,14 @@ fn bucket(pivots: u32) -> usize {
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let name = args
-        .next()
-        .unwrap_or_else(|| "scenarios/bench_medium.toml".to_string());
-    let trials: u64 = match args.next().map(|t| t.parse()) {
-        None => 100,
-        Some(Ok(t)) => t,
-        Some(Err(e)) => {
-            eprintln!("trials: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (model, _) = match scenario::load(&name) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let plan = match Plan::new(&model) {
-        Ok(plan) => plan,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+    let Setup {
+        name,
+        trials,
+        model,
+        plan,
+    } = match common::setup(100) {
+        Ok(setup) => setup,
+        Err(code) => return code,
     };
 
     let mut pivots_by_cause = [0u64; CAUSES.len()];

@@ -8,40 +8,25 @@
 //! Prints the trials per second and a checksum of the accumulated means, so that two builds
 //! can be compared for identical results as well as speed.
 
+mod common;
+
 use std::process::ExitCode;
+
+use common::Setup;
 use std::time::Instant;
 
 use supplyrisk::engine::outcome::Outcomes;
-use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::trial::{Scratch, layout, run_trials};
-use supplyrisk::scenario;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let name = args
-        .next()
-        .unwrap_or_else(|| "scenarios/bench_medium.toml".to_string());
-    let trials: u64 = match args.next().map(|t| t.parse()) {
-        None => 1000,
-        Some(Ok(t)) => t,
-        Some(Err(e)) => {
-            eprintln!("trials: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (model, _) = match scenario::load(&name) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let plan = match Plan::new(&model) {
-        Ok(plan) => plan,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+    let Setup {
+        trials,
+        model,
+        plan,
+        ..
+    } = match common::setup(1000) {
+        Ok(setup) => setup,
+        Err(code) => return code,
     };
     let mut outcomes = Outcomes::new(layout(&plan));
     let mut scratch = Scratch::new(&plan);
