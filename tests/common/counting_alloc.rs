@@ -4,22 +4,22 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Counts allocations made on threads that switched counting on, and passes everything to the
 /// system allocator.
 pub struct CountingAllocator;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
-    // `const`-initialised and without destructor, so reading it never allocates.
+    // `const`-initialised and without destructor, so reading them never allocates. The count
+    // is per thread like the switch: the tests of one binary run on parallel threads, and a
+    // shared count made one test see another's allocations (a failure that came and went).
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
 fn note_allocation() {
     if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
     }
 }
 
@@ -54,11 +54,11 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations made on this thread while `work` runs.
 pub fn allocations_during(work: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = ALLOCATIONS.with(Cell::get);
     COUNTING.with(|counting| counting.set(true));
     work();
     COUNTING.with(|counting| counting.set(false));
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    ALLOCATIONS.with(Cell::get) - before
 }
 
 /// The counter counts: without this, a broken allocator would make every "allocates nothing"
