@@ -45,7 +45,7 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
         for commodity in panels {
             let mut curves = Vec::new();
             let mut drawn: Vec<(&crate::report::summary::Histogram, &str)> = Vec::new();
-            let mut lines: Vec<CaptionLine> = Vec::new();
+            let mut pending = Vec::new();
             let mut largest: f64 = 0.0;
             let mut top: f64 = 0.0;
             for (index, variant) in summary.variants.iter().enumerate() {
@@ -69,29 +69,52 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
                     .map(|(_, id)| *id)
                     .collect();
                 drawn.push((histogram, &variant.id));
-                lines.push(vec![
-                    ("■ ".to_string(), colour),
-                    (
-                        format!(
-                            "{}{}: P(> {}) = {}; mean {}",
-                            variant.id,
-                            super::covers_note("distribution", &covered),
-                            percent(threshold, 1),
-                            percent(serious.mean, 1),
-                            percent(share.mean, d)
-                        ),
-                        style::TEXT,
-                    ),
-                ]);
+                pending.push((
+                    colour,
+                    variant.id.as_str(),
+                    covered,
+                    serious.mean,
+                    share.mean,
+                    d,
+                ));
                 curves.push((curve, colour));
             }
+            // A panel without any shortfall shows a note and draws no curve over another.
+            let lines: Vec<CaptionLine> = pending
+                .into_iter()
+                .map(|(colour, id, covered, serious, mean, d)| {
+                    let note = if top > 0.0 {
+                        super::covers_note("distribution", &covered)
+                    } else {
+                        String::new()
+                    };
+                    vec![
+                        ("■ ".to_string(), colour),
+                        (
+                            format!(
+                                "{id}{note}: P(> {}) = {}; mean {}",
+                                percent(threshold, 1),
+                                percent(serious, 1),
+                                percent(mean, d)
+                            ),
+                            style::TEXT,
+                        ),
+                    ]
+                })
+                .collect();
             captions.push((commodity.name.clone(), lines));
             panel_data.push((curves, largest, top));
         }
         let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+        // The x description under the lowest panel with curves in each column.
+        let with_axes: Vec<bool> = panel_data
+            .iter()
+            .map(|(curves, _, top)| !curves.is_empty() && *top > 0.0)
+            .collect();
+        let show_x_desc = super::distribution::lowest_with_axes(&with_axes, cols);
         for (i, ((curves, largest, top), area)) in panel_data.into_iter().zip(&areas).enumerate() {
-            let (row, col) = (i / cols, i % cols);
-            let bottom = row == rows - 1 || i + cols >= panels.len();
+            let col = i % cols;
+            let bottom = show_x_desc[i];
             let (width, height) = area.dim_in_pixel();
             let sizes = PanelText::for_panel(width, height);
             let (title, lines) = &captions[i];
