@@ -284,6 +284,16 @@ impl FlowNetwork {
         self.head[arc.index()] as usize
     }
 
+    /// Every arc's cost, in arc order.
+    pub fn costs(&self) -> &[i128] {
+        &self.cost
+    }
+
+    /// The tail and head of the arc at position `arc` in capacity and flow slices.
+    pub fn ends(&self, arc: usize) -> (usize, usize) {
+        (self.tail[arc] as usize, self.head[arc] as usize)
+    }
+
     /// The arc's cost per unit of flow.
     pub fn cost(&self, arc: ArcIndex) -> i128 {
         self.cost[arc.index()]

@@ -5,6 +5,7 @@
 //! Done once per run; nothing here is touched per trial except through read-only references.
 
 use crate::engine::allocation::{Basis, FlowNetwork, Solver};
+use crate::engine::mirror::{Mirror, Side};
 use crate::engine::stream::key_hash;
 use crate::model::{
     CommodityId, Country, Disruption, Distribution, Model, NodeId, NodeKind, Process, Variant,
@@ -48,9 +49,30 @@ pub enum ArcCapacity {
     Return,
 }
 
+/// What an arc of a commodity's flow network stands for in the scenario: the same role in two
+/// variants' networks is the same element (a variant's network differs from another's only by
+/// the nodes and edges it disables and the values it sets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArcRole {
+    /// Source → mine: the mine's output.
+    Supply(NodeId),
+    /// A refinery's or hub's throughput (its "in" node to its "out" node).
+    Throughput(NodeId),
+    /// Edge `i` of the scenario, in file order.
+    Edge(usize),
+    /// A market's demand.
+    Demand(NodeId),
+    /// A market's stock refill.
+    Refill(NodeId),
+    /// Sink → source.
+    Return,
+}
+
 /// One arc of a commodity's flow network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArcPlan {
+    /// What it stands for.
+    pub role: ArcRole,
     /// How its capacity is set.
     pub capacity: ArcCapacity,
     /// Row of the node multiplier (incidents × projects) that applies, if any.
@@ -125,6 +147,12 @@ pub struct CommodityPlan {
     /// Origin tracing flattened into the order the monthly loop reads it (derived from
     /// `trace`).
     pub trace_schedule: TraceSchedule,
+    /// Every arc but the return arc, ordered by the topological position of its tail (source
+    /// first, sink last): a pass in this order sees an arc only after every arc into its tail.
+    pub arcs_in_order: Vec<u32>,
+    /// How this network relates to the baseline's, when it is the baseline's plus a part of its
+    /// own (see [`Mirror`]); `None` for the baseline and for networks of another shape.
+    pub mirror: Option<Mirror>,
 }
 
 /// A commodity network's arcs grouped by what sets their capacity each month.
@@ -260,6 +288,12 @@ pub struct Plan {
     pub commodities: Vec<CommodityId>,
     /// Index of the baseline variant.
     pub baseline: usize,
+    /// Per reported commodity: whether some variant's network mirrors the baseline's (so the
+    /// baseline's months are kept for it during a trial).
+    pub baseline_recorded: Vec<bool>,
+    /// Per reported commodity: the baseline's arcs whose monthly flows it records, for the
+    /// [`crate::engine::mirror::LooseArc`]s of the variants that mirror it.
+    pub baseline_flow_arcs: Vec<Vec<u32>>,
     /// Variants in file order.
     pub variants: Vec<VariantPlan>,
     /// Per disruption in file order.
@@ -480,18 +514,68 @@ impl Plan {
                 commodities: commodity_plans,
             });
         }
+        // Networks that are the baseline's plus a part of their own take the baseline's
+        // months while that part cannot carry flow (engine::mirror).
+        let baseline = model.baseline();
+        let mut baseline_recorded = vec![false; commodities.len()];
+        let mut baseline_flow_arcs: Vec<Vec<u32>> = vec![Vec::new(); commodities.len()];
+        for v in 0..variants.len() {
+            if v == baseline {
+                continue;
+            }
+            for ci in 0..commodities.len() {
+                let side = |v: usize| Side {
+                    model: &model.variants[v],
+                    plan: &variants[v],
+                    network: &variants[v].commodities[ci],
+                };
+                let Some((mut mirror, loose_arcs)) = Mirror::new(model, side(baseline), side(v))
+                else {
+                    continue;
+                };
+                let recorded = &mut baseline_flow_arcs[ci];
+                for (loose, arc) in mirror.loose.iter_mut().zip(loose_arcs) {
+                    let arc = arc as u32;
+                    loose.record = recorded.iter().position(|&a| a == arc).unwrap_or_else(|| {
+                        recorded.push(arc);
+                        recorded.len() - 1
+                    });
+                }
+                baseline_recorded[ci] = true;
+                variants[v].commodities[ci].mirror = Some(mirror);
+            }
+        }
         Ok(Plan {
             horizon,
+            baseline_recorded,
+            baseline_flow_arcs,
             dependency_on: model.dependency_on.clone(),
             shortfall_threshold: model.shortfall_threshold,
             commodities,
-            baseline: model.baseline(),
+            baseline,
             variants,
             disruptions,
             growth,
             node_slot,
             node_slots,
         })
+    }
+}
+
+impl Plan {
+    /// This plan with every [`Mirror`] dropped, so that each variant solves every month: the
+    /// reference for tests that check copied months against solved ones.
+    pub fn without_mirrors(mut self) -> Plan {
+        for variant in &mut self.variants {
+            for commodity in &mut variant.commodities {
+                commodity.mirror = None;
+            }
+        }
+        self.baseline_recorded.fill(false);
+        for arcs in &mut self.baseline_flow_arcs {
+            arcs.clear();
+        }
+        self
     }
 }
 
@@ -643,6 +727,7 @@ fn compile_commodity(
                 node_in[v],
                 0,
                 ArcPlan {
+                    role: ArcRole::Supply(NodeId(v)),
                     capacity: ArcCapacity::Capped(per_month(cap)),
                     node_slot: node_slot[v],
                     regime_affected: false,
@@ -666,6 +751,7 @@ fn compile_commodity(
                 node_out[v],
                 0,
                 ArcPlan {
+                    role: ArcRole::Throughput(NodeId(v)),
                     capacity,
                     node_slot: node_slot[v],
                     regime_affected: false,
@@ -711,6 +797,7 @@ fn compile_commodity(
             node_in[e.to.0],
             costs.edge[i],
             ArcPlan {
+                role: ArcRole::Edge(i),
                 capacity,
                 node_slot: None,
                 regime_affected: affected,
@@ -735,6 +822,7 @@ fn compile_commodity(
             sink,
             -costs.demand_levels[level],
             ArcPlan {
+                role: ArcRole::Demand(NodeId(v)),
                 capacity: ArcCapacity::Demand(index),
                 node_slot: None,
                 regime_affected: false,
@@ -749,6 +837,7 @@ fn compile_commodity(
                 sink,
                 -costs.refill,
                 ArcPlan {
+                    role: ArcRole::Refill(NodeId(v)),
                     capacity: ArcCapacity::Refill(index),
                     node_slot: None,
                     regime_affected: false,
@@ -778,6 +867,7 @@ fn compile_commodity(
         source,
         0,
         ArcPlan {
+            role: ArcRole::Return,
             capacity: ArcCapacity::Return,
             node_slot: None,
             regime_affected: false,
@@ -845,6 +935,29 @@ fn compile_commodity(
     };
     let schedule = capacity_schedule(&arcs, source_arcs);
     let trace_schedule = trace_schedule(&trace, model.dependency_on.len());
+
+    // Arcs by their tail's topological position: the source, every kept node's "in" then
+    // "out" node in the scenario's topological order, the sink.
+    let mut position = vec![0usize; count];
+    let mut next = 1;
+    for &v in &order {
+        if keep[v.0] {
+            position[node_in[v.0]] = next;
+            position[node_out[v.0]] = next + 1;
+            next += 2;
+        }
+    }
+    position[sink] = next;
+    let tail = |role: ArcRole| match role {
+        ArcRole::Supply(_) => source,
+        ArcRole::Throughput(v) | ArcRole::Demand(v) | ArcRole::Refill(v) => node_in[v.0],
+        ArcRole::Edge(i) => node_out[network.edges[i].from.0],
+        ArcRole::Return => sink,
+    };
+    let mut arcs_in_order: Vec<u32> = (0..arcs.len() as u32)
+        .filter(|&a| arcs[a as usize].role != ArcRole::Return)
+        .collect();
+    arcs_in_order.sort_by_key(|&a| position[tail(arcs[a as usize].role)]);
     Ok(CommodityPlan {
         commodity: c,
         network: flow,
@@ -857,6 +970,8 @@ fn compile_commodity(
         regime_effects,
         schedule,
         trace_schedule,
+        arcs_in_order,
+        mirror: None,
     })
 }
 

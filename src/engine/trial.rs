@@ -13,7 +13,8 @@
 use crate::disruption::incidents::{self, Outage, Sweep};
 use crate::disruption::project::{self, ProjectDraw};
 use crate::disruption::regime;
-use crate::engine::allocation::{SolveError, Solver};
+use crate::engine::allocation::{FEASIBILITY_TOLERANCE, SolveError, Solver};
+use crate::engine::mirror::{MirrorWork, TrialView};
 use crate::engine::outcome::{Layout, Outcomes, TAIL_METRICS};
 use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan, ScaledArc, TraceSchedule};
 use crate::engine::stream::Stream;
@@ -51,10 +52,36 @@ pub struct Scratch {
     /// Each market's demand per month, month-major: `[month × markets + market]`.
     demand: Vec<f64>,
     fractions: Vec<f64>,
+    /// Per reported commodity, the baseline's months of the current trial, kept for the
+    /// variants that mirror it (empty when none does).
+    baseline_months: Vec<BaselineMonths>,
+    /// Work space of [`crate::engine::mirror::Mirror::shared_months`].
+    mirror_work: MirrorWork,
     /// The last trial's metrics, `[variant][commodity][metric]` (variants only).
     pub metrics: Vec<f64>,
     /// Values of the trials run since the last flush, not yet in the accumulators.
     pending: Pending,
+}
+
+/// The baseline's months of one commodity in the current trial, as a variant that mirrors it
+/// needs them to take over: what each month added to the focus market's totals, and every
+/// market's stock after the month.
+#[derive(Debug, Clone, Default)]
+struct BaselineMonths {
+    /// `[month × FOCUS_VALUES(countries) + value]`: demand, independent, stock draw,
+    /// shortfall, shortfall ratio, then the via share of each `dependency_on` country.
+    focus: Vec<f64>,
+    /// `[month × markets + market]`.
+    stocks: Vec<f64>,
+    /// `[month × recorded + index]`: flows on [`Plan::baseline_flow_arcs`].
+    flows: Vec<f64>,
+    /// The trial's bound on every flow (see [`simulate`]).
+    flow_bound: f64,
+}
+
+/// Values per month in [`BaselineMonths::focus`].
+const fn focus_values(countries: usize) -> usize {
+    5 + countries
 }
 
 /// A market's demand growth factors per month, `(1 + g)^(m/12)`.
@@ -89,6 +116,13 @@ impl Pending {
     #[inline]
     fn series_slot(&mut self, index: usize) -> &mut f64 {
         &mut self.series[index * PENDING_TRIALS + self.trials]
+    }
+
+    /// Copies series `from`'s value of trial slot `self.trials` to series `to`.
+    #[inline]
+    fn copy_series(&mut self, from: usize, to: usize) {
+        self.series[to * PENDING_TRIALS + self.trials] =
+            self.series[from * PENDING_TRIALS + self.trials];
     }
 
     /// Where trial slot `self.trials` writes metric `index`.
@@ -173,6 +207,29 @@ impl Scratch {
             .flat_map(|v| v.commodities.iter().map(|c| c.markets.len()))
             .max()
             .unwrap_or(0);
+        let max_nodes = plan
+            .variants
+            .iter()
+            .flat_map(|v| v.commodities.iter().map(|c| c.network.node_count()))
+            .max()
+            .unwrap_or(0);
+        let baseline_months = plan
+            .baseline_recorded
+            .iter()
+            .enumerate()
+            .map(|(ci, &recorded)| {
+                if !recorded {
+                    return BaselineMonths::default();
+                }
+                let markets = plan.variants[plan.baseline].commodities[ci].markets.len();
+                BaselineMonths {
+                    focus: vec![0.0; horizon * focus_values(plan.dependency_on.len())],
+                    stocks: vec![0.0; horizon * markets],
+                    flows: vec![0.0; horizon * plan.baseline_flow_arcs[ci].len()],
+                    flow_bound: 0.0,
+                }
+            })
+            .collect();
         let max_trace = plan
             .variants
             .iter()
@@ -208,6 +265,8 @@ impl Scratch {
             stocks: vec![0.0; max_markets],
             demand: vec![0.0; max_markets * horizon],
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
+            baseline_months,
+            mirror_work: MirrorWork::new(max_arcs, max_nodes),
             metrics: vec![0.0; layout.variants * layout.commodities * layout.metrics()],
             pending: Pending {
                 trials: 0,
@@ -305,8 +364,34 @@ pub fn run_trial_buffered(
     );
     for v in 0..plan.variants.len() {
         prepare_variant(plan, seed, trial, v, scratch);
+    }
+    // The baseline first: a variant whose network mirrors the baseline's takes its first
+    // months from the baseline's (engine::mirror) and solves only the rest.
+    let baseline = plan.baseline;
+    for ci in 0..plan.commodities.len() {
+        simulate(plan, trial, baseline, ci, 0, scratch, layout, |_, _| {})?;
+    }
+    for v in (0..plan.variants.len()).filter(|&v| v != baseline) {
         for ci in 0..plan.commodities.len() {
-            simulate(plan, trial, v, ci, scratch, layout, |_, _| {})?;
+            let from = match &plan.variants[v].commodities[ci].mirror {
+                Some(mirror) => {
+                    let record = &scratch.baseline_months[ci];
+                    let trial = TrialView {
+                        this_table: &scratch.node_multipliers[plan.variants[v].multiplier_group],
+                        base_table: &scratch.node_multipliers
+                            [plan.variants[baseline].multiplier_group],
+                        horizon: plan.horizon,
+                        base_flows: &record.flows,
+                        // Ten times the solver's feasibility tolerance, at least (every
+                        // capacity is at most the flow bound).
+                        margin: 10.0 * FEASIBILITY_TOLERANCE * record.flow_bound,
+                    };
+                    let commodity = &plan.variants[v].commodities[ci];
+                    mirror.shared_months(commodity, &trial, &mut scratch.mirror_work)
+                }
+                None => 0,
+            };
+            simulate(plan, trial, v, ci, from, scratch, layout, |_, _| {})?;
         }
     }
     // Paired reductions: baseline − variant, trial by trial (groups after the variants, one
@@ -354,6 +439,7 @@ pub fn monthly_capacities(
         trial,
         variant,
         commodity,
+        0,
         &mut scratch,
         &layout,
         |_, capacities| months.push(capacities.to_vec()),
@@ -468,12 +554,18 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
 
 /// Routes one commodity of one variant over the horizon and records its metrics in the
 /// pending buffer. `observe(month, capacities)` sees each month's capacities before the solve.
+///
+/// The first `from` months are taken from the baseline's, simulated before in this trial
+/// (`from > 0` only for a network that mirrors the baseline's, for as many months as
+/// [`crate::engine::mirror::Mirror::shared_months`] allows): its values and its stocks at the
+/// end of month `from − 1`; the months from `from` on are solved, from the nominal basis.
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     plan: &Plan,
     trial: u64,
     v: usize,
     ci: usize,
+    from: usize,
     scratch: &mut Scratch,
     layout: &Layout,
     mut observe: impl FnMut(usize, &[f64]),
@@ -492,20 +584,23 @@ fn simulate(
         stocks,
         demand: demand_table,
         fractions,
+        baseline_months,
         metrics: trial_metrics,
         pending,
         ..
     } = scratch;
     let node_table = &node_multipliers[variant.multiplier_group];
     let solver = &mut solvers[v][ci];
-    solver
-        .set_basis(&cp.nominal_basis)
-        .map_err(|source| TrialError {
-            trial,
-            variant: variant.id.clone(),
-            month: 0,
-            source,
-        })?;
+    if from < horizon {
+        solver
+            .set_basis(&cp.nominal_basis)
+            .map_err(|source| TrialError {
+                trial,
+                variant: variant.id.clone(),
+                month: from,
+                source,
+            })?;
+    }
     let capacities = &mut capacities[..cp.arcs.len()];
     let arc_multiplier = &mut arc_multiplier[..cp.arcs.len()];
     let markets = cp.markets.len();
@@ -597,11 +692,60 @@ fn simulate(
     let mut worst = 0.0f64;
     let mut shortage_months = 0u32;
     let threshold = plan.shortfall_threshold + EXCEEDS_TOLERANCE;
+    let values = focus_values(countries);
 
-    for m in 0..horizon {
+    if from > 0 {
+        // The baseline's first `from` months, which are this network's (engine::mirror): the
+        // same sums in the same order, the same series values, the baseline's stocks; a
+        // market of this network's own part received nothing and drew on its stock.
+        let mirror = cp
+            .mirror
+            .as_ref()
+            .expect("only a mirroring network starts late");
+        let record = &baseline_months[ci];
+        let base_markets = plan.variants[plan.baseline].commodities[ci].markets.len();
+        for month in record.focus.chunks_exact(values).take(from) {
+            totals[0] += month[0];
+            totals[1] += month[1];
+            totals[2] += month[2];
+            totals[3] += month[3];
+            let shortfall_ratio = month[4];
+            worst = worst.max(shortfall_ratio);
+            if shortfall_ratio > threshold {
+                shortage_months += 1;
+            }
+            for k in 0..countries {
+                via_totals[k] += month[5 + k];
+            }
+        }
+        for (i, stock) in stocks.iter_mut().enumerate() {
+            match mirror.base_market[i] {
+                Some(b) => *stock = record.stocks[(from - 1) * base_markets + b],
+                None => {
+                    for m in 0..from {
+                        let unmet = demand_table[m * markets + i].max(0.0);
+                        let draw = stock.min(unmet);
+                        *stock += 0.0 - draw;
+                    }
+                }
+            }
+        }
+        for m in 0..from {
+            for k in 0..=countries {
+                pending.copy_series(
+                    layout.series_index(plan.baseline, ci, m, k),
+                    layout.series_index(v, ci, m, k),
+                );
+            }
+        }
+    }
+    let mut record =
+        (v == plan.baseline && plan.baseline_recorded[ci]).then(|| &mut baseline_months[ci]);
+
+    for m in from..horizon {
         // Regime multipliers on affected arcs, recomputed when a regime changes state (they
         // depend on nothing else; regimes change state every few months at most).
-        let regime_changed = m == 0
+        let regime_changed = m == from
             || variant.regimes.iter().any(|&(k, version)| {
                 let states = &draws[k][version].states;
                 states[m] != states[m - 1]
@@ -699,6 +843,15 @@ fn simulate(
         let Some((demand, served, draw, shortfall)) = focus_month else {
             continue;
         };
+        if let Some(record) = record.as_deref_mut() {
+            record.stocks[m * markets..(m + 1) * markets].copy_from_slice(stocks);
+            let arcs = &plan.baseline_flow_arcs[ci];
+            let row = &mut record.flows[m * arcs.len()..(m + 1) * arcs.len()];
+            for (flow, &a) in row.iter_mut().zip(arcs) {
+                *flow = flows[a as usize];
+            }
+            record.flow_bound = flow_bound;
+        }
 
         // Origin tracing: each node's output carries the mix of its inputs; a unit is via C
         // if any node on its path is in C. Only the mixed entries change month to month.
@@ -710,8 +863,9 @@ fn simulate(
             _ => trace_mixed_wide(trace, flows, fractions),
         }
         let focus_t = cp.trace.len() - 1;
+        let independent = served * fractions[focus_t * width + countries];
         totals[0] += demand;
-        totals[1] += served * fractions[focus_t * width + countries];
+        totals[1] += independent;
         totals[2] += draw;
         totals[3] += shortfall;
         for k in 0..countries {
@@ -725,6 +879,13 @@ fn simulate(
         } else {
             0.0
         };
+        if let Some(record) = record.as_deref_mut() {
+            let month = &mut record.focus[m * values..(m + 1) * values];
+            month[..5].copy_from_slice(&[demand, independent, draw, shortfall, shortfall_ratio]);
+            for k in 0..countries {
+                month[5 + k] = served * fractions[focus_t * width + k];
+            }
+        }
         *pending.series_slot(layout.series_index(v, ci, m, countries)) =
             shortfall_ratio.clamp(0.0, 1.0);
         worst = worst.max(shortfall_ratio);

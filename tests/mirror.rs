@@ -1,0 +1,320 @@
+//! Months a variant takes from the baseline (engine::mirror) equal the months it would solve.
+//!
+//! The copy rests on a linear-programming argument (the variant's own part cannot carry flow,
+//! and a constraint that does not bind can move without moving the optimum), so the copied
+//! values are the solved ones up to rounding: the same optimum reached along another path of
+//! floating-point sums. These tests compare a run with mirrors against the same plan with every
+//! month solved ([`Plan::without_mirrors`]): every share within 1e-9 (the accuracy of shares that
+//! the solver's feasibility tolerance allows, `engine::allocation`), every whole-month count
+//! equal; and a variant whose own part never comes online equals the baseline exactly.
+
+mod common;
+
+use supplyrisk::engine::outcome::Outcomes;
+use supplyrisk::engine::plan::Plan;
+use supplyrisk::engine::trial::{Scratch, layout, run_trial};
+use supplyrisk::scenario::{self, Source};
+
+/// A small network with a new source of its own: a Pakistani mine and refinery (a project)
+/// feeding a domestic market with a stock (which drains while nothing comes), the focus market directly and, `via_rotterdam`, through Rotterdam, an uncapped hub
+/// under incidents whose SPEC 3 throughput bound then differs between the variants (a loose
+/// arc: under an incident the variant's Rotterdam passes more, even with nothing from Pakistan).
+fn own_part_scenario(success: f64, online_month: &str, via_rotterdam: bool) -> String {
+    let to_rotterdam = if via_rotterdam {
+        "[[edge]]\nfrom = \"pk_refinery\"\nto = \"nl_rotterdam\"\ncost = 1\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"
+[scenario]
+start = "2026-01"
+horizon_months = 60
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = {{ x = 900 }}
+
+[[node]]
+id = "cn_refinery"
+kind = "refinery"
+country = "CN"
+capacity = {{ x = 800 }}
+
+[[node]]
+id = "au_mine"
+kind = "mine"
+country = "AU"
+capacity = {{ x = 300 }}
+
+[[node]]
+id = "pk_mine"
+kind = "mine"
+country = "PK"
+capacity = {{ x = 400 }}
+
+[[node]]
+id = "pk_refinery"
+kind = "refinery"
+country = "PK"
+capacity = {{ x = 350 }}
+
+[[node]]
+id = "nl_rotterdam"
+kind = "hub"
+country = "NL"
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = {{ x = 700 }}
+stock_months = {{ x = 2 }}
+
+[[node]]
+id = "pk_domestic"
+kind = "market"
+country = "PK"
+demand = {{ x = 60 }}
+stock_months = {{ x = 3 }}
+
+[[node]]
+id = "eu"
+kind = "market"
+country = "DE"
+demand = {{ x = 500 }}
+
+[[edge]]
+from = "cn_mine"
+to = "cn_refinery"
+cost = 1
+
+[[edge]]
+from = "cn_refinery"
+to = "nl_rotterdam"
+cost = 1
+
+[[edge]]
+from = "au_mine"
+to = "nl_rotterdam"
+cost = 3
+
+[[edge]]
+from = "pk_mine"
+to = "pk_refinery"
+cost = 1
+
+{to_rotterdam}
+[[edge]]
+from = "pk_refinery"
+to = "us"
+cost = 2
+
+[[edge]]
+from = "pk_refinery"
+to = "pk_domestic"
+cost = 1
+
+[[edge]]
+from = "nl_rotterdam"
+to = "us"
+cost = 1
+
+[[edge]]
+from = "nl_rotterdam"
+to = "eu"
+cost = 1
+
+[[disruption]]
+id = "port_strikes"
+kind = "incidents"
+rate_per_year = 4
+targets = ["nl_rotterdam"]
+severity = {{ dist = "beta", a = 2, b = 2 }}
+duration_days = {{ dist = "exponential", mean = 20 }}
+
+[[disruption]]
+id = "pk_security"
+kind = "incidents"
+rate_per_year = 6
+targets = ["pk_mine", "pk_refinery"]
+severity = {{ dist = "beta", a = 2, b = 3 }}
+duration_days = {{ dist = "exponential", mean = 10 }}
+
+[[disruption]]
+id = "cn_controls"
+kind = "regime"
+states = ["open", "tight"]
+initial = "open"
+transitions = [[0.9, 0.1], [0.2, 0.8]]
+[[disruption.effect]]
+state = "tight"
+exporter = "CN"
+factor = 0.4
+
+[[disruption]]
+id = "pk_refinery_project"
+kind = "project"
+targets = ["pk_refinery"]
+success_probability = {success}
+online_month = {online_month}
+ramp_months = 6
+
+[[variant]]
+id = "without_pakistan"
+baseline = true
+disable = ["pk_*"]
+
+[[variant]]
+id = "with_pakistan"
+"#
+    )
+}
+
+fn plan_of(text: &str) -> Plan {
+    let (model, _) = common::model(text);
+    Plan::new(&model).expect("plan")
+}
+
+/// Runs `trials` trials of `plan` one at a time: every trial's metrics, and the outcomes.
+fn run(plan: &Plan, trials: u64) -> (Vec<Vec<f64>>, Outcomes) {
+    let mut outcomes = Outcomes::new(layout(plan));
+    let mut scratch = Scratch::new(plan);
+    let metrics = (0..trials)
+        .map(|trial| {
+            run_trial(plan, 17, trial, &mut scratch, &mut outcomes).expect("trial");
+            scratch.metrics.clone()
+        })
+        .collect();
+    (metrics, outcomes)
+}
+
+/// Runs `plan` with and without mirrors and compares every trial's metrics and every monthly
+/// series' mean; returns the largest difference seen.
+fn compare_with_solved(name: &str, plan: Plan, trials: u64) -> f64 {
+    assert!(
+        plan.variants
+            .iter()
+            .any(|v| v.commodities.iter().any(|c| c.mirror.is_some())),
+        "{name}: no variant mirrors the baseline, so this compares nothing"
+    );
+    let layout = layout(&plan);
+    let (mirrored, mirrored_outcomes) = run(&plan, trials);
+    let solved_plan = plan.without_mirrors();
+    let (solved, solved_outcomes) = run(&solved_plan, trials);
+    let metrics = layout.metrics();
+    let countries = layout.countries;
+    let mut largest = 0.0_f64;
+    for (trial, (a, b)) in mirrored.iter().zip(&solved).enumerate() {
+        for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+            let metric = i % metrics;
+            // Shares and the worst month: within 1e-9. Shortage months and the indicator are
+            // counts against a threshold with a 1e-9 margin: equal.
+            if metric < countries + 4 {
+                largest = largest.max((x - y).abs());
+                assert!(
+                    (x - y).abs() <= 1e-9,
+                    "{name}, trial {trial}, value {i}: copied {x} against solved {y}"
+                );
+            } else {
+                assert_eq!(x, y, "{name}, trial {trial}, value {i}");
+            }
+        }
+    }
+    for s in 0..mirrored_outcomes.series.len() {
+        let (a, b) = (
+            mirrored_outcomes
+                .series
+                .summary(s)
+                .expect("trials ran")
+                .mean,
+            solved_outcomes.series.summary(s).expect("trials ran").mean,
+        );
+        largest = largest.max((a - b).abs());
+        assert!(
+            (a - b).abs() <= 1e-9,
+            "{name}, series {s}: mean {a} against {b}"
+        );
+    }
+    largest
+}
+
+#[test]
+fn copied_months_equal_solved_months_in_the_bundled_scenarios_and_bench_medium() {
+    let bench = include_str!("../scenarios/bench_medium.toml");
+    let bench_source = Source::from_text("bench_medium.toml", "bench_medium", false, bench);
+    let mut plans = vec![(
+        "bench_medium".to_string(),
+        Plan::new(&scenario::parse(&bench_source).expect("valid")).expect("plan"),
+    )];
+    for name in ["pakistan", "antimony_ban", "rare_earths", "copper_reko_diq"] {
+        let (model, _) = scenario::load(name).expect("bundled");
+        plans.push((name.to_string(), Plan::new(&model).expect("plan")));
+    }
+    for (name, plan) in plans {
+        let largest = compare_with_solved(&name, plan, 40);
+        eprintln!("{name}: largest difference {largest:e}");
+    }
+}
+
+#[test]
+fn copied_months_equal_solved_months_with_a_loose_hub_and_a_late_project() {
+    for (success, online) in [
+        ("0.7", "{ dist = \"uniform\", min = 0, max = 40 }"),
+        ("1", "30"),
+    ] {
+        let plan = plan_of(&own_part_scenario(
+            success.parse().expect("number"),
+            online,
+            true,
+        ));
+        let commodity = &plan.variants[1].commodities[0];
+        let mirror = commodity
+            .mirror
+            .as_ref()
+            .expect("with_pakistan mirrors the baseline");
+        assert_eq!(
+            mirror.loose.len(),
+            1,
+            "Rotterdam's throughput bound counts the Pakistani edge"
+        );
+        let largest = compare_with_solved("own part", plan, 200);
+        eprintln!("own part, success {success}: largest difference {largest:e}");
+    }
+}
+
+#[test]
+fn a_variant_whose_own_part_never_comes_online_equals_the_baseline_exactly() {
+    // Not through Rotterdam: its bound would differ (see `own_part_scenario`).
+    let plan = plan_of(&own_part_scenario(0.0, "12", false));
+    assert!(
+        plan.variants[1].commodities[0]
+            .mirror
+            .as_ref()
+            .expect("a mirror")
+            .loose
+            .is_empty()
+    );
+    let layout = layout(&plan);
+    let (metrics, outcomes) = run(&plan, 200);
+    let per_variant = layout.commodities * layout.metrics();
+    for (trial, values) in metrics.iter().enumerate() {
+        let (baseline, variant) = values.split_at(per_variant);
+        assert_eq!(baseline, variant, "trial {trial}");
+    }
+    // Every reduction is exactly zero: not rounding noise around it.
+    let reduction = layout.variants;
+    for m in 0..layout.metrics() {
+        let accumulator = outcomes
+            .metrics
+            .metric(layout.metric_index(reduction, 0, m));
+        assert_eq!(accumulator.range(), Some((0.0, 0.0)), "metric {m}");
+    }
+}
