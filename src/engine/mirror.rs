@@ -234,27 +234,25 @@ impl Mirror {
         trial: &TrialView<'_>,
         work: &mut MirrorWork,
     ) -> usize {
+        let bound = self.shared_months_bound(this, trial, work);
+        self.loose_months(bound, trial)
+    }
+
+    /// What [`Mirror::shared_months`] can tell before the baseline runs (it ignores
+    /// `base_flows`): the months before the own part could carry flow and before the shared
+    /// multipliers differ, a bound on the shared months.
+    pub fn shared_months_bound(
+        &self,
+        this: &CommodityPlan,
+        trial: &TrialView<'_>,
+        work: &mut MirrorWork,
+    ) -> usize {
         let TrialView {
             this_table,
             base_table,
             horizon,
-            base_flows,
-            margin,
+            ..
         } = *trial;
-        let mut shared = horizon;
-        if !std::ptr::eq(this_table, base_table) {
-            for &slot in &self.shared_slots {
-                let rows = slot * horizon..(slot + 1) * horizon;
-                let (mine, theirs) = (&this_table[rows.clone()], &base_table[rows]);
-                if let Some(m) = (0..shared).position(|m| mine[m].to_bits() != theirs[m].to_bits())
-                {
-                    shared = m;
-                }
-            }
-            if shared == 0 {
-                return 0;
-            }
-        }
         let never = horizon as u32;
         let first_usable = &mut work.first_usable[..this.arcs.len()];
         for (usable, arc) in first_usable.iter_mut().zip(&this.arcs) {
@@ -299,7 +297,31 @@ impl Mirror {
             let live = reach[from].0.max(first_usable[a as usize]).max(reach[to].1);
             first_live = first_live.min(live);
         }
-        let mut months = shared.min(first_live as usize);
+        // Then the months before that in which the shared arcs' multipliers agree.
+        let mut shared = first_live as usize;
+        if shared > 0 && !std::ptr::eq(this_table, base_table) {
+            for &slot in &self.shared_slots {
+                let rows = slot * horizon..(slot + 1) * horizon;
+                let (mine, theirs) = (&this_table[rows.clone()], &base_table[rows]);
+                if let Some(m) = (0..shared).position(|m| mine[m].to_bits() != theirs[m].to_bits())
+                {
+                    shared = m;
+                }
+            }
+        }
+        shared
+    }
+
+    /// The first of `months` (a [`Mirror::shared_months_bound`]) months in which a loose arc
+    /// may bind, given the baseline's flows; `months` if none does.
+    pub fn loose_months(&self, months: usize, trial: &TrialView<'_>) -> usize {
+        let TrialView {
+            base_table,
+            horizon,
+            base_flows,
+            margin,
+            ..
+        } = *trial;
         if !self.loose.is_empty() {
             let recorded = base_flows.len() / horizon;
             for m in 0..months {
@@ -316,8 +338,7 @@ impl Mirror {
                     !unlimited && !slack
                 });
                 if binds {
-                    months = m;
-                    break;
+                    return m;
                 }
             }
         }

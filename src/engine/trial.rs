@@ -57,6 +57,9 @@ pub struct Scratch {
     baseline_months: Vec<BaselineMonths>,
     /// Work space of [`crate::engine::mirror::Mirror::shared_months`].
     mirror_work: MirrorWork,
+    /// Per `[variant × commodities + commodity]`: the trial's bound on the months the network
+    /// shares with the baseline's (0 without a mirror).
+    shared_bounds: Vec<usize>,
     /// The last trial's metrics, `[variant][commodity][metric]` (variants only).
     pub metrics: Vec<f64>,
     /// Values of the trials run since the last flush, not yet in the accumulators.
@@ -267,6 +270,7 @@ impl Scratch {
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
             baseline_months,
             mirror_work: MirrorWork::new(max_arcs, max_nodes),
+            shared_bounds: vec![0; plan.variants.len() * plan.commodities.len()],
             metrics: vec![0.0; layout.variants * layout.commodities * layout.metrics()],
             pending: Pending {
                 trials: 0,
@@ -366,32 +370,53 @@ pub fn run_trial_buffered(
         prepare_variant(plan, seed, trial, v, scratch);
     }
     // The baseline first: a variant whose network mirrors the baseline's takes its first
-    // months from the baseline's (engine::mirror) and solves only the rest.
+    // months from the baseline's (engine::mirror) and solves only the rest. How many it may
+    // take is bounded before the baseline runs, which then records only those months.
     let baseline = plan.baseline;
-    for ci in 0..plan.commodities.len() {
-        simulate(plan, trial, baseline, ci, 0, scratch, layout, |_, _| {})?;
-    }
-    for v in (0..plan.variants.len()).filter(|&v| v != baseline) {
-        for ci in 0..plan.commodities.len() {
-            let from = match &plan.variants[v].commodities[ci].mirror {
+    let commodities = plan.commodities.len();
+    let others = (0..plan.variants.len()).filter(|&v| v != baseline);
+    for v in others.clone() {
+        for ci in 0..commodities {
+            let cp = &plan.variants[v].commodities[ci];
+            scratch.shared_bounds[v * commodities + ci] = match &cp.mirror {
                 Some(mirror) => {
-                    let record = &scratch.baseline_months[ci];
-                    let trial = TrialView {
-                        this_table: &scratch.node_multipliers[plan.variants[v].multiplier_group],
-                        base_table: &scratch.node_multipliers
-                            [plan.variants[baseline].multiplier_group],
-                        horizon: plan.horizon,
-                        base_flows: &record.flows,
-                        // Ten times the solver's feasibility tolerance, at least (every
-                        // capacity is at most the flow bound).
-                        margin: 10.0 * FEASIBILITY_TOLERANCE * record.flow_bound,
-                    };
-                    let commodity = &plan.variants[v].commodities[ci];
-                    mirror.shared_months(commodity, &trial, &mut scratch.mirror_work)
+                    let trial = trial_view(plan, v, &scratch.node_multipliers, None);
+                    mirror.shared_months_bound(cp, &trial, &mut scratch.mirror_work)
                 }
                 None => 0,
             };
-            simulate(plan, trial, v, ci, from, scratch, layout, |_, _| {})?;
+        }
+    }
+    for ci in 0..commodities {
+        let record_until = others
+            .clone()
+            .map(|v| scratch.shared_bounds[v * commodities + ci])
+            .max()
+            .unwrap_or(0);
+        simulate(
+            plan,
+            trial,
+            baseline,
+            ci,
+            0,
+            record_until,
+            scratch,
+            layout,
+            |_, _| {},
+        )?;
+    }
+    for v in others {
+        for ci in 0..commodities {
+            let bound = scratch.shared_bounds[v * commodities + ci];
+            let from = match &plan.variants[v].commodities[ci].mirror {
+                Some(mirror) if bound > 0 => {
+                    let record = &scratch.baseline_months[ci];
+                    let trial = trial_view(plan, v, &scratch.node_multipliers, Some(record));
+                    mirror.loose_months(bound, &trial)
+                }
+                _ => 0,
+            };
+            simulate(plan, trial, v, ci, from, 0, scratch, layout, |_, _| {})?;
         }
     }
     // Paired reductions: baseline − variant, trial by trial (groups after the variants, one
@@ -413,6 +438,26 @@ pub fn run_trial_buffered(
     }
     scratch.pending.trials += 1;
     Ok(())
+}
+
+/// What [`crate::engine::mirror::Mirror`] reads of the trial for variant `v`: its node
+/// multipliers and the baseline's, and the baseline's recorded months (none before the
+/// baseline runs).
+fn trial_view<'a>(
+    plan: &Plan,
+    v: usize,
+    node_multipliers: &'a [Vec<f64>],
+    record: Option<&'a BaselineMonths>,
+) -> TrialView<'a> {
+    TrialView {
+        this_table: &node_multipliers[plan.variants[v].multiplier_group],
+        base_table: &node_multipliers[plan.variants[plan.baseline].multiplier_group],
+        horizon: plan.horizon,
+        base_flows: record.map_or(&[], |r| &r.flows),
+        // Ten times the solver's feasibility tolerance, at least (every capacity is at most
+        // the flow bound).
+        margin: record.map_or(0.0, |r| 10.0 * FEASIBILITY_TOLERANCE * r.flow_bound),
+    }
 }
 
 /// The capacities of every month of trial `trial` for variant `variant` and commodity
@@ -439,6 +484,7 @@ pub fn monthly_capacities(
         trial,
         variant,
         commodity,
+        0,
         0,
         &mut scratch,
         &layout,
@@ -558,7 +604,8 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
 /// The first `from` months are taken from the baseline's, simulated before in this trial
 /// (`from > 0` only for a network that mirrors the baseline's, for as many months as
 /// [`crate::engine::mirror::Mirror::shared_months`] allows): its values and its stocks at the
-/// end of month `from − 1`; the months from `from` on are solved, from the nominal basis.
+/// end of month `from − 1`; the months from `from` on are solved, from the nominal basis. The
+/// baseline records its first `record_until` months for them.
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     plan: &Plan,
@@ -566,6 +613,7 @@ fn simulate(
     v: usize,
     ci: usize,
     from: usize,
+    record_until: usize,
     scratch: &mut Scratch,
     layout: &Layout,
     mut observe: impl FnMut(usize, &[f64]),
@@ -739,8 +787,8 @@ fn simulate(
             }
         }
     }
-    let mut record =
-        (v == plan.baseline && plan.baseline_recorded[ci]).then(|| &mut baseline_months[ci]);
+    debug_assert!(record_until == 0 || (v == plan.baseline && plan.baseline_recorded[ci]));
+    let mut record = (record_until > 0).then(|| &mut baseline_months[ci]);
 
     for m in from..horizon {
         // Regime multipliers on affected arcs, recomputed when a regime changes state (they
@@ -843,7 +891,7 @@ fn simulate(
         let Some((demand, served, draw, shortfall)) = focus_month else {
             continue;
         };
-        if let Some(record) = record.as_deref_mut() {
+        if let Some(record) = record.as_deref_mut().filter(|_| m < record_until) {
             record.stocks[m * markets..(m + 1) * markets].copy_from_slice(stocks);
             let arcs = &plan.baseline_flow_arcs[ci];
             let row = &mut record.flows[m * arcs.len()..(m + 1) * arcs.len()];
@@ -879,7 +927,7 @@ fn simulate(
         } else {
             0.0
         };
-        if let Some(record) = record.as_deref_mut() {
+        if let Some(record) = record.as_deref_mut().filter(|_| m < record_until) {
             let month = &mut record.focus[m * values..(m + 1) * values];
             month[..5].copy_from_slice(&[demand, independent, draw, shortfall, shortfall_ratio]);
             for k in 0..countries {
