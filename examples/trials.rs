@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Prints the trials per second and a checksum of the accumulated means, so that two builds
-//! can be compared for identical results as well as speed.
+//! can be compared for identical results as well as speed, and the share of network-months
+//! that variants took from the baseline instead of solving them (engine::mirror).
 
 mod common;
 
@@ -47,9 +48,12 @@ fn main() -> ExitCode {
     let checksum: f64 = (0..outcomes.metrics.len())
         .filter_map(|i| outcomes.metrics.summary(i).map(|s| s.mean * (i + 1) as f64))
         .sum();
+    let (taken, all) = scratch.months_taken_from_baseline();
     println!(
-        "{trials} trials in {seconds:.3} s: {:.0} trials/s per thread; checksum {checksum:.17e}",
-        trials as f64 / seconds
+        "{trials} trials in {seconds:.3} s: {:.0} trials/s per thread; checksum {checksum:.17e}; \
+         {taken} of {all} network-months ({:.1}%) taken from the baseline",
+        trials as f64 / seconds,
+        100.0 * taken as f64 / all.max(1) as f64
     );
     ExitCode::SUCCESS
 }

@@ -183,8 +183,9 @@ fn plan_of(text: &str) -> Plan {
     Plan::new(&model).expect("plan")
 }
 
-/// Runs `trials` trials of `plan` one at a time: every trial's metrics, and the outcomes.
-fn run(plan: &Plan, trials: u64) -> (Vec<Vec<f64>>, Outcomes) {
+/// Runs `trials` trials of `plan` one at a time: every trial's metrics, the outcomes, and the
+/// network-months taken from the baseline with the number of all network-months.
+fn run(plan: &Plan, trials: u64) -> (Vec<Vec<f64>>, Outcomes, (u64, u64)) {
     let mut outcomes = Outcomes::new(layout(plan));
     let mut scratch = Scratch::new(plan);
     let metrics = (0..trials)
@@ -193,7 +194,7 @@ fn run(plan: &Plan, trials: u64) -> (Vec<Vec<f64>>, Outcomes) {
             scratch.metrics.clone()
         })
         .collect();
-    (metrics, outcomes)
+    (metrics, outcomes, scratch.months_taken_from_baseline())
 }
 
 /// Runs `plan` with and without mirrors and compares every trial's metrics and every monthly
@@ -206,9 +207,12 @@ fn compare_with_solved(name: &str, plan: Plan, trials: u64) -> f64 {
         "{name}: no variant mirrors the baseline, so this compares nothing"
     );
     let layout = layout(&plan);
-    let (mirrored, mirrored_outcomes) = run(&plan, trials);
+    let (mirrored, mirrored_outcomes, (taken, all)) = run(&plan, trials);
+    assert!(taken > 0, "{name}: no month was taken from the baseline");
+    eprintln!("{name}: {taken} of {all} network-months taken from the baseline");
     let solved_plan = plan.without_mirrors();
-    let (solved, solved_outcomes) = run(&solved_plan, trials);
+    let (solved, solved_outcomes, (none, _)) = run(&solved_plan, trials);
+    assert_eq!(none, 0, "{name}: without mirrors, every month is solved");
     let metrics = layout.metrics();
     let countries = layout.countries;
     let mut largest = 0.0_f64;
@@ -303,7 +307,9 @@ fn a_variant_whose_own_part_never_comes_online_equals_the_baseline_exactly() {
             .is_empty()
     );
     let layout = layout(&plan);
-    let (metrics, outcomes) = run(&plan, 200);
+    let (metrics, outcomes, (taken, all)) = run(&plan, 200);
+    // Every month of the variant: half of all.
+    assert_eq!(2 * taken, all);
     let per_variant = layout.commodities * layout.metrics();
     for (trial, values) in metrics.iter().enumerate() {
         let (baseline, variant) = values.split_at(per_variant);

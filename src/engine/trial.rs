@@ -60,6 +60,10 @@ pub struct Scratch {
     /// Per `[variant × commodities + commodity]`: the trial's bound on the months the network
     /// shares with the baseline's (0 without a mirror).
     shared_bounds: Vec<usize>,
+    /// Network-months run and network-months taken from the baseline, since this scratch
+    /// space was made (see [`Scratch::months_taken_from_baseline`]).
+    network_months: u64,
+    months_taken: u64,
     /// The last trial's metrics, `[variant][commodity][metric]` (variants only).
     pub metrics: Vec<f64>,
     /// Values of the trials run since the last flush, not yet in the accumulators.
@@ -271,6 +275,8 @@ impl Scratch {
             baseline_months,
             mirror_work: MirrorWork::new(max_arcs, max_nodes),
             shared_bounds: vec![0; plan.variants.len() * plan.commodities.len()],
+            network_months: 0,
+            months_taken: 0,
             metrics: vec![0.0; layout.variants * layout.commodities * layout.metrics()],
             pending: Pending {
                 trials: 0,
@@ -278,6 +284,13 @@ impl Scratch {
                 metrics: vec![0.0; metric_count * PENDING_TRIALS],
             },
         }
+    }
+
+    /// Of the network-months (a variant's commodity network in one month) this scratch space
+    /// has run: how many were taken from the baseline instead of solved (engine::mirror), and
+    /// how many there were in all.
+    pub fn months_taken_from_baseline(&self) -> (u64, u64) {
+        (self.months_taken, self.network_months)
     }
 
     /// Adds the values of the trials run since the last flush to `outcomes`, series by series
@@ -416,9 +429,11 @@ pub fn run_trial_buffered(
                 }
                 _ => 0,
             };
+            scratch.months_taken += from as u64;
             simulate(plan, trial, v, ci, from, 0, scratch, layout, |_, _| {})?;
         }
     }
+    scratch.network_months += (plan.variants.len() * commodities * plan.horizon) as u64;
     // Paired reductions: baseline − variant, trial by trial (groups after the variants, one
     // per non-baseline variant in order).
     let metrics = layout.metrics();
