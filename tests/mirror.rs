@@ -324,3 +324,19 @@ fn a_variant_whose_own_part_never_comes_online_equals_the_baseline_exactly() {
         assert_eq!(accumulator.range(), Some((0.0, 0.0)), "metric {m}");
     }
 }
+
+#[test]
+fn the_baseline_may_come_after_the_variant_and_the_horizon_may_be_one_month() {
+    let text = own_part_scenario(0.5, "{ dist = \"uniform\", min = 0, max = 40 }", true);
+    let (head, variants) = text.split_once("[[variant]]").expect("variants");
+    let (baseline, variant) = variants.split_once("[[variant]]").expect("two variants");
+    let swapped = format!("{head}[[variant]]{variant}\n[[variant]]{baseline}");
+    let plan = plan_of(&swapped);
+    assert_eq!(plan.baseline, 1);
+    compare_with_solved("baseline second", plan, 100);
+    let one_month = text
+        .replace("horizon_months = 60", "horizon_months = 1")
+        .replace("success_probability = 0.5", "success_probability = 0");
+    let plan = plan_of(&one_month);
+    compare_with_solved("one month", plan, 20);
+}
