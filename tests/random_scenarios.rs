@@ -5,7 +5,9 @@
 //! `dependency_on` country, the focus market's demand over the horizon is served via that
 //! country, served independently, met from stock or short, so the four shares of every variant
 //! and commodity sum to 1 in every trial, each within [0, 1]; the worst month is at least the
-//! overall shortfall; and one thread gives the same summary as two.
+//! overall shortfall; and one thread gives the same summary as two. A second property: the
+//! months variants take from the baseline (engine::mirror; the scenarios add a mine of their
+//! own that the baseline lacks) give the metrics of solving every month.
 //!
 //! In a debug build (`.ci/run` runs it so) the solver also checks its invariants on these
 //! networks as it goes. The regression this guards: a variant that left the focus market
@@ -17,9 +19,10 @@ use std::fmt::Write as _;
 use std::sync::atomic::AtomicU64;
 
 use proptest::prelude::*;
+use supplyrisk::engine::outcome::Outcomes;
 use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::run::{RunSettings, run};
-use supplyrisk::engine::trial::layout;
+use supplyrisk::engine::trial::{Scratch, layout, run_trial};
 
 /// What a generated node is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,6 +75,9 @@ struct ScenarioSpec {
     regime_factor_percent: u32,
     disabled: usize,
     set_capacity: u32,
+    /// A new mine of its own that the baseline lacks (capacities of `a` and `b`, the two
+    /// nodes it feeds, its project's success in %).
+    added: (u32, u32, usize, usize, u32),
 }
 
 fn scenario_spec() -> impl Strategy<Value = ScenarioSpec> {
@@ -105,6 +111,13 @@ fn scenario_spec() -> impl Strategy<Value = ScenarioSpec> {
                     0..nodes.len(),
                     0u32..3000,
                 ),
+                (
+                    0u32..2000,
+                    0u32..2000,
+                    0..nodes.len(),
+                    0..nodes.len(),
+                    0u32..=100,
+                ),
             )
         })
         .prop_map(
@@ -124,6 +137,7 @@ fn scenario_spec() -> impl Strategy<Value = ScenarioSpec> {
                     disabled,
                     set_capacity,
                 ),
+                added,
             )| ScenarioSpec {
                 nodes,
                 edge_bits,
@@ -138,6 +152,7 @@ fn scenario_spec() -> impl Strategy<Value = ScenarioSpec> {
                 regime_factor_percent,
                 disabled,
                 set_capacity,
+                added,
             },
         )
 }
@@ -238,6 +253,15 @@ fn scenario_text(spec: &ScenarioSpec) -> String {
         text.push('\n');
     }
 
+    // A new mine of its own (PK, both commodities), a project, disabled in the baseline.
+    let (added_a, added_b, first, second, added_success) = spec.added;
+    let _ = writeln!(
+        text,
+        "[[node]]\nid = \"pk_added\"\nkind = \"mine\"\ncountry = \"PK\"\ncapacity = {{ a = {}, b = {} }}\n",
+        added_a + 1,
+        added_b + 1
+    );
+
     // Edges: the guaranteed one, then the chosen forward pairs that carry something.
     let mut edges = vec![(0, focus)];
     for from in 0..nodes.len() {
@@ -276,6 +300,21 @@ fn scenario_text(spec: &ScenarioSpec) -> String {
         text.push('\n');
     }
 
+    // The new mine feeds one or two of the other nodes that are not mines.
+    let fed: Vec<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].kind != Kind::Mine)
+        .collect();
+    let mut targets = vec![fed[first % fed.len()], fed[second % fed.len()]];
+    targets.dedup();
+    for (k, &to) in targets.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "[[edge]]\nfrom = \"pk_added\"\nto = \"{}\"\ncost = {}\n",
+            ids[to],
+            0.5 + k as f64
+        );
+    }
+
     // Disruptions on non-market nodes: incidents, a project and an export regime.
     let supply: Vec<usize> = (0..nodes.len())
         .filter(|&i| nodes[i].kind != Kind::Market)
@@ -283,6 +322,7 @@ fn scenario_text(spec: &ScenarioSpec) -> String {
     let incident = ids[supply[spec.incident_target % supply.len()]].clone();
     let project = ids[supply[spec.project_target % supply.len()]].clone();
     let success = f64::from(spec.success_percent) / 100.0;
+    let added_success = f64::from(added_success) / 100.0;
     let factor = f64::from(spec.regime_factor_percent) / 100.0;
     let _ = writeln!(
         text,
@@ -303,6 +343,14 @@ online_month = {{ dist = "uniform", min = 0, max = 12 }}
 ramp_months = 3
 
 [[disruption]]
+id = "pk_added_project"
+kind = "project"
+targets = ["pk_added"]
+success_probability = {added_success}
+online_month = {{ dist = "uniform", min = 0, max = 24 }}
+ramp_months = 3
+
+[[disruption]]
 id = "controls"
 kind = "regime"
 states = ["open", "tight"]
@@ -315,15 +363,17 @@ factor = {factor}
 "#
     );
 
-    // Variants: the baseline without the project; one that disables a random non-focus node
-    // (which may cut the focus market off); one that changes the first mine's capacity.
+    // Variants: the baseline without the project and the new mine; one with both; one with the
+    // new mine only (which mirrors the baseline, engine::mirror); one that disables a random
+    // non-focus node (which may cut the focus market off); one that changes the first mine's
+    // capacity.
     let disabled = (0..nodes.len())
         .filter(|&i| i != focus)
         .nth(spec.disabled % (nodes.len() - 1))
         .map(|i| ids[i].clone());
     let _ = writeln!(
         text,
-        "[[variant]]\nid = \"base\"\nbaseline = true\ndisable = [\"new_supply\"]\n\n[[variant]]\nid = \"with_project\"\n"
+        "[[variant]]\nid = \"base\"\nbaseline = true\ndisable = [\"new_supply\", \"pk_*\"]\n\n[[variant]]\nid = \"with_project\"\n\n[[variant]]\nid = \"with_added_mine\"\ndisable = [\"new_supply\"]\n"
     );
     if let Some(disabled) = disabled {
         let _ = writeln!(
@@ -383,5 +433,45 @@ proptest! {
         let two = supplyrisk::report::summary::Summary::new(&model, &outcomes, provenance);
         let one = common::run_model(&model, &source, TRIALS, 5, 1);
         prop_assert!(one.summary_csv() == two.summary_csv(), "threads change the summary\n{}", text);
+    }
+}
+
+/// Runs `TRIALS` trials of `plan` one at a time; every trial's metrics, and the network-months
+/// taken from the baseline.
+fn trial_metrics(plan: &Plan) -> (Vec<Vec<f64>>, u64) {
+    let mut outcomes = Outcomes::new(layout(plan));
+    let mut scratch = Scratch::new(plan);
+    let metrics = (0..TRIALS)
+        .map(|trial| {
+            run_trial(plan, 5, trial, &mut scratch, &mut outcomes).expect("trial");
+            scratch.metrics.clone()
+        })
+        .collect();
+    (metrics, scratch.months_taken_from_baseline().0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn months_taken_from_the_baseline_equal_solved_months(spec in scenario_spec()) {
+        let text = scenario_text(&spec);
+        let (model, _) = common::model(&text);
+        let plan = Plan::new(&model).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let metrics = layout(&plan).metrics();
+        let countries = layout(&plan).countries;
+        let (mirrored, _) = trial_metrics(&plan);
+        let (solved, none) = trial_metrics(&plan.clone().without_mirrors());
+        prop_assert_eq!(none, 0);
+        for (trial, (a, b)) in mirrored.iter().zip(&solved).enumerate() {
+            for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+                // Shares and the worst month within 1e-9; whole-month counts equal.
+                if i % metrics < countries + 4 {
+                    prop_assert!((x - y).abs() <= 1e-9, "trial {}, value {}: {} against {}\n{}", trial, i, x, y, text);
+                } else {
+                    prop_assert_eq!(x, y, "trial {}, value {}\n{}", trial, i, text);
+                }
+            }
+        }
     }
 }
