@@ -340,3 +340,35 @@ fn the_baseline_may_come_after_the_variant_and_the_horizon_may_be_one_month() {
     let plan = plan_of(&one_month);
     compare_with_solved("one month", plan, 20);
 }
+
+#[test]
+fn check_warns_where_a_variant_raises_the_bound_of_a_disrupted_uncapped_hub() {
+    let warnings = |text: &str| -> Vec<String> {
+        let (model, _) = common::model(text);
+        supplyrisk::report::check::warnings(&model)
+            .into_iter()
+            .map(|w| w.text)
+            .collect()
+    };
+    // Rotterdam's bound: 800 (China's refinery) + 300 (Australia) in the baseline, plus the
+    // Pakistani refinery's 350 in the variant; port strikes scale it.
+    let text = own_part_scenario(0.5, "12", true);
+    let found = warnings(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("in variant with_pakistan, nl_rotterdam has no capacity")
+            && found[0].contains("1,450 t/yr of x against 1,100 in the baseline without_pakistan"),
+        "{found:?}"
+    );
+    // Not fed by the new supply, or capped, or not disrupted: nothing to say.
+    assert!(warnings(&own_part_scenario(0.5, "12", false)).is_empty());
+    let capped = text.replace(
+        "id = \"nl_rotterdam\"\nkind = \"hub\"\ncountry = \"NL\"",
+        "id = \"nl_rotterdam\"\nkind = \"hub\"\ncountry = \"NL\"\ncapacity = { x = 2000 }",
+    );
+    assert_ne!(capped, text);
+    assert!(warnings(&capped).is_empty());
+    let undisrupted = text.replace("targets = [\"nl_rotterdam\"]", "targets = [\"au_mine\"]");
+    assert_ne!(undisrupted, text);
+    assert!(warnings(&undisrupted).is_empty());
+}

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use crate::engine::plan::{ArcCapacity, ArcRole, Plan};
 use crate::model::{
     CommodityId, Country, Distribution, Model, Network, NodeId, NodeKind, Process, Variant,
 };
@@ -531,5 +532,86 @@ pub fn warnings(model: &Model) -> Vec<Warning> {
             }
         }
     }
+    raised_bounds(model, &mut out);
     out
+}
+
+/// Warns where a variant raises the SPEC 3 throughput bound of an uncapped element that a
+/// disruption scales in that variant: the bound is computed per variant from the incoming
+/// edges, so a variant that adds supply upstream (a new mine feeding a hub) lets the element
+/// pass more during the disruption, even in months when the new supply delivers nothing.
+fn raised_bounds(model: &Model, out: &mut Vec<Warning>) {
+    let Ok(plan) = Plan::new(model) else {
+        return;
+    };
+    let base = &plan.variants[plan.baseline];
+    for (v, variant) in plan.variants.iter().enumerate() {
+        if v == plan.baseline {
+            continue;
+        }
+        // Nodes a disruption scales in this variant.
+        let scaled: BTreeSet<NodeId> = variant
+            .incidents
+            .iter()
+            .chain(&variant.projects)
+            .flat_map(|&(k, version)| plan.disruptions[k].versions[version].process.targets())
+            .copied()
+            .collect();
+        // Per element, the commodities whose bound it raises.
+        let mut raised: Vec<(ArcRole, Vec<String>)> = Vec::new();
+        for (ci, network) in variant.commodities.iter().enumerate() {
+            for arc in &network.arcs {
+                let ArcCapacity::Uncapped(this_bound) = arc.capacity else {
+                    continue;
+                };
+                let scaled_here = match arc.role {
+                    ArcRole::Throughput(n) => scaled.contains(&n),
+                    _ => arc.regime_affected,
+                };
+                let base_bound = base.commodities[ci]
+                    .arcs
+                    .iter()
+                    .find(|b| b.role == arc.role)
+                    .and_then(|b| match b.capacity {
+                        ArcCapacity::Uncapped(bound) => Some(bound),
+                        _ => None,
+                    });
+                let Some(base_bound) = base_bound else {
+                    continue;
+                };
+                if !scaled_here || this_bound <= base_bound {
+                    continue;
+                }
+                let commodity = &model.network.commodities[plan.commodities[ci].0].id;
+                let text = format!(
+                    "{} t/yr of {commodity} against {}",
+                    format_tonnes(this_bound * 12.0),
+                    format_tonnes(base_bound * 12.0)
+                );
+                match raised.iter_mut().find(|(role, _)| *role == arc.role) {
+                    Some((_, texts)) => texts.push(text),
+                    None => raised.push((arc.role, vec![text])),
+                }
+            }
+        }
+        for (role, texts) in raised {
+            let element = match role {
+                ArcRole::Throughput(n) => model.network.nodes[n.0].id.clone(),
+                ArcRole::Edge(i) => {
+                    let edge = &model.network.edges[i];
+                    format!(
+                        "the edge {} -> {}",
+                        model.network.nodes[edge.from.0].id, model.network.nodes[edge.to.0].id
+                    )
+                }
+                _ => continue,
+            };
+            out.push(Warning::new(format!(
+                "in variant {}, {element} has no capacity, so a disruption scales its nominal throughput bound, which counts the supply the variant adds upstream: {} in the baseline {}. The variant passes more through it during a disruption even in months its new supply delivers nothing; give it a capacity if that is not intended",
+                variant.id,
+                texts.join(", "),
+                base.id
+            )));
+        }
+    }
 }
