@@ -258,7 +258,7 @@ fn copied_months_equal_solved_months_in_the_bundled_scenarios_and_bench_medium()
         "bench_medium".to_string(),
         Plan::new(&scenario::parse(&bench_source).expect("valid")).expect("plan"),
     )];
-    for name in ["pakistan", "antimony_ban", "rare_earths", "copper_reko_diq"] {
+    for name in ["antimony_ban", "rare_earths", "copper_reko_diq"] {
         let (model, _) = scenario::load(name).expect("bundled");
         plans.push((name.to_string(), Plan::new(&model).expect("plan")));
     }
@@ -266,6 +266,23 @@ fn copied_months_equal_solved_months_in_the_bundled_scenarios_and_bench_medium()
         let largest = compare_with_solved(&name, plan, 40);
         eprintln!("{name}: largest difference {largest:e}");
     }
+}
+
+#[test]
+fn a_plan_whose_optimum_may_tie_has_no_mirrors() {
+    // The default scenario has 96 edges: the cost perturbation that makes every month's
+    // optimum unique does not fit in i128, so ties are possible, and a variant that started
+    // solving late could settle on another tied optimum than one that solved every month
+    // (found in review: up to 0.58 of a share apart in a padded 100-edge network).
+    let (model, _) = scenario::load("pakistan").expect("bundled");
+    assert!(model.network.edges.len() > 90);
+    let plan = Plan::new(&model).expect("plan");
+    assert!(
+        plan.variants
+            .iter()
+            .all(|v| v.commodities.iter().all(|c| c.mirror.is_none()))
+    );
+    assert!(plan.baseline_recorded.iter().all(|&recorded| !recorded));
 }
 
 #[test]

@@ -12,8 +12,10 @@
 //! * so if no arc of the variant's own part lies on a source-to-sink path of arcs that can be
 //!   positive, every feasible flow is zero on that part, the feasible flows are the baseline's,
 //!   and so are the costs (an edge's integer cost depends on its place in the file, not on the
-//!   variant) and the optimum (unique under the cost perturbation; where the perturbation does
-//!   not fit, the baseline's optimum is one of the variant's, equally valid under SPEC 4);
+//!   variant) and the optimum, unique under the cost perturbation. Plans whose perturbation
+//!   does not fit (more than ~90 edges, see `engine::plan`) get no mirrors: with exact ties
+//!   left, a variant that starts solving late from the nominal basis may settle on another of
+//!   the tied optima than one that warm-started month after month;
 //! * the "unlimited" bound the engine gives uncapped arcs differs (the variant's supply is
 //!   larger), but it never binds in either network.
 //!

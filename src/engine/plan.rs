@@ -309,6 +309,8 @@ pub struct Plan {
 /// Lexicographic integer costs (SPEC 4) for a network whose edges have SPEC's integer costs.
 struct Costs {
     edge: Vec<i128>,
+    /// Whether the costs carry the 2^i perturbation, which makes every month's optimum unique.
+    perturbed: bool,
     refill: i128,
     demand_levels: Vec<i128>,
 }
@@ -360,6 +362,7 @@ fn costs(model: &Model) -> Result<Costs, PlanError> {
     // demand_levels[j] for levels sorted ascending: the highest priority is worth the most.
     Ok(Costs {
         edge,
+        perturbed: perturb_bits > 0,
         refill,
         demand_levels,
     })
@@ -515,12 +518,14 @@ impl Plan {
             });
         }
         // Networks that are the baseline's plus a part of their own take the baseline's
-        // months while that part cannot carry flow (engine::mirror).
+        // months while that part cannot carry flow (engine::mirror). Only when every month's
+        // optimum is unique: with ties, a variant that starts solving late, from the nominal
+        // basis, may settle on another optimum than one that solved every month.
         let baseline = model.baseline();
         let mut baseline_recorded = vec![false; commodities.len()];
         let mut baseline_flow_arcs: Vec<Vec<u32>> = vec![Vec::new(); commodities.len()];
         for v in 0..variants.len() {
-            if v == baseline {
+            if v == baseline || !costs.perturbed {
                 continue;
             }
             for ci in 0..commodities.len() {

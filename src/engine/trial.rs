@@ -86,6 +86,40 @@ struct BaselineMonths {
     flow_bound: f64,
 }
 
+/// What the baseline records of one month (see [`BaselineMonths`]).
+struct Recorded<'a> {
+    /// Demand, independent, stock draw, shortfall and shortfall ratio of the focus market.
+    focus: [f64; 5],
+    /// Demand served at the focus market.
+    served: f64,
+    /// The focus market's fraction via each `dependency_on` country.
+    fractions: &'a [f64],
+    stocks: &'a [f64],
+    flows: &'a [f64],
+    flow_bound: f64,
+}
+
+impl Recorded<'_> {
+    /// Writes month `m` into `record`, with the flows of `arcs`. Out of line: the monthly
+    /// loop of every other network only tests whether to call it.
+    #[inline(never)]
+    fn write(&self, record: &mut BaselineMonths, m: usize, arcs: &[u32]) {
+        let values = focus_values(self.fractions.len());
+        let month = &mut record.focus[m * values..(m + 1) * values];
+        month[..5].copy_from_slice(&self.focus);
+        for (via, &fraction) in month[5..].iter_mut().zip(self.fractions) {
+            *via = self.served * fraction;
+        }
+        let markets = self.stocks.len();
+        record.stocks[m * markets..(m + 1) * markets].copy_from_slice(self.stocks);
+        let row = &mut record.flows[m * arcs.len()..(m + 1) * arcs.len()];
+        for (flow, &a) in row.iter_mut().zip(arcs) {
+            *flow = self.flows[a as usize];
+        }
+        record.flow_bound = self.flow_bound;
+    }
+}
+
 /// Values per month in [`BaselineMonths::focus`].
 const fn focus_values(countries: usize) -> usize {
     5 + countries
@@ -803,7 +837,6 @@ fn simulate(
         }
     }
     debug_assert!(record_until == 0 || (v == plan.baseline && plan.baseline_recorded[ci]));
-    let mut record = (record_until > 0).then(|| &mut baseline_months[ci]);
 
     for m in from..horizon {
         // Regime multipliers on affected arcs, recomputed when a regime changes state (they
@@ -906,15 +939,6 @@ fn simulate(
         let Some((demand, served, draw, shortfall)) = focus_month else {
             continue;
         };
-        if let Some(record) = record.as_deref_mut().filter(|_| m < record_until) {
-            record.stocks[m * markets..(m + 1) * markets].copy_from_slice(stocks);
-            let arcs = &plan.baseline_flow_arcs[ci];
-            let row = &mut record.flows[m * arcs.len()..(m + 1) * arcs.len()];
-            for (flow, &a) in row.iter_mut().zip(arcs) {
-                *flow = flows[a as usize];
-            }
-            record.flow_bound = flow_bound;
-        }
 
         // Origin tracing: each node's output carries the mix of its inputs; a unit is via C
         // if any node on its path is in C. Only the mixed entries change month to month.
@@ -942,12 +966,16 @@ fn simulate(
         } else {
             0.0
         };
-        if let Some(record) = record.as_deref_mut().filter(|_| m < record_until) {
-            let month = &mut record.focus[m * values..(m + 1) * values];
-            month[..5].copy_from_slice(&[demand, independent, draw, shortfall, shortfall_ratio]);
-            for k in 0..countries {
-                month[5 + k] = served * fractions[focus_t * width + k];
-            }
+        if m < record_until {
+            let month = Recorded {
+                focus: [demand, independent, draw, shortfall, shortfall_ratio],
+                served,
+                fractions: &fractions[focus_t * width..focus_t * width + countries],
+                stocks,
+                flows,
+                flow_bound,
+            };
+            month.write(&mut baseline_months[ci], m, &plan.baseline_flow_arcs[ci]);
         }
         *pending.series_slot(layout.series_index(v, ci, m, countries)) =
             shortfall_ratio.clamp(0.0, 1.0);
