@@ -32,7 +32,7 @@
 //! with the same demand, stock and growth draw. Node multipliers depend on which incident
 //! processes and projects a variant enables, so they are compared per trial, month by month.
 
-use crate::engine::plan::{ArcCapacity, ArcRole, CommodityPlan, MarketPlan, VariantPlan};
+use crate::engine::plan::{ArcCapacity, ArcRole, CommodityPlan, VariantPlan};
 use crate::model::{Model, NodeId, Variant};
 
 /// One side of a comparison: a variant as the model states it and as compiled, and its
@@ -97,22 +97,22 @@ pub struct Mirror {
 }
 
 /// A shared arc whose capacity recipe differs from the baseline's only in its nominal value:
-/// an uncapped refinery or hub downstream of the variant's own part, whose SPEC 3 throughput
-/// bound (a multiplier ≠ 1 scales it) counts that part's edges. Its month is still the
-/// baseline's when its multiplier is 1 (both are then unlimited) or when the baseline's flow on
-/// it is strictly below both capacities: a constraint that does not bind at an optimum can be
-/// moved without changing the optimum (linear programming: its multiplier is 0).
+/// the throughput of an uncapped refinery or hub under a node multiplier, downstream of the
+/// variant's own part, whose SPEC 3 throughput bound counts that part's edges. (Capacities of
+/// shared nodes and of edges are the same in both, since shared nodes must be.) Its month is
+/// still the baseline's when its multiplier is 1 (both are then unlimited) or when the
+/// baseline's flow on it is strictly below both capacities: a constraint that does not bind at
+/// an optimum can be moved without changing the optimum (linear programming: its multiplier
+/// is 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LooseArc {
     /// Its index among the arcs whose flows the baseline records
     /// ([`crate::engine::plan::Plan::baseline_flow_arcs`]).
     pub record: usize,
-    /// The smaller of the two nominal values (t/month).
+    /// The smaller of the two nominal bounds (t/month).
     pub nominal: f64,
-    /// Its node-multiplier row, if any.
-    pub node_slot: Option<usize>,
-    /// Uncapped: unlimited while the multiplier is 1.
-    pub uncapped: bool,
+    /// Its node-multiplier row.
+    pub node_slot: usize,
 }
 
 impl Mirror {
@@ -129,23 +129,8 @@ impl Mirror {
         if base.markets[base_focus].node != this.markets[this_focus].node {
             return None;
         }
-        let same_market = |b: &MarketPlan, t: &MarketPlan| {
-            b.node == t.node
-                && b.demand_t_per_month.to_bits() == t.demand_t_per_month.to_bits()
-                && b.stock_months.to_bits() == t.stock_months.to_bits()
-                && b.refill_arc.is_some() == t.refill_arc.is_some()
-                && base_variant.growth[b.growth] == this_variant.growth[t.growth]
-        };
-        let mut base_market = vec![None; this.markets.len()];
-        for (i, b) in base.markets.iter().enumerate() {
-            let j = this.markets.iter().position(|t| t.node == b.node)?;
-            if !same_market(b, &this.markets[j]) {
-                return None;
-            }
-            base_market[j] = Some(i);
-        }
         // Every node of the baseline's network is the same node in the variant (a `set` on
-        // one, of its capacity, demand or priority, changes what it routes).
+        // one, of its capacity, demand, stock, growth or priority, changes what it routes).
         let same_node = |n: NodeId| base_model.nodes[n.0] == this_model.nodes[n.0];
         let shared_nodes_same = base.arcs.iter().all(|arc| match arc.role {
             ArcRole::Supply(n)
@@ -161,6 +146,17 @@ impl Mirror {
         if !shared_nodes_same {
             return None;
         }
+        // Markets are nodes: the same demand, stock and growth draw (the draw's version follows
+        // from the node's growth distribution).
+        let mut base_market = vec![None; this.markets.len()];
+        for (i, b) in base.markets.iter().enumerate() {
+            let j = this.markets.iter().position(|t| t.node == b.node)?;
+            debug_assert_eq!(
+                base_variant.growth[b.growth],
+                this_variant.growth[this.markets[j].growth]
+            );
+            base_market[j] = Some(i);
+        }
         let mut shared = vec![false; this.arcs.len()];
         let mut shared_slots = Vec::new();
         let mut loose = Vec::new();
@@ -174,26 +170,25 @@ impl Mirror {
             {
                 return None;
             }
-            let multiplied = this_arc.node_slot.is_some() || this_arc.regime_affected;
             match (base_arc.capacity, this_arc.capacity) {
                 (ArcCapacity::Capped(x), ArcCapacity::Capped(y))
                 | (ArcCapacity::Uncapped(x), ArcCapacity::Uncapped(y))
                     if x.to_bits() == y.to_bits() => {}
-                // An uncapped arc with no multiplier is unlimited: its bound is never used.
-                (ArcCapacity::Uncapped(_), ArcCapacity::Uncapped(_)) if !multiplied => {}
-                (ArcCapacity::Capped(x), ArcCapacity::Capped(y))
-                | (ArcCapacity::Uncapped(x), ArcCapacity::Uncapped(y))
-                    if !this_arc.regime_affected =>
-                {
-                    loose.push((
-                        b,
-                        LooseArc {
-                            record: usize::MAX,
-                            nominal: x.min(y),
-                            node_slot: this_arc.node_slot,
-                            uncapped: matches!(this_arc.capacity, ArcCapacity::Uncapped(_)),
-                        },
-                    ));
+                (ArcCapacity::Uncapped(x), ArcCapacity::Uncapped(y)) => {
+                    match (this_arc.node_slot, this_arc.regime_affected) {
+                        // No multiplier: unlimited, the bound is never used.
+                        (None, false) => {}
+                        (Some(node_slot), false) => loose.push((
+                            b,
+                            LooseArc {
+                                record: usize::MAX,
+                                nominal: x.min(y),
+                                node_slot,
+                            },
+                        )),
+                        // A regime-scaled bound would need the regime's state: not shared.
+                        (_, true) => return None,
+                    }
                 }
                 // Markets were compared above.
                 (ArcCapacity::Demand(_), ArcCapacity::Demand(_))
@@ -329,10 +324,8 @@ impl Mirror {
             for m in 0..months {
                 let flows = &base_flows[m * recorded..(m + 1) * recorded];
                 let binds = self.loose.iter().any(|loose| {
-                    let multiplier = loose
-                        .node_slot
-                        .map_or(1.0, |slot| base_table[slot * horizon + m]);
-                    let unlimited = loose.uncapped && multiplier == 1.0;
+                    let multiplier = base_table[loose.node_slot * horizon + m];
+                    let unlimited = multiplier == 1.0;
                     // (A NaN counts as binding.)
                     let slack = flows[loose.record]
                         .partial_cmp(&(loose.nominal * multiplier - margin))
@@ -541,7 +534,6 @@ id = "with_pakistan"
         // Rotterdam's SPEC 3 bound counts the Pakistani edge: 1200 against 1680 t/yr.
         assert_eq!(mirror.loose.len(), 1);
         assert_eq!(mirror.loose[0].nominal, 100.0);
-        assert!(mirror.loose[0].uncapped);
         assert_eq!(mirror.base_market, vec![Some(0)]);
     }
 
