@@ -75,7 +75,7 @@ pub struct Scratch {
 /// market's stock after the month.
 #[derive(Debug, Clone, Default)]
 struct BaselineMonths {
-    /// `[month × FOCUS_VALUES(countries) + value]`: demand, independent, stock draw,
+    /// `[month × focus_values(countries) + value]`: demand, independent, stock draw,
     /// shortfall, shortfall ratio, then the via share of each `dependency_on` country.
     focus: Vec<f64>,
     /// `[month × markets + market]`.
