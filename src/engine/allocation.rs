@@ -102,6 +102,17 @@
 //! When the optimum is not unique, a warm and a cold solve can return different optimal
 //! vertices (same cost). The engine makes results independent of earlier trials by resetting
 //! the basis with [`Solver::set_basis`] at the start of every trial.
+//!
+//! # Tie costs
+//!
+//! An arc may also carry a *tie cost* ([`FlowNetwork::add_arc_tied`]), compared only when the
+//! costs tie: the solver minimises `Σ c_a·x_a` and, among the flows that attain it,
+//! `Σ t_a·x_a`. This is the same dual simplex over the ordered group ℤ² (pairs `(c, t)` compared
+//! lexicographically): potentials, reduced costs and ratios are pairs, and every sign test and
+//! comparison is lexicographic. When every simple cycle's pair is non-zero (the engine gives
+//! edge `i` the tie cost `2^i`), no two bases are dual degenerate against each other, the
+//! optimum is unique, and it no longer depends on the basis a solve starts from. A network
+//! without tie costs runs exactly as before (every tie cost 0, the second halves skipped).
 
 use thiserror::Error;
 
@@ -113,8 +124,9 @@ pub const FEASIBILITY_TOLERANCE: f64 = 1e-10;
 /// room for the artificial root and arcs.
 pub const MAX_ELEMENTS: usize = 1 << 30;
 
-/// Bound on `Σ|c_a|`: potentials are sums of costs along tree paths, so reduced costs stay
-/// within `3 · 2^124 < 2^127` and `i128` arithmetic cannot overflow.
+/// Bound on `Σ|c_a|` (and on `Σ|t_a|` of the tie costs): potentials are sums of costs along
+/// tree paths, so reduced costs stay within `3 · 2^124 < 2^127` and `i128` arithmetic cannot
+/// overflow.
 const COST_MAGNITUDE_LIMIT: u128 = 1 << 124;
 
 /// Marks "no node / no arc" (the root's parent and tree arc).
@@ -149,7 +161,7 @@ pub enum NetworkError {
         /// The network's node count.
         node_count: usize,
     },
-    /// The sum of the costs' magnitudes would exceed 2^124.
+    /// The sum of the costs' (or of the tie costs') magnitudes would exceed 2^124.
     #[error(
         "arc {arc} with cost {cost} takes the sum of |cost| over 2^124, beyond which node \
          potentials could overflow i128; scale the lexicographic weights down"
@@ -214,6 +226,10 @@ pub struct FlowNetwork {
     head: Vec<u32>,
     cost: Vec<i128>,
     cost_magnitude: u128,
+    /// Per arc its tie cost (see the module documentation), all 0 unless `tied`.
+    tie: Vec<i128>,
+    tie_magnitude: u128,
+    tied: bool,
 }
 
 impl FlowNetwork {
@@ -228,6 +244,9 @@ impl FlowNetwork {
             head: Vec::new(),
             cost: Vec::new(),
             cost_magnitude: 0,
+            tie: Vec::new(),
+            tie_magnitude: 0,
+            tied: false,
         })
     }
 
@@ -238,6 +257,18 @@ impl FlowNetwork {
         from: usize,
         to: usize,
         cost: i128,
+    ) -> Result<ArcIndex, NetworkError> {
+        self.add_arc_tied(from, to, cost, 0)
+    }
+
+    /// [`FlowNetwork::add_arc`] with a tie cost per unit of flow, which only breaks ties of
+    /// the costs (see the module documentation); `Σ|tie|` is bounded like `Σ|cost|`.
+    pub fn add_arc_tied(
+        &mut self,
+        from: usize,
+        to: usize,
+        cost: i128,
+        tie: i128,
     ) -> Result<ArcIndex, NetworkError> {
         let arc = self.tail.len();
         if from >= self.node_count || to >= self.node_count {
@@ -256,7 +287,15 @@ impl FlowNetwork {
             .checked_add(cost.unsigned_abs())
             .filter(|&sum| sum <= COST_MAGNITUDE_LIMIT)
             .ok_or(NetworkError::CostRange { arc, cost })?;
+        let tie_magnitude = self
+            .tie_magnitude
+            .checked_add(tie.unsigned_abs())
+            .filter(|&sum| sum <= COST_MAGNITUDE_LIMIT)
+            .ok_or(NetworkError::CostRange { arc, cost: tie })?;
         self.cost_magnitude = cost_magnitude;
+        self.tie_magnitude = tie_magnitude;
+        self.tied |= tie != 0;
+        self.tie.push(tie);
         // Both bounds were checked against MAX_ELEMENTS = 2^30, so the casts are lossless.
         self.tail.push(from as u32);
         self.head.push(to as u32);
@@ -287,6 +326,12 @@ impl FlowNetwork {
     /// Every arc's cost, in arc order.
     pub fn costs(&self) -> &[i128] {
         &self.cost
+    }
+
+    /// Every arc's tie cost, in arc order (all 0 for a network built with
+    /// [`FlowNetwork::add_arc`] only).
+    pub fn tie_costs(&self) -> &[i128] {
+        &self.tie
     }
 
     /// The tail and head of the arc at position `arc` in capacity and flow slices.
@@ -325,6 +370,9 @@ impl FlowNetwork {
             feed(&self.tail[arc].to_le_bytes());
             feed(&self.head[arc].to_le_bytes());
             feed(&self.cost[arc].to_le_bytes());
+            if self.tied {
+                feed(&self.tie[arc].to_le_bytes());
+            }
         }
         hash
     }
@@ -385,6 +433,8 @@ pub struct Basis {
     link: Vec<TreeLink>,
     /// Per node, its potential `π` (root 0).
     potential: Vec<i128>,
+    /// Per node, the tie half of its potential (empty when the network has no tie costs).
+    tie_potential: Vec<i128>,
 }
 
 impl Clone for Basis {
@@ -394,6 +444,7 @@ impl Clone for Basis {
             state: self.state.clone(),
             link: self.link.clone(),
             potential: self.potential.clone(),
+            tie_potential: self.tie_potential.clone(),
         }
     }
 
@@ -404,6 +455,7 @@ impl Clone for Basis {
         self.state.clone_from(&source.state);
         self.link.clone_from(&source.link);
         self.potential.clone_from(&source.potential);
+        self.tie_potential.clone_from(&source.tie_potential);
     }
 }
 
@@ -502,6 +554,9 @@ pub struct Solver {
     tail: Vec<u32>,
     head: Vec<u32>,
     cost: Vec<i128>,
+    /// Tie costs (artificial arcs' 0), only when the network has any; `tied` says so.
+    tie_cost: Vec<i128>,
+    tied: bool,
     basis: Basis,
     cold_basis: Basis,
     /// Real arcs incident to each node, in compressed rows (`incident_start` has a row per
@@ -706,12 +761,23 @@ impl Solver {
         tail.extend(0..node_count as u32);
         head.extend(std::iter::repeat_n(root, node_count));
         cost.extend(std::iter::repeat_n(0, node_count));
+        let tied = network.tied;
+        let tie_cost = if tied {
+            let mut tie = network.tie.clone();
+            tie.extend(std::iter::repeat_n(0, node_count));
+            tie
+        } else {
+            Vec::new()
+        };
 
-        // Trivial basis: all potentials 0, so a real arc's reduced cost is its cost.
+        // Trivial basis: all potentials 0, so a real arc's reduced cost is its cost (with its
+        // tie cost, compared lexicographically).
         let state = (0..total_arcs)
             .map(|arc| match arc {
                 arc if arc >= arc_count => ArcState::Tree,
-                arc if cost[arc] < 0 => ArcState::Upper,
+                arc if (cost[arc], tie_cost.get(arc).copied().unwrap_or(0)) < (0, 0) => {
+                    ArcState::Upper
+                }
                 _ => ArcState::Lower,
             })
             .collect();
@@ -748,6 +814,11 @@ impl Solver {
             state,
             link,
             potential: vec![0; total_nodes],
+            tie_potential: if tied {
+                vec![0; total_nodes]
+            } else {
+                Vec::new()
+            },
         };
 
         let mut incident_start = vec![0_u32; total_nodes + 1];
@@ -785,6 +856,8 @@ impl Solver {
             tail,
             head,
             cost,
+            tie_cost,
+            tied,
             cold_basis: basis.clone(),
             basis,
             incident_start,
@@ -903,7 +976,11 @@ impl Solver {
                     pivots: self.pivots_last_solve,
                 });
             }
-            self.pivot(chosen)?;
+            if self.tied {
+                self.pivot::<true>(chosen)?;
+            } else {
+                self.pivot::<false>(chosen)?;
+            }
             self.pivots_last_solve += 1;
             self.updates_since_refresh += 1;
             let bland = self.pivots_last_solve >= self.ordinary_pivot_limit;
@@ -1397,7 +1474,7 @@ impl Solver {
     /// picks the entering arc, and the tree, potentials, depths, flows and bounds of fixed
     /// arcs are updated. Time proportional to the subtree cut off, the arcs incident to the
     /// smaller side of the cut, and the cycle; nothing else of the tree is visited.
-    fn pivot(&mut self, leaving: Leaving) -> Result<(), SolveError> {
+    fn pivot<const TIED: bool>(&mut self, leaving: Leaving) -> Result<(), SolveError> {
         let entry = self.basis.link[leaving.node as usize];
         // The subtree S below the leaving arc, listed and marked.
         let size = self.mark_subtree(leaving.node);
@@ -1427,9 +1504,17 @@ impl Solver {
         let (costs, state) = (&self.cost[..arc_count], &self.basis.state[..arc_count]);
         let capacity = &self.capacity[..arc_count];
         let potential = &self.basis.potential[..total_nodes];
+        // The tie halves, empty without tie costs (then every tie ratio is 0).
+        // (A constant, so that networks without tie costs compile the loops without them.)
+        let tied = TIED;
+        let (tie_costs, tie_potential) = (&self.tie_cost[..], &self.basis.tie_potential[..]);
+        let tie_reduced_cost = |arc: usize, tail: u32, head: u32| {
+            tie_costs[arc] - tie_potential[tail as usize] + tie_potential[head as usize]
+        };
         let crossing_fixed = &mut self.crossing_fixed[..arc_count];
         let mut fixed_count = 0;
-        let mut entering: Option<(u128, usize)> = None;
+        // (|c^π|, the tie half of the lexicographic |(c^π, t^π)|, arc): the smallest enters.
+        let mut entering: Option<(u128, i128, usize)> = None;
         let mut entering_inside = NONE;
         let sides = inside
             .iter()
@@ -1460,13 +1545,22 @@ impl Solver {
                 }
                 let reduced_cost = costs[arc] - potential[tail as usize] + potential[head as usize];
                 let ratio = reduced_cost.unsigned_abs();
-                if entering.is_none_or(|(best, best_arc)| (ratio, arc) < (best, best_arc)) {
-                    entering = Some((ratio, arc));
+                // Dual feasibility gives the pair's sign from the bound: (c^π, t^π) ≥ 0 at the
+                // lower bound, ≤ 0 at the upper; its lexicographic magnitude is then
+                // (|c^π|, ±t^π).
+                let tie_ratio = if tied {
+                    let tie = tie_reduced_cost(arc, tail, head);
+                    if at_lower { tie } else { -tie }
+                } else {
+                    0
+                };
+                if entering.is_none_or(|best| (ratio, tie_ratio, arc) < best) {
+                    entering = Some((ratio, tie_ratio, arc));
                     entering_inside = if tail_inside { tail } else { head };
                 }
             }
         }
-        let Some((_, entering)) = entering else {
+        let Some((_, _, entering)) = entering else {
             return Err(SolveError::NoEnteringArc {
                 arc: entry.arc as usize,
             });
@@ -1480,6 +1574,13 @@ impl Solver {
             entering_reduced_cost
         } else {
             -entering_reduced_cost
+        };
+        let tie_shift = if !tied {
+            0
+        } else if tail == entering_inside {
+            tie_reduced_cost(entering, tail, head)
+        } else {
+            -tie_reduced_cost(entering, tail, head)
         };
 
         // Primal update, in the old tree: send λ around the cycle made of the entering arc
@@ -1540,12 +1641,17 @@ impl Solver {
         for &node in &self.subtree[..size] {
             basis.potential[node as usize] += potential_shift;
         }
+        if tied {
+            for &node in &self.subtree[..size] {
+                basis.tie_potential[node as usize] += tie_shift;
+            }
+        }
         self.basis_version += 1;
         self.upper_stale = true;
         self.order_stale = true;
         self.exchange_tree_arc(leaving.node, entering as u32, entering_inside);
         self.place_subtree(entering_inside);
-        self.relabel_fixed_arcs(fixed_count);
+        self.relabel_fixed_arcs::<TIED>(fixed_count);
         #[cfg(debug_assertions)]
         self.assert_dual_feasible();
 
@@ -1577,6 +1683,7 @@ impl Solver {
     /// in that subtree: the subtree is cut off, re-rooted at `inside` by reversing the path
     /// from `inside` up to `subtree_root`, and hung from the entering arc's other endpoint
     /// (AMO §11.3, "updating the tree"). Time proportional to that path's length.
+    #[inline(always)]
     fn exchange_tree_arc(&mut self, subtree_root: u32, entering: u32, inside: u32) {
         let (tail, head) = (self.tail[entering as usize], self.head[entering as usize]);
         let link = &mut self.basis.link;
@@ -1610,6 +1717,7 @@ impl Solver {
     /// Depths of the subtree re-hung at `top`, parents first: each node is one deeper than
     /// its parent. The rest of the tree keeps its path to the root, hence its depths.
     /// `O(subtree)`.
+    #[inline(always)]
     fn place_subtree(&mut self, top: u32) {
         let link = &mut self.basis.link[..self.node_count + 1];
         let mut node = top;
@@ -1659,25 +1767,46 @@ impl Solver {
         self.assert_depths_and_potentials();
     }
 
+    /// The arc's reduced cost `(c^π, t^π)` in the current basis, compared lexicographically
+    /// (the tie half 0 without tie costs).
+    #[cfg(debug_assertions)]
+    fn reduced_cost(&self, arc: usize) -> (i128, i128) {
+        let basis = &self.basis;
+        let (tail, head) = (self.tail[arc] as usize, self.head[arc] as usize);
+        let cost = self.cost[arc] - basis.potential[tail] + basis.potential[head];
+        let tie = if self.tied {
+            self.tie_cost[arc] - basis.tie_potential[tail] + basis.tie_potential[head]
+        } else {
+            0
+        };
+        (cost, tie)
+    }
+
     /// Puts every fixed non-tree arc that crossed the pivot's cut (capacity 0 in this solve;
     /// its flow is 0 at either bound, so the ratio test ignored it) at the bound its new
     /// reduced cost calls for: lower if positive, upper if negative (a zero keeps its bound).
     /// This changes no flow and keeps the basis dual feasible for any later capacities. Other
     /// arcs need nothing: the ratio test kept the sign of every crossing candidate's reduced
     /// cost, and the reduced cost of an arc not crossing the cut did not change.
-    fn relabel_fixed_arcs(&mut self, count: usize) {
-        let basis = &mut self.basis;
+    fn relabel_fixed_arcs<const TIED: bool>(&mut self, count: usize) {
         for &arc in &self.crossing_fixed[..count] {
             let arc = arc as usize;
-            if basis.state[arc] == ArcState::Tree {
+            if self.basis.state[arc] == ArcState::Tree {
                 continue;
             }
-            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
-                + basis.potential[self.head[arc] as usize];
-            if reduced_cost > 0 {
-                basis.state[arc] = ArcState::Lower;
-            } else if reduced_cost < 0 {
-                basis.state[arc] = ArcState::Upper;
+            let basis = &self.basis;
+            let (tail, head) = (self.tail[arc] as usize, self.head[arc] as usize);
+            let cost = self.cost[arc] - basis.potential[tail] + basis.potential[head];
+            let tie = if TIED {
+                self.tie_cost[arc] - basis.tie_potential[tail] + basis.tie_potential[head]
+            } else {
+                0
+            };
+            let reduced_cost = (cost, tie);
+            if reduced_cost > (0, 0) {
+                self.basis.state[arc] = ArcState::Lower;
+            } else if reduced_cost < (0, 0) {
+                self.basis.state[arc] = ArcState::Upper;
             }
         }
     }
@@ -1688,12 +1817,11 @@ impl Solver {
     fn assert_dual_feasible(&self) {
         let basis = &self.basis;
         for arc in 0..self.arc_count {
-            let reduced_cost = self.cost[arc] - basis.potential[self.tail[arc] as usize]
-                + basis.potential[self.head[arc] as usize];
+            let reduced_cost = self.reduced_cost(arc);
             let feasible = match basis.state[arc] {
-                ArcState::Tree => reduced_cost == 0,
-                ArcState::Lower => reduced_cost >= 0,
-                ArcState::Upper => reduced_cost <= 0,
+                ArcState::Tree => reduced_cost == (0, 0),
+                ArcState::Lower => reduced_cost >= (0, 0),
+                ArcState::Upper => reduced_cost <= (0, 0),
             };
             assert!(feasible, "the basis lost dual feasibility at arc {arc}");
         }
@@ -1714,6 +1842,18 @@ impl Solver {
                 basis.potential[parent] - cost
             };
             assert_eq!(basis.potential[entry.node as usize], expected, "potential");
+            if self.tied {
+                let tie = self.tie_cost[here.arc as usize];
+                let expected = if here.up {
+                    basis.tie_potential[parent] + tie
+                } else {
+                    basis.tie_potential[parent] - tie
+                };
+                assert_eq!(
+                    basis.tie_potential[entry.node as usize], expected,
+                    "tie potential"
+                );
+            }
             assert_eq!(here.depth, basis.link[parent].depth + 1, "depth");
         }
     }

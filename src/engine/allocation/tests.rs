@@ -476,7 +476,7 @@ fn tree_flows_updated_by_pivots_match_a_fresh_computation() {
         let mut leaving = solver.compute_flows(capacities, false).expect("valid");
         let mut pivots = 0;
         while let Some(chosen) = leaving {
-            solver.pivot(chosen).expect("pivot");
+            solver.pivot::<false>(chosen).expect("pivot");
             pivots += 1;
             let updated = solver.raw_flow.clone();
             leaving = solver.compute_flows(capacities, false).expect("valid");
@@ -557,6 +557,82 @@ fn warm_months_match_cold_solves() {
         total_pivots as f64 / solves as f64,
         100.0 * no_pivot_solves as f64 / solves as f64
     );
+}
+
+/// Tie costs order flows as the combined generic costs do: with transport costs coarsened to
+/// {0, 1, 2} (most months tie) and tie cost `2^a` on arc `a`, the warm solves of a month
+/// sequence, a cold solve, and the warm solves with the single cost `c·2^(m+1) + 2^a` (the
+/// same lexicographic order in one integer, [`Instance::make_generic`]) all give the same
+/// flows: the optimum is unique, and it does not depend on the basis a solve starts from.
+#[test]
+fn tie_costs_break_ties_like_combined_costs_whatever_the_starting_basis() {
+    let mut rng = TestRng(11);
+    let mut tied_instances = 0;
+    let mut tie_broken_months = 0_u64;
+    for trial in 0..40 {
+        let mut instance = supply_chain(&mut rng, 4);
+        for arc in &mut instance.arcs {
+            if (1..=1000).contains(&arc.2) {
+                arc.2 %= 3;
+            }
+        }
+        let mut tied = FlowNetwork::new(instance.node_count).expect("small network");
+        for (index, &(from, to, cost)) in instance.arcs.iter().enumerate() {
+            tied.add_arc_tied(from, to, cost, 1 << index)
+                .expect("tie costs fit");
+        }
+        let mut generic = instance.clone();
+        generic.make_generic();
+        let mut combined = FlowNetwork::new(instance.node_count).expect("small network");
+        if !generic
+            .arcs
+            .iter()
+            .all(|&(from, to, cost)| combined.add_arc(from, to, cost).is_ok())
+        {
+            continue;
+        }
+        tied_instances += 1;
+        let mut warm = Solver::new(&tied);
+        let mut cold = Solver::new(&tied);
+        let mut single = Solver::new(&combined);
+        let mut untied = Solver::new(&instance.network());
+        let mut capacities = instance.capacities.clone();
+        for month in 0..60 {
+            next_month(&mut rng, &instance.capacities, &mut capacities);
+            let warm_flows = warm.solve(&capacities).expect("warm solve").to_vec();
+            let cold_flows = cold.solve_cold(&capacities).expect("cold solve");
+            let single_flows = single.solve(&capacities).expect("combined solve");
+            assert_feasible(&instance, &capacities, &warm_flows);
+            assert_no_negative_cycle(&instance, &capacities, &warm_flows);
+            let tolerance = 2.0 * FEASIBILITY_TOLERANCE * max_capacity(&capacities);
+            for (arc, ((w, c), s)) in warm_flows
+                .iter()
+                .zip(cold_flows)
+                .zip(single_flows)
+                .enumerate()
+            {
+                assert!(
+                    (w - c).abs() <= tolerance && (w - s).abs() <= tolerance,
+                    "trial {trial} month {month} arc {arc}: warm {w}, cold {c}, combined {s}"
+                );
+            }
+            let untied_flows = untied.solve(&capacities).expect("untied solve");
+            tie_broken_months += u64::from(
+                warm_flows
+                    .iter()
+                    .zip(untied_flows)
+                    .any(|(w, u)| (w - u).abs() > tolerance),
+            );
+        }
+    }
+    // Most instances fit the combined costs in i128 (the others are skipped), and in some
+    // months the coarse costs alone tie and the solver without tie costs settles elsewhere.
+    assert!(
+        tied_instances >= 30,
+        "only {tied_instances} instances compared"
+    );
+    assert!(tie_broken_months > 0, "no month where the tie costs decide");
+    println!("{tie_broken_months} months where the tie costs decide");
 }
 
 /// A long randomised run for rare numerical trouble (part of `cargo test --release`, which CI
