@@ -12,10 +12,11 @@
 //! * so if no arc of the variant's own part lies on a source-to-sink path of arcs that can be
 //!   positive, every feasible flow is zero on that part, the feasible flows are the baseline's,
 //!   and so are the costs (an edge's integer cost depends on its place in the file, not on the
-//!   variant) and the optimum, unique under the cost perturbation. Plans whose perturbation
-//!   does not fit (more than ~90 edges, see `engine::plan`) get no mirrors: with exact ties
-//!   left, a variant that starts solving late from the nominal basis may settle on another of
-//!   the tied optima than one that warm-started month after month;
+//!   variant) and the optimum, unique under the cost perturbation (in the costs, or as tie
+//!   costs in networks of more than ~80 edges). Plans without it (more than
+//!   [`crate::engine::plan::MAX_TIE_EDGES`] edges) get no mirrors: with exact ties left, a
+//!   variant that starts solving late from the nominal basis may settle on another of the tied
+//!   optima than one that warm-started month after month;
 //! * the "unlimited" bound the engine gives uncapped arcs differs (the variant's supply is
 //!   larger), but it never binds in either network.
 //!
@@ -164,6 +165,7 @@ impl Mirror {
             let t = this.arcs.iter().position(|arc| arc.role == base_arc.role)?;
             let this_arc = &this.arcs[t];
             if base.network.costs()[b] != this.network.costs()[t]
+                || base.network.tie_costs()[b] != this.network.tie_costs()[t]
                 || base_arc.node_slot != this_arc.node_slot
                 || base_arc.regime_affected != this_arc.regime_affected
                 || effects(base, base_variant, b) != effects(this, this_variant, t)

@@ -306,11 +306,19 @@ pub struct Plan {
     pub node_slots: usize,
 }
 
+/// Most edges whose 2^i perturbation becomes tie costs when it does not fit in the costs:
+/// `Σ 2^i < 2^124` is the solver's bound on `Σ|tie|`, which keeps tie potentials within `i128`.
+pub const MAX_TIE_EDGES: usize = 124;
+
 /// Lexicographic integer costs (SPEC 4) for a network whose edges have SPEC's integer costs.
 struct Costs {
     edge: Vec<i128>,
-    /// Whether the costs carry the 2^i perturbation, which makes every month's optimum unique.
-    perturbed: bool,
+    /// Per edge its tie cost (2^i), when the perturbation does not fit in the costs; else
+    /// empty.
+    edge_tie: Vec<i128>,
+    /// Whether the costs carry the 2^i perturbation, in the costs or as tie costs, which makes
+    /// every month's optimum unique.
+    unique: bool,
     refill: i128,
     demand_levels: Vec<i128>,
 }
@@ -319,6 +327,13 @@ struct Costs {
 /// by 2^i (when room allows) so that no two different flows tie (the optimum is unique and
 /// no month's flows depend on how earlier months were solved); stock refill is worth more than
 /// any path's cost, and each demand priority level more than refill and any lower level.
+///
+/// When the perturbation does not fit in an `i128` beside the rest (networks of more than
+/// ~80 edges), it becomes the edges' tie costs, compared only when the costs tie
+/// ([`FlowNetwork::add_arc_tied`]): the same order of flows, with room for up to
+/// [`MAX_TIE_EDGES`] edges. Every simple cycle of a commodity network runs through an edge
+/// (or is two market arcs of different costs), so its ±2^i terms cannot cancel and no two
+/// different flows tie.
 fn costs(model: &Model) -> Result<Costs, PlanError> {
     let edges = &model.network.edges;
     let e = edges.len() as i128;
@@ -337,7 +352,7 @@ fn costs(model: &Model) -> Result<Costs, PlanError> {
     if headroom < 0 {
         return Err(PlanError::CostOverflow);
     }
-    // Perturbation: 2^i per edge when it fits, exact uniqueness; else none beyond SPEC's rule.
+    // Perturbation: 2^i per edge in the costs when it fits, else as tie costs (below).
     let perturb_bits = if (edges.len() as i64) < headroom.min(100) {
         edges.len() as u32 + 1
     } else {
@@ -354,6 +369,11 @@ fn costs(model: &Model) -> Result<Costs, PlanError> {
             }
         })
         .collect();
+    let edge_tie: Vec<i128> = if perturb_bits == 0 && edges.len() <= MAX_TIE_EDGES {
+        (0..edges.len()).map(|i| 1i128 << i).collect()
+    } else {
+        Vec::new()
+    };
     let path_bound: i128 = edge.iter().sum::<i128>() + 1;
     let refill = path_bound;
     let demand_levels = (1..=level_count as i128)
@@ -361,8 +381,9 @@ fn costs(model: &Model) -> Result<Costs, PlanError> {
         .collect::<Vec<i128>>();
     // demand_levels[j] for levels sorted ascending: the highest priority is worth the most.
     Ok(Costs {
+        unique: perturb_bits > 0 || !edge_tie.is_empty(),
         edge,
-        perturbed: perturb_bits > 0,
+        edge_tie,
         refill,
         demand_levels,
     })
@@ -525,7 +546,7 @@ impl Plan {
         let mut baseline_recorded = vec![false; commodities.len()];
         let mut baseline_flow_arcs: Vec<Vec<u32>> = vec![Vec::new(); commodities.len()];
         for v in 0..variants.len() {
-            if v == baseline || !costs.perturbed {
+            if v == baseline || !costs.unique {
                 continue;
             }
             for ci in 0..commodities.len() {
@@ -712,9 +733,10 @@ fn compile_commodity(
                from: usize,
                to: usize,
                cost: i128,
+               tie: i128,
                plan: ArcPlan|
      -> usize {
-        flow.add_arc(from, to, cost)
+        flow.add_arc_tied(from, to, cost, tie)
             .expect("arc endpoints are nodes of the network");
         arcs.push(plan);
         arcs.len() - 1
@@ -730,6 +752,7 @@ fn compile_commodity(
                 &mut arcs,
                 source,
                 node_in[v],
+                0,
                 0,
                 ArcPlan {
                     role: ArcRole::Supply(NodeId(v)),
@@ -754,6 +777,7 @@ fn compile_commodity(
                 &mut arcs,
                 node_in[v],
                 node_out[v],
+                0,
                 0,
                 ArcPlan {
                     role: ArcRole::Throughput(NodeId(v)),
@@ -801,6 +825,7 @@ fn compile_commodity(
             node_out[e.from.0],
             node_in[e.to.0],
             costs.edge[i],
+            costs.edge_tie.get(i).copied().unwrap_or(0),
             ArcPlan {
                 role: ArcRole::Edge(i),
                 capacity,
@@ -826,6 +851,7 @@ fn compile_commodity(
             node_in[v],
             sink,
             -costs.demand_levels[level],
+            0,
             ArcPlan {
                 role: ArcRole::Demand(NodeId(v)),
                 capacity: ArcCapacity::Demand(index),
@@ -841,6 +867,7 @@ fn compile_commodity(
                 node_in[v],
                 sink,
                 -costs.refill,
+                0,
                 ArcPlan {
                     role: ArcRole::Refill(NodeId(v)),
                     capacity: ArcCapacity::Refill(index),
@@ -870,6 +897,7 @@ fn compile_commodity(
         &mut arcs,
         sink,
         source,
+        0,
         0,
         ArcPlan {
             role: ArcRole::Return,
