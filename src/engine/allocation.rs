@@ -950,6 +950,7 @@ impl Solver {
     /// The body of [`Solver::solve`]: flows for the new capacities (updated from the last
     /// solve's when they describe the same basis, else computed from scratch), then dual
     /// simplex pivots until every tree flow is within its bounds.
+    #[inline(always)]
     fn optimize(&mut self, capacities: &[f64], movable: Option<&[u32]>) -> Result<(), SolveError> {
         let bland = self.ordinary_pivot_limit == 0;
         let mut leaving = if self.flows_current && self.updates_since_refresh < REFRESH_INTERVAL {
