@@ -578,6 +578,9 @@ pub struct Solver {
     updates_since_refresh: u32,
     /// The largest capacity of the last solve.
     largest_capacity: f64,
+    /// The largest capacity of every solve since the flows were last computed from scratch:
+    /// the scale of the rounding the updated flows carry (see [`SCALE_DROP`]).
+    refresh_scale: f64,
     /// Tolerance of the last solve: `FEASIBILITY_TOLERANCE × largest capacity`.
     tolerance: f64,
     /// The tree in preorder (`order[0]` is the root, every subtree contiguous) and each
@@ -636,6 +639,17 @@ pub struct Solver {
 /// (10⁻¹⁰). A fresh computation costs about as much as a dozen updates, so refreshing every
 /// 32 costs a few percent.
 const REFRESH_INTERVAL: u32 = 32;
+
+/// Below this fraction of the largest capacity since the flows were last computed from
+/// scratch ([`Solver::refresh_scale`]), a solve computes them afresh instead of updating them.
+///
+/// An updated flow carries the rounding of at most [`REFRESH_INTERVAL`] + 1 sums, each below
+/// 2ε times the largest capacity at the time: under 33 · 2 · 2⁻⁵³ ≈ 7.3·10⁻¹⁵ of
+/// `refresh_scale`. The feasibility tolerance is 10⁻¹⁰ of this solve's largest capacity, so
+/// that rounding stays under it while the largest capacity is above ~7.3·10⁻⁵ of the scale;
+/// 2⁻¹⁰ leaves a margin of 13. (The engine's networks keep their largest capacity for a whole
+/// trial, the return arc's bound, so this never fires there.)
+const SCALE_DROP: f64 = 1.0 / 1024.0;
 
 /// A node's place in the sweep of [`Solver::update_flows`].
 #[derive(Clone, Copy, Debug)]
@@ -868,6 +882,7 @@ impl Solver {
             flows_current: false,
             updates_since_refresh: 0,
             largest_capacity: 0.0,
+            refresh_scale: 0.0,
             tolerance: 0.0,
             order: vec![placeholder; total_nodes],
             position: vec![0; total_nodes],
@@ -1158,6 +1173,7 @@ impl Solver {
         }
         self.flows_current = true;
         self.updates_since_refresh = 0;
+        self.refresh_scale = largest;
         Ok(self.remember_violators(&choice))
     }
 
@@ -1245,8 +1261,15 @@ impl Solver {
         } else {
             previous_largest
         };
+        if largest < SCALE_DROP * self.refresh_scale {
+            // The capacities fell far below those the updated flows were summed from: their
+            // rounding could exceed this solve's tolerance (in a month of zero capacities it
+            // would be a violation no arc can fix), so the flows are computed afresh.
+            return self.recompute_flows(capacities, bland);
+        }
         let tolerance = FEASIBILITY_TOLERANCE * largest;
         self.largest_capacity = largest;
+        self.refresh_scale = self.refresh_scale.max(largest);
         self.tolerance = tolerance;
         self.updates_since_refresh += 1;
 
@@ -1382,6 +1405,17 @@ impl Solver {
             }
         }
         Ok(self.remember_violators(&choice))
+    }
+
+    /// [`Solver::compute_flows`] out of line, for the rare update that recomputes instead.
+    #[cold]
+    #[inline(never)]
+    fn recompute_flows(
+        &mut self,
+        capacities: &[f64],
+        bland: bool,
+    ) -> Result<Option<Leaving>, SolveError> {
+        self.compute_flows(capacities, bland)
     }
 
     /// Keeps the violating arcs `choice` saw (when it saw them all), for
