@@ -93,7 +93,9 @@
 //! by at most ~10⁻⁹ (the engine's threshold for counting "exceeds"), and only when the
 //! capacities make an exactly optimal basis infeasible by less than the tolerance; otherwise
 //! the error is rounding. Returned flows are clamped into `[0, u_a]`; conservation then holds
-//! within that tolerance per arc.
+//! within that tolerance per arc. Flows updated from month to month carry the rounding of the
+//! capacities they were summed from, so a solve whose largest capacity falls below 2⁻¹⁰ of
+//! those (`SCALE_DROP`; a month of zero capacities, say) computes them afresh.
 //!
 //! Results are deterministic: the same capacities and the same starting basis give
 //! bit-identical flows (fixed loop orders, index tie-breaks, no hashing, no randomness).
