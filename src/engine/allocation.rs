@@ -163,7 +163,7 @@ pub enum NetworkError {
         /// The network's node count.
         node_count: usize,
     },
-    /// The sum of the costs' (or of the tie costs') magnitudes would exceed 2^124.
+    /// The sum of the costs' magnitudes would exceed 2^124.
     #[error(
         "arc {arc} with cost {cost} takes the sum of |cost| over 2^124, beyond which node \
          potentials could overflow i128; scale the lexicographic weights down"
@@ -173,6 +173,17 @@ pub enum NetworkError {
         arc: usize,
         /// Its cost.
         cost: i128,
+    },
+    /// The sum of the tie costs' magnitudes would exceed 2^124.
+    #[error(
+        "arc {arc} with tie cost {tie} takes the sum of |tie cost| over 2^124, beyond which \
+         node potentials could overflow i128"
+    )]
+    TieCostRange {
+        /// The index the arc would have had.
+        arc: usize,
+        /// Its tie cost.
+        tie: i128,
     },
     /// More nodes or arcs than [`MAX_ELEMENTS`].
     #[error("a flow network holds at most {MAX_ELEMENTS} nodes and {MAX_ELEMENTS} arcs")]
@@ -293,7 +304,7 @@ impl FlowNetwork {
             .tie_magnitude
             .checked_add(tie.unsigned_abs())
             .filter(|&sum| sum <= COST_MAGNITUDE_LIMIT)
-            .ok_or(NetworkError::CostRange { arc, cost: tie })?;
+            .ok_or(NetworkError::TieCostRange { arc, tie })?;
         self.cost_magnitude = cost_magnitude;
         self.tie_magnitude = tie_magnitude;
         self.tied |= tie != 0;

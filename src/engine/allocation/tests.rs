@@ -1014,6 +1014,16 @@ fn invalid_arcs_are_rejected() {
         Err(NetworkError::CostRange { arc: 2, cost: 1 })
     );
     assert_eq!(network.arc_count(), 2);
+    // Tie costs have a bound of their own.
+    network
+        .add_arc_tied(0, 1, 0, 1_i128 << 124)
+        .expect("tie costs at the limit");
+    assert_eq!(
+        network.add_arc_tied(0, 1, 0, -1),
+        Err(NetworkError::TieCostRange { arc: 3, tie: -1 })
+    );
+    assert_eq!(network.arc_count(), 3);
+    assert_eq!(network.tie_costs(), &[0, 0, 1_i128 << 124]);
     assert_eq!(
         FlowNetwork::new(MAX_ELEMENTS + 1).err(),
         Some(NetworkError::TooLarge)
