@@ -13,7 +13,7 @@
 //!   positive, every feasible flow is zero on that part, the feasible flows are the baseline's,
 //!   and so are the costs (an edge's integer cost depends on its place in the file, not on the
 //!   variant) and the optimum, unique under the cost perturbation (in the costs, or as tie
-//!   costs in networks of more than ~80 edges). Plans without it (more than
+//!   costs in networks too large for that). Plans without it (more than
 //!   [`crate::engine::plan::MAX_TIE_EDGES`] edges) get no mirrors: with exact ties left, a
 //!   variant that starts solving late from the nominal basis may settle on another of the tied
 //!   optima than one that warm-started month after month;

@@ -328,8 +328,9 @@ struct Costs {
 /// no month's flows depend on how earlier months were solved); stock refill is worth more than
 /// any path's cost, and each demand priority level more than refill and any lower level.
 ///
-/// When the perturbation does not fit in an `i128` beside the rest (networks of more than
-/// ~80 edges), it becomes the edges' tie costs, compared only when the costs tie
+/// When the perturbation does not fit in an `i128` beside the rest (beyond 64 to 100 edges,
+/// depending on the size of the costs), it becomes the edges' tie costs, compared only when
+/// the costs tie
 /// ([`FlowNetwork::add_arc_tied`]): the same order of flows, with room for up to
 /// [`MAX_TIE_EDGES`] edges. Every simple cycle of a commodity network runs through an edge
 /// (or is two market arcs of different costs), so its ±2^i terms cannot cancel and no two
