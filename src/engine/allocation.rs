@@ -1552,9 +1552,8 @@ impl Solver {
         let (costs, state) = (&self.cost[..arc_count], &self.basis.state[..arc_count]);
         let capacity = &self.capacity[..arc_count];
         let potential = &self.basis.potential[..total_nodes];
-        // The tie halves, empty without tie costs (then every tie ratio is 0).
-        // (A constant, so that networks without tie costs compile the loops without them.)
-        let tied = TIED;
+        // The tie halves, empty without tie costs (then every tie ratio is 0; `TIED` is a
+        // constant, so that networks without tie costs compile the loops without them).
         let (tie_costs, tie_potential) = (&self.tie_cost[..], &self.basis.tie_potential[..]);
         let tie_reduced_cost = |arc: usize, tail: u32, head: u32| {
             tie_costs[arc] - tie_potential[tail as usize] + tie_potential[head as usize]
@@ -1596,7 +1595,7 @@ impl Solver {
                 // Dual feasibility gives the pair's sign from the bound: (c^π, t^π) ≥ 0 at the
                 // lower bound, ≤ 0 at the upper; its lexicographic magnitude is then
                 // (|c^π|, ±t^π).
-                let tie_ratio = if tied {
+                let tie_ratio = if TIED {
                     let tie = tie_reduced_cost(arc, tail, head);
                     if at_lower { tie } else { -tie }
                 } else {
@@ -1623,7 +1622,7 @@ impl Solver {
         } else {
             -entering_reduced_cost
         };
-        let tie_shift = if !tied {
+        let tie_shift = if !TIED {
             0
         } else if tail == entering_inside {
             tie_reduced_cost(entering, tail, head)
@@ -1689,7 +1688,7 @@ impl Solver {
         for &node in &self.subtree[..size] {
             basis.potential[node as usize] += potential_shift;
         }
-        if tied {
+        if TIED {
             for &node in &self.subtree[..size] {
                 basis.tie_potential[node as usize] += tie_shift;
             }

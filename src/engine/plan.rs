@@ -330,8 +330,7 @@ struct Costs {
 ///
 /// When the perturbation does not fit in an `i128` beside the rest (beyond 64 to 100 edges,
 /// depending on the size of the costs), it becomes the edges' tie costs, compared only when
-/// the costs tie
-/// ([`FlowNetwork::add_arc_tied`]): the same order of flows, with room for up to
+/// the costs tie ([`FlowNetwork::add_arc_tied`]): the same order of flows, with room for up to
 /// [`MAX_TIE_EDGES`] edges. Every simple cycle of a commodity network runs through an edge
 /// (or is two market arcs of different costs), so its ±2^i terms cannot cancel and no two
 /// different flows tie.
