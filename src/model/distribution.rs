@@ -45,6 +45,30 @@ const MIN_TRUNCATED_MASS: f64 = 1e-300;
 /// mass at 0 anyway.
 const MIN_SHAPE: f64 = 1e-300;
 
+/// The largest gamma shape. A gamma's coefficient of variation is 1/√shape, so at 10^10 it is
+/// 10^-5: a fixed value at any precision a scenario's figures carry (write the number itself).
+/// The percentiles that validation and `check` compute come from the regularised incomplete
+/// gamma function, whose cost grows with the shape: a few milliseconds here, seconds at
+/// 10^15, and no end in sight at 10^20.
+pub const MAX_GAMMA_SHAPE: f64 = 1e10;
+
+/// A number as messages and descriptions show it: plainly in the range people write
+/// (`0.25`, `28600`), in exponent form outside it (`1e20`, `2.5e-9`) rather than as hundreds
+/// of digits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num(pub f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
+            write!(f, "{x:e}")
+        } else {
+            write!(f, "{x}")
+        }
+    }
+}
+
 /// The largest Poisson mean. PTRS proposes k = floor(f(u) + mean + 0.43), which
 /// needs sub-integer resolution at the mean's magnitude to be exact: at 1e9 the
 /// spacing of f64 is 1.2e-7, at 1e15 it is 0.125. Far beyond any count a scenario
@@ -80,7 +104,7 @@ fn finite(key: &'static str, value: f64) -> Result<f64, ParamError> {
     } else {
         Err(ParamError::new(
             key,
-            format!("{key} ({value}) must be a finite number"),
+            format!("{key} ({}) must be a finite number", Num(value)),
         ))
     }
 }
@@ -93,7 +117,7 @@ fn positive(key: &'static str, value: f64) -> Result<f64, ParamError> {
     } else {
         Err(ParamError::new(
             key,
-            format!("{key} ({value}) must be greater than 0"),
+            format!("{key} ({}) must be greater than 0", Num(value)),
         ))
     }
 }
@@ -106,7 +130,7 @@ fn shape_parameter(key: &'static str, value: f64) -> Result<f64, ParamError> {
     } else {
         Err(ParamError::new(
             key,
-            format!("{key} ({value}) must be at least {MIN_SHAPE}"),
+            format!("{key} ({}) must be at least {MIN_SHAPE:e}", Num(value)),
         ))
     }
 }
@@ -324,38 +348,50 @@ impl Distribution {
 impl fmt::Display for Distribution {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Distribution::Fixed(d) => write!(f, "{}", d.value),
-            Distribution::Uniform(d) => write!(f, "uniform(min {}, max {})", d.min, d.max),
+            Distribution::Fixed(d) => write!(f, "{}", Num(d.value)),
+            Distribution::Uniform(d) => {
+                write!(f, "uniform(min {}, max {})", Num(d.min), Num(d.max))
+            }
             Distribution::Triangular(d) => write!(
                 f,
                 "triangular(min {}, mode {}, max {})",
-                d.min, d.mode, d.max
+                Num(d.min),
+                Num(d.mode),
+                Num(d.max)
             ),
             Distribution::Pert(d) => {
-                write!(f, "pert(min {}, mode {}, max {})", d.min, d.mode, d.max)
+                write!(
+                    f,
+                    "pert(min {}, mode {}, max {})",
+                    Num(d.min),
+                    Num(d.mode),
+                    Num(d.max)
+                )
             }
             Distribution::Normal(d) => {
-                write!(f, "normal(mean {}, sd {}", d.mean, d.sd)?;
+                write!(f, "normal(mean {}, sd {}", Num(d.mean), Num(d.sd))?;
                 if let Some(min) = d.min {
-                    write!(f, ", min {min}")?;
+                    write!(f, ", min {}", Num(min))?;
                 }
                 if let Some(max) = d.max {
-                    write!(f, ", max {max}")?;
+                    write!(f, ", max {}", Num(max))?;
                 }
                 write!(f, ")")
             }
             Distribution::LogNormal(d) => match d.form {
                 LogNormalForm::MedianP90 { median, p90 } => {
-                    write!(f, "lognormal(median {median}, p90 {p90})")
+                    write!(f, "lognormal(median {}, p90 {})", Num(median), Num(p90))
                 }
                 LogNormalForm::MeanSd { mean, sd } => {
-                    write!(f, "lognormal(mean {mean}, sd {sd})")
+                    write!(f, "lognormal(mean {}, sd {})", Num(mean), Num(sd))
                 }
             },
-            Distribution::Gamma(d) => write!(f, "gamma(shape {}, scale {})", d.shape, d.scale),
-            Distribution::Exponential(d) => write!(f, "exponential(mean {})", d.mean),
-            Distribution::Beta(d) => write!(f, "beta(a {}, b {})", d.a, d.b),
-            Distribution::Poisson(d) => write!(f, "poisson(mean {})", d.mean),
+            Distribution::Gamma(d) => {
+                write!(f, "gamma(shape {}, scale {})", Num(d.shape), Num(d.scale))
+            }
+            Distribution::Exponential(d) => write!(f, "exponential(mean {})", Num(d.mean)),
+            Distribution::Beta(d) => write!(f, "beta(a {}, b {})", Num(d.a), Num(d.b)),
+            Distribution::Poisson(d) => write!(f, "poisson(mean {})", Num(d.mean)),
         }
     }
 }
@@ -651,11 +687,14 @@ impl Normal {
                 return Err(ParamError::new(
                     key,
                     format!(
-                        "normal(mean {mean}, sd {sd}) keeps probability {mass:e} in [{}, {}], \
+                        "normal(mean {}, sd {}) keeps probability {} in [{}, {}], \
                          below the {MIN_TRUNCATED_MASS:e} the sampler can handle: move {key} \
                          towards the mean, widen the interval or increase sd",
-                        min.map_or("-inf".to_string(), |m| m.to_string()),
-                        max.map_or("inf".to_string(), |m| m.to_string()),
+                        Num(mean),
+                        Num(sd),
+                        Num(mass),
+                        min.map_or("-inf".to_string(), |m| Num(m).to_string()),
+                        max.map_or("inf".to_string(), |m| Num(m).to_string()),
                     ),
                 ));
             }
@@ -817,7 +856,7 @@ impl LogNormal {
         if sd < 0.0 {
             return Err(ParamError::new(
                 "sd",
-                format!("sd ({sd}) must not be negative"),
+                format!("sd ({}) must not be negative", Num(sd)),
             ));
         }
         let ratio = sd / mean;
@@ -825,7 +864,11 @@ impl LogNormal {
         if !sigma2.is_finite() {
             return Err(ParamError::new(
                 "sd",
-                format!("sd / mean ({sd} / {mean}) must be a finite ratio"),
+                format!(
+                    "sd / mean ({} / {}) must be a finite ratio",
+                    Num(sd),
+                    Num(mean)
+                ),
             ));
         }
         Ok(LogNormal {
@@ -954,14 +997,29 @@ pub struct Gamma {
 }
 
 impl Gamma {
-    /// Requires shape ≥ 1e-300 (> 0 in practice), scale > 0 and a finite mean.
+    /// Requires 1e-300 ≤ shape ≤ [`MAX_GAMMA_SHAPE`], scale > 0 and a finite mean.
     pub fn new(shape: f64, scale: f64) -> Result<Gamma, ParamError> {
         shape_parameter("shape", shape)?;
+        if shape > MAX_GAMMA_SHAPE {
+            return Err(ParamError::new(
+                "shape",
+                format!(
+                    "shape ({}) must be at most {MAX_GAMMA_SHAPE:e}: a gamma that narrow \
+                     (coefficient of variation {}) is a fixed value; write the number itself",
+                    Num(shape),
+                    Num(1.0 / shape.sqrt())
+                ),
+            ));
+        }
         positive("scale", scale)?;
         if !(shape * scale).is_finite() {
             return Err(ParamError::new(
                 "scale",
-                format!("shape × scale ({shape} × {scale}) must be a finite number"),
+                format!(
+                    "shape × scale ({} × {}) must be a finite number",
+                    Num(shape),
+                    Num(scale)
+                ),
             ));
         }
         Ok(Gamma {
@@ -1139,13 +1197,13 @@ impl Poisson {
         if mean < 0.0 {
             return Err(ParamError::new(
                 "mean",
-                format!("mean ({mean}) must not be negative"),
+                format!("mean ({}) must not be negative", Num(mean)),
             ));
         }
         if mean > MAX_POISSON_MEAN {
             return Err(ParamError::new(
                 "mean",
-                format!("mean ({mean}) must be at most {MAX_POISSON_MEAN:e}"),
+                format!("mean ({}) must be at most {MAX_POISSON_MEAN:e}", Num(mean)),
             ));
         }
         let b = 0.931 + 2.53 * mean.sqrt();
@@ -1838,6 +1896,32 @@ mod tests {
     }
 
     #[test]
+    fn gamma_shape_is_capped_where_its_percentiles_are_still_computed() {
+        // At the cap the percentile validation reads is the normal approximation's to within
+        // the skewness term: mean 1e10, sd 1e5, z(0.9999) = 3.7190, and the Cornish-Fisher
+        // correction (z² − 1)/6 · (2/√k) · sd ≈ 4.3 is far inside the 100 allowed.
+        let dist = Distribution::gamma(MAX_GAMMA_SHAPE, 1.0).expect("the cap is valid");
+        let expected = 1e10 + 3.719_016_5 * 1e5;
+        let q = dist.quantile(0.9999);
+        assert!((q - expected).abs() < 100.0, "99.99th percentile {q}");
+        let error = Distribution::gamma(MAX_GAMMA_SHAPE * 1.000_001, 1.0).expect_err("above");
+        assert_eq!(error.key, "shape");
+        assert!(error.message.contains("at most 1e10"), "{}", error.message);
+        // Messages show huge and tiny numbers in exponent form, not as hundreds of digits.
+        let error = Distribution::gamma(1e300, 1e300).expect_err("overflowing");
+        assert!(
+            error.message.starts_with("shape (1e300)"),
+            "{}",
+            error.message
+        );
+        let error = Distribution::gamma(1e10, 1e300).expect_err("overflowing mean");
+        assert_eq!(
+            error.message,
+            "shape × scale (10000000000 × 1e300) must be a finite number"
+        );
+    }
+
+    #[test]
     fn exponential_matches_its_law() {
         let dist = Distribution::exponential(3.0).expect("valid");
         let moments = Moments {
@@ -2100,7 +2184,8 @@ mod tests {
         assert_eq!(key(Distribution::lognormal_mean_sd(1e-200, 1e200)), "sd");
         assert_eq!(key(Distribution::gamma(0.0, 1.0)), "shape");
         assert_eq!(key(Distribution::gamma(1.0, 0.0)), "scale");
-        assert_eq!(key(Distribution::gamma(1e200, 1e200)), "scale");
+        assert_eq!(key(Distribution::gamma(1e200, 1e200)), "shape");
+        assert_eq!(key(Distribution::gamma(1e5, 1e305)), "scale");
         assert_eq!(key(Distribution::exponential(0.0)), "mean");
         assert_eq!(key(Distribution::beta(0.0, 1.0)), "a");
         assert_eq!(key(Distribution::beta(1.0, -1.0)), "b");
