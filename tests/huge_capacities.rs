@@ -90,3 +90,11 @@ fn an_unlimited_edge_does_not_swallow_a_small_demand() {
 fn a_huge_competing_market_does_not_swallow_a_small_demand() {
     assert_closed_form("1200", "1e20", "600");
 }
+
+#[test]
+fn quantities_at_the_arithmetic_limits_still_give_the_closed_form() {
+    // A competing market at the largest volume validation accepts (demand × (1 + stock_months)
+    // = 1e100 t/yr) and an edge near f64's range; then a mine near it.
+    assert_closed_form("1200", "1e100", "1e300");
+    assert_closed_form("1e300", "1e6", "600");
+}

@@ -8,6 +8,10 @@ use toml::de::{DeTable, DeValue};
 
 use crate::scenario::error::{Problems, suggest};
 
+/// What a whole-number key accepts, for messages about integers beyond it.
+const INTEGER_RANGE: &str =
+    "expected a whole number from -9223372036854775808 to 9223372036854775807";
+
 /// A value with the byte span of its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sp<T> {
@@ -201,14 +205,19 @@ impl<'a> Reader<'a> {
         match value.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => Some(Sp::new(n as f64, span)),
-                Err(_) => {
-                    self.error(
-                        &span,
-                        path,
-                        format!("integer {} is out of range", i.as_str()),
-                    );
-                    None
-                }
+                // Beyond 64 bits a decimal integer is still a number (`100000000000000000000`
+                // means what `1e20` does); only hexadecimal, octal and binary ones are refused.
+                Err(_) => match i.as_str().replace('_', "").parse::<f64>() {
+                    Ok(x) if i.radix() == 10 && x.is_finite() => Some(Sp::new(x, span)),
+                    _ => {
+                        self.error(
+                            &span,
+                            path,
+                            format!("integer {} is out of range; {INTEGER_RANGE}", i.as_str()),
+                        );
+                        None
+                    }
+                },
             },
             DeValue::Float(f) => {
                 let text = f.as_str();
@@ -249,7 +258,7 @@ impl<'a> Reader<'a> {
                     self.error(
                         &value.span(),
                         path,
-                        format!("integer {} is out of range", i.as_str()),
+                        format!("integer {} is out of range; {INTEGER_RANGE}", i.as_str()),
                     );
                     None
                 }

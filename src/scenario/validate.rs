@@ -103,6 +103,12 @@ pub const MAX_RATE_PER_YEAR: f64 = 1.0e4;
 /// realistic demand, where an unbounded g overflows to infinity within a few months.
 pub const MAX_GROWTH_PER_YEAR: f64 = 10.0;
 
+/// The largest `demand × (1 + stock_months)` of a market, in t/yr per commodity. Demand grows
+/// by at most 11^100 ≈ 1.4e104 over the longest horizon, and the engine sums such volumes over
+/// markets and months; at 10^100 every such sum stays below ~10^210, far from f64's 1.8e308,
+/// and no real market comes near it.
+pub const MAX_MARKET_VOLUME: f64 = 1.0e100;
+
 /// The share of a distribution's draws that must lie below an input's upper limit: its
 /// 99.99th percentile is checked, so a valid distribution exceeds the limit in at most one
 /// trial in 10^4, and then not by the orders of magnitude that would hang or overflow a run
@@ -140,14 +146,29 @@ impl InputDomain {
     }
 }
 
+/// The span of `[[node]]` number `node`'s `key` in the file (the whole node if it has no such
+/// key), to point a problem found after the model is built at what the user wrote.
+fn node_key_span(top: TableRef<'_, '_>, node: NodeId, key: &str) -> std::ops::Range<usize> {
+    top.get("node")
+        .and_then(|(v, _)| match v.get_ref() {
+            DeValue::Array(items) => items.get(node.0).map(|item| match item.get_ref() {
+                DeValue::Table(t) => t.get(key).map_or_else(|| item.span(), |d| d.span()),
+                _ => item.span(),
+            }),
+            _ => None,
+        })
+        .unwrap_or(0..0)
+}
+
+/// `n` and the noun in the right number: "1 row", "3 rows".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A number as a message shows it: as written for everyday magnitudes, in exponent notation
 /// (`1e300`) when the plain form would run to dozens of digits.
 fn show(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
+    crate::model::distribution::Num(x).to_string()
 }
 
 /// Validates the text of a scenario file into a model. `default_name` is the file's stem.
@@ -300,6 +321,11 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
         }
 
+        if self.r.problems.is_empty()
+            && let Some(variants) = variants.as_ref()
+        {
+            self.check_volume(&network, variants, top);
+        }
         if self.r.problems.is_empty()
             && let (Some(focus), Some(variants)) = (focus, variants.as_ref())
         {
@@ -1600,8 +1626,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                 whole,
                 path,
                 format!(
-                    "has {} entries; expected {len}, one per state in `states`",
-                    values.len()
+                    "has {}; expected {len}, one per state in `states`",
+                    count(values.len(), "entry", "entries")
                 ),
             );
             ok = false;
@@ -1740,8 +1766,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                 &value.span(),
                 path,
                 format!(
-                    "has {} entries but `targets` has {targets}; expected one weight per target",
-                    list.len()
+                    "has {} but `targets` has {targets}; expected one weight per target",
+                    count(list.len(), "entry", "entries")
                 ),
             );
             ok = false;
@@ -1789,8 +1815,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                         &value.span(),
                         path,
                         format!(
-                            "has {} rows; expected {n}, one per state in `states`",
-                            rows.len()
+                            "has {}; expected {n}, one per state in `states`",
+                            count(rows.len(), "row", "rows")
                         ),
                     );
                     ok = false;
@@ -2125,6 +2151,58 @@ impl<'r, 'a> Validator<'r, 'a> {
         }
     }
 
+    /// What a market can absorb in a month, its demand plus its stock room, bounds every flow
+    /// and stock of its commodity (`engine::trial`), and demand grows by up to 11^100 ≈ 1.4e104
+    /// over the longest horizon: a market's `demand × (1 + stock_months)` above
+    /// [`MAX_MARKET_VOLUME`] could overflow to infinity (an infinite stock less its room is
+    /// NaN; an infinite total demand turns every share into 0). Refused per market and
+    /// commodity, at the first variant that exceeds it.
+    fn check_volume(&mut self, network: &Network, variants: &[Variant], top: TableRef<'_, '_>) {
+        for (n, node) in network.nodes.iter().enumerate() {
+            for (k, commodity) in network.commodities.iter().enumerate() {
+                let c = CommodityId(k);
+                let too_large = variants.iter().find_map(|variant| {
+                    if variant.node_disabled[n] {
+                        return None;
+                    }
+                    let node = &variant.nodes[n];
+                    let market = node.market.as_ref()?;
+                    let demand = node.demand_t_per_year(c);
+                    let stock_months = market.stock_months[k];
+                    let volume = demand * (1.0 + stock_months);
+                    (volume > MAX_MARKET_VOLUME).then_some((variant, demand, stock_months))
+                });
+                let Some((variant, demand, stock_months)) = too_large else {
+                    continue;
+                };
+                let in_variant = if variants.len() > 1 {
+                    format!(" in variant {:?}", variant.id)
+                } else {
+                    String::new()
+                };
+                // Blame the larger factor: an absurd stock on a real demand, or the reverse.
+                let key = if stock_months > demand {
+                    "stock_months"
+                } else {
+                    "demand"
+                };
+                self.r.error(
+                    &node_key_span(top, NodeId(n), key),
+                    format!("node[{n}].{key}.{}", commodity.id),
+                    format!(
+                        "market {:?}{in_variant} demands {} t/yr of `{}` with stock_months {}: demand × (1 + stock_months) is {}, above the {} t/yr the arithmetic allows (demand growth could overflow it to infinity); use larger units or a realistic stock_months",
+                        node.id,
+                        show(demand),
+                        commodity.id,
+                        show(stock_months),
+                        show(demand * (1.0 + stock_months)),
+                        show(MAX_MARKET_VOLUME),
+                    ),
+                );
+            }
+        }
+    }
+
     /// The allocation works to a tolerance of about 1e-10 of the month's largest flow (see
     /// `engine::allocation`), so a focus market whose demand is a vanishing fraction of the
     /// commodity's flow would be routed as if it demanded nothing. The flow is bounded by the
@@ -2167,20 +2245,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 if demand >= SMALLEST_SHARE * flow {
                     continue;
                 }
-                let span = top
-                    .get("node")
-                    .and_then(|(v, _)| match v.get_ref() {
-                        DeValue::Array(items) => {
-                            items.get(focus.0).map(|item| match item.get_ref() {
-                                DeValue::Table(t) => {
-                                    t.get("demand").map_or_else(|| item.span(), |d| d.span())
-                                }
-                                _ => item.span(),
-                            })
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or(0..0);
+                let span = node_key_span(top, focus, "demand");
                 let in_variant = if variants.len() > 1 {
                     format!(" in variant {:?}", variant.id)
                 } else {
@@ -2854,6 +2919,59 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small valid scenario: two mines (CN, PK) and the focus market, one commodity.
+    const SMALL: &str = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 100 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 50 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+"#;
+
+    #[test]
+    fn integers_beyond_64_bits_are_numbers_where_a_number_is_expected() {
+        let text = SMALL.replace("{ sb = 100 }", "{ sb = 100_000_000_000_000_000_000 }");
+        let model = validate(&text, "small").expect("a 1e20 capacity written out is valid");
+        assert_eq!(model.network.nodes[0].capacity_t_per_year[0], Some(1e20));
+        // A whole-number key still refuses them, saying what it accepts.
+        let text = SMALL.replace(
+            "horizon_months = 12",
+            "horizon_months = 9223372036854775808",
+        );
+        let problems = validate(&text, "small").expect_err("beyond 64 bits");
+        assert_eq!(problems[0].path, "scenario.horizon_months");
+        assert!(
+            problems[0]
+                .message
+                .ends_with("from -9223372036854775808 to 9223372036854775807"),
+            "{}",
+            problems[0].message
+        );
+        // So does a number key for a hexadecimal integer beyond them.
+        let text = SMALL.replace("{ sb = 100 }", "{ sb = 0xffffffffffffffffff }");
+        let problems = validate(&text, "small").expect_err("hexadecimal beyond 64 bits");
+        assert_eq!(problems[0].path, "node[0].capacity.sb");
+    }
 
     #[test]
     fn globs_match_whole_ids() {
