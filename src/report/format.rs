@@ -18,7 +18,8 @@ pub fn format_tonnes(t: f64) -> String {
     }
 }
 
-fn group_thousands(n: i64) -> String {
+/// An integer for people: thousands separated by commas (`8125` is `8,125`).
+pub fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
