@@ -105,8 +105,8 @@ pub const MAX_GROWTH_PER_YEAR: f64 = 10.0;
 
 /// The largest `demand × (1 + stock_months)` of a market, in t/yr per commodity. Demand grows
 /// by at most 11^100 ≈ 1.4e104 over the longest horizon, and the engine sums such volumes over
-/// markets and months; at 10^100 every such sum stays below ~10^210, far from f64's 1.8e308,
-/// and no real market comes near it.
+/// markets (at most 2^30) and months (at most 1200); at 10^100 every such sum stays below
+/// ~2e217, far from f64's 1.8e308, and no real market comes near it.
 pub const MAX_MARKET_VOLUME: f64 = 1.0e100;
 
 /// The share of a distribution's draws that must lie below an input's upper limit: its
