@@ -187,7 +187,22 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             {
                 message = format!("duplicate key `{key}` (a key or table may be given only once)");
             }
-            reader.error(&span, "", format!("TOML syntax error: {message}"));
+            // An error after the `=` of a `key = value` line is about that key's value: name
+            // the key, and say plainly when the value is missing (the parser expects a string
+            // there and says so, which misleads).
+            let key = key_of_value_at(text, span.start);
+            if let Some(key) = &key {
+                if key.value.is_empty() {
+                    message = format!("missing value after `{} =`", key.name);
+                } else if message.starts_with("string values must be quoted") {
+                    message = format!(
+                        "`{}` is not one value (a number, a \"quoted string\", an array [...] or a table {{...}}); text needs double quotes",
+                        key.value
+                    );
+                }
+            }
+            let path = key.map(|key| key.path).unwrap_or_default();
+            reader.error(&span, path, format!("TOML syntax error: {message}"));
             return Err(reader.problems.into_sorted());
         }
     };
@@ -204,6 +219,78 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
     } else {
         Err(reader.problems.into_sorted())
     }
+}
+
+/// The key of a `key = value` line whose value holds byte `at` of `text`, found from the text
+/// alone (a syntax error leaves no parsed document to ask).
+struct KeyAt {
+    /// The key as written.
+    name: String,
+    /// Its path as problems name it, e.g. `node[1].capacity` (`[[node]]` tables counted).
+    path: String,
+    /// What follows the `=`, without blanks or a comment (empty when the value is missing).
+    value: String,
+}
+
+/// [`KeyAt`] for the line holding byte `at`, when that line is `key = …` with `at` after the
+/// `=` and the key bare (letters, digits, `_`, `-`, dotted). `None` otherwise, rather than a
+/// guess: an error at the start of a line (an unclosed array reported where the next key
+/// begins) belongs to an earlier line.
+fn key_of_value_at(text: &str, at: usize) -> Option<KeyAt> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[line_start..line_end];
+    let (name, value) = line.split_once('=')?;
+    if at - line_start <= name.len() {
+        return None;
+    }
+    let name = name.trim();
+    let bare = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    if !name.split('.').all(bare) {
+        return None;
+    }
+    // The enclosing table: the last header line above, `[[name]]` counted among its repeats
+    // so far, and `[name.sub]` under the last `[[name]]` when there is one.
+    let header = |l: &str| -> Option<(String, bool)> {
+        let l = l.split('#').next().unwrap_or("").trim();
+        let (inner, array) = match l.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
+            Some(inner) => (inner, true),
+            None => (l.strip_prefix('[')?.strip_suffix(']')?, false),
+        };
+        let inner = inner.trim();
+        (inner.starts_with(|c: char| c.is_ascii_alphabetic()) && inner.split('.').all(bare))
+            .then(|| (inner.to_string(), array))
+    };
+    let above: Vec<&str> = text[..line_start].lines().collect();
+    let table = above.iter().rev().find_map(|l| header(l));
+    let repeats = |name: &str| {
+        above
+            .iter()
+            .filter(|l| header(l).is_some_and(|(n, array)| array && n == name))
+            .count()
+    };
+    let prefix = match table {
+        None => String::new(),
+        Some((table, true)) => format!("{table}[{}].", repeats(&table).saturating_sub(1)),
+        Some((table, false)) => match table.split_once('.') {
+            Some((array, rest)) if repeats(array) > 0 => {
+                format!("{array}[{}].{rest}.", repeats(array) - 1)
+            }
+            _ => format!("{table}."),
+        },
+    };
+    let value = value.split('#').next().unwrap_or("");
+    Some(KeyAt {
+        name: name.to_string(),
+        path: format!("{prefix}{name}"),
+        value: value.trim().to_string(),
+    })
 }
 
 /// A number with 9 decimals, trailing zeros removed: precise enough to show why a sum is not 1.
@@ -2947,6 +3034,35 @@ demand = { sb = 50 }
 from = "cn_mine"
 to = "us"
 "#;
+
+    #[test]
+    fn a_syntax_error_names_the_key_only_when_it_is_in_that_key_s_value() {
+        let at = |text: &str, marker: &str| {
+            let at = text.find(marker).expect("marker in the text");
+            key_of_value_at(text, at).map(|key| (key.path, key.value))
+        };
+        let text = "[[variant]]\nid = \"a\"\n[[variant]]\nid = \"b\"\n[variant.set]\nx = 1 2 # c\n";
+        assert_eq!(
+            at(text, "1 2"),
+            Some(("variant[1].set.x".to_string(), "1 2".to_string()))
+        );
+        // Before the `=`, or at the start of the next line (an unclosed array's error): no key.
+        assert_eq!(at(text, "x ="), None);
+        let text = "[scenario]\nfoo = [1, 2\nhorizon_months = 12\n";
+        assert_eq!(at(text, "horizon_months"), None);
+        // Quoted keys are not guessed at.
+        assert_eq!(at("\"a.b\" = \n", " \n"), None);
+        // A top-level key, and a header's trailing comment.
+        assert_eq!(
+            at("seed = \n", " \n").map(|k| k.0),
+            Some("seed".to_string())
+        );
+        let text = "[scenario] # the header\nstart = 2026-1\n";
+        assert_eq!(
+            at(text, "2026-1").map(|k| k.0),
+            Some("scenario.start".to_string())
+        );
+    }
 
     #[test]
     fn integers_beyond_64_bits_are_numbers_where_a_number_is_expected() {
