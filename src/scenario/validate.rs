@@ -238,6 +238,9 @@ struct KeyAt {
 /// begins) belongs to an earlier line.
 fn key_of_value_at(text: &str, at: usize) -> Option<KeyAt> {
     let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = &text[line_start..line_end];
