@@ -3010,33 +3010,9 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// A small valid scenario: two mines (CN, PK) and the focus market, one commodity.
-    const SMALL: &str = r#"
-[scenario]
-start = "2026-01"
-horizon_months = 12
-focus_market = "us"
-dependency_on = ["CN"]
-
-[[commodity]]
-id = "sb"
-
-[[node]]
-id = "cn_mine"
-kind = "mine"
-country = "CN"
-capacity = { sb = 100 }
-
-[[node]]
-id = "us"
-kind = "market"
-country = "US"
-demand = { sb = 50 }
-
-[[edge]]
-from = "cn_mine"
-to = "us"
-"#;
+    /// The bundled tutorial, a valid scenario whose first node is a mine of antimony.
+    const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
+    const FIRST_MINE: &str = "capacity = { antimony = 40000 }";
 
     #[test]
     fn a_syntax_error_names_the_key_only_when_it_is_in_that_key_s_value() {
@@ -3069,15 +3045,18 @@ to = "us"
 
     #[test]
     fn integers_beyond_64_bits_are_numbers_where_a_number_is_expected() {
-        let text = SMALL.replace("{ sb = 100 }", "{ sb = 100_000_000_000_000_000_000 }");
-        let model = validate(&text, "small").expect("a 1e20 capacity written out is valid");
+        let text = TUTORIAL.replace(
+            FIRST_MINE,
+            "capacity = { antimony = 100_000_000_000_000_000_000 }",
+        );
+        let model = validate(&text, "tutorial").expect("a 1e20 capacity written out is valid");
         assert_eq!(model.network.nodes[0].capacity_t_per_year[0], Some(1e20));
         // A whole-number key still refuses them, saying what it accepts.
-        let text = SMALL.replace(
-            "horizon_months = 12",
+        let text = TUTORIAL.replace(
+            "horizon_months = 60",
             "horizon_months = 9223372036854775808",
         );
-        let problems = validate(&text, "small").expect_err("beyond 64 bits");
+        let problems = validate(&text, "tutorial").expect_err("beyond 64 bits");
         assert_eq!(problems[0].path, "scenario.horizon_months");
         assert!(
             problems[0]
@@ -3087,9 +3066,9 @@ to = "us"
             problems[0].message
         );
         // So does a number key for a hexadecimal integer beyond them.
-        let text = SMALL.replace("{ sb = 100 }", "{ sb = 0xffffffffffffffffff }");
-        let problems = validate(&text, "small").expect_err("hexadecimal beyond 64 bits");
-        assert_eq!(problems[0].path, "node[0].capacity.sb");
+        let text = TUTORIAL.replace(FIRST_MINE, "capacity = { antimony = 0xffffffffffffffffff }");
+        let problems = validate(&text, "tutorial").expect_err("hexadecimal beyond 64 bits");
+        assert_eq!(problems[0].path, "node[0].capacity.antimony");
     }
 
     #[test]
