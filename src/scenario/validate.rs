@@ -171,6 +171,27 @@ fn show(x: f64) -> String {
     crate::model::distribution::Num(x).to_string()
 }
 
+/// `x` rounded up to four significant digits, for a computed value quoted in a message (a
+/// percentile), where all its digits would be noise: rounding up keeps a value above a limit
+/// of four digits or fewer above it when shown.
+fn ceil_to_four_digits(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    // Decimal text rounds exactly at any magnitude: the nearest four digits, then one unit
+    // of the fourth up if that fell below `x` (a mantissa of 10.000 parses as well).
+    let nearest = format!("{x:.3e}");
+    let (mantissa, exponent) = nearest.split_once('e').expect("exponent notation");
+    let rounded: f64 = nearest.parse().expect("a formatted float parses");
+    if rounded >= x {
+        return rounded;
+    }
+    let mantissa: f64 = mantissa.parse().expect("a formatted mantissa parses");
+    format!("{:.3}e{exponent}", mantissa + 0.001)
+        .parse()
+        .expect("a formatted float parses")
+}
+
 /// Validates the text of a scenario file into a model. `default_name` is the file's stem.
 pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
     let mut reader = Reader::new(text);
@@ -1272,8 +1293,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                                 &value.span(),
                                 path,
                                 format!(
-                                    "{d} reaches {} in one draw in 10^4 (its 99.99th percentile); expected {}",
-                                    show(d.quantile(UPPER_LIMIT_QUANTILE)),
+                                    "{d} reaches about {} in one draw in 10^4 (its 99.99th percentile); expected {}",
+                                    show(ceil_to_four_digits(d.quantile(UPPER_LIMIT_QUANTILE))),
                                     domain.expected()
                                 ),
                             );
@@ -3069,6 +3090,21 @@ mod tests {
         let text = TUTORIAL.replace(FIRST_MINE, "capacity = { antimony = 0xffffffffffffffffff }");
         let problems = validate(&text, "tutorial").expect_err("hexadecimal beyond 64 bits");
         assert_eq!(problems[0].path, "node[0].capacity.antimony");
+    }
+
+    #[test]
+    fn a_quoted_percentile_is_rounded_up_to_four_digits() {
+        assert_eq!(ceil_to_four_digits(1_934_428.489_096_810_8), 1_935_000.0);
+        assert_eq!(ceil_to_four_digits(1_000_117_608.0), 1_001_000_000.0);
+        // Just above a limit stays above it when shown.
+        assert_eq!(ceil_to_four_digits(10_000.3), 10_010.0);
+        assert_eq!(ceil_to_four_digits(0.123_456), 0.1235);
+        assert_eq!(ceil_to_four_digits(12.0), 12.0);
+        assert_eq!(ceil_to_four_digits(0.0), 0.0);
+        assert!(ceil_to_four_digits(f64::NAN).is_nan());
+        // Far from 1 the scale stays an exact power of ten.
+        assert_eq!(show(ceil_to_four_digits(3.21e250)), "3.21e250");
+        assert_eq!(show(ceil_to_four_digits(4.4e-250)), "4.4e-250");
     }
 
     #[test]
