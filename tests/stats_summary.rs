@@ -55,9 +55,21 @@ fn brute_force(scale: ValueScale, values: &[f64]) -> BruteForce {
     };
     let tail = rank(n, 5);
     let cvar95 = sorted[n - tail..].iter().sum::<f64>() / tail as f64;
+    // The accumulator's min and max: a share whose fixed-point image is that of 0 or 1 counts
+    // as exactly 0 or 1 (a signed share as 0). The mean lies between them.
+    let snapped = |x: f64| {
+        let q = (x * unit).round_ties_even();
+        match scale {
+            ValueScale::Share if q == 0.0 => 0.0,
+            ValueScale::Share if q == unit => 1.0,
+            ValueScale::SignedShare if q == 0.0 => 0.0,
+            _ => x,
+        }
+    };
+    let (min, max) = (snapped(sorted[0]), snapped(sorted[n - 1]));
     BruteForce {
         n,
-        mean: mean_fp / unit,
+        mean: (mean_fp / unit).max(min).min(max),
         sd,
         p5: sorted[rank(n, 5) - 1],
         p50: sorted[rank(n, 50) - 1],
@@ -100,8 +112,13 @@ fn check(scale: ValueScale, values: &[f64]) -> Result<(), TestCaseError> {
         s.sd,
         b.sd
     );
+    // SPEC 5's interval, cut to the scale's range.
     let half = Z_95 * s.sd / (s.n as f64).sqrt();
-    prop_assert_eq!((s.ci_low, s.ci_high), (s.mean - half, s.mean + half));
+    let (low, high) = scale.range();
+    prop_assert_eq!(
+        (s.ci_low, s.ci_high),
+        ((s.mean - half).max(low), (s.mean + half).min(high))
+    );
     prop_assert_eq!(s.p_positive, b.p_positive);
     let width = scale.bin_width();
     let exact_cell = |v: f64| {
@@ -278,8 +295,12 @@ fn constant_data_reads_back_exactly() {
         (0.123_456_789, 0.123_456_789, 0.123_456_789, 0.123_456_789)
     );
     assert_eq!(s.sd, 0.0);
-    // The mean is that of the quantised value: within 2^-41.
-    assert!((s.mean - 0.123_456_789).abs() <= 2f64.powi(-41));
+    // The mean of the quantised values is within 2^-41 of 0.123456789, and clamped to the
+    // values' [min, max] it is 0.123456789 itself; so is the interval.
+    assert_eq!(
+        (s.mean, s.ci_low, s.ci_high),
+        (0.123_456_789, 0.123_456_789, 0.123_456_789)
+    );
 }
 
 #[test]

@@ -329,7 +329,10 @@ impl MetricAccumulator {
         }
         let n = self.n;
         let bits = -(self.scale.fraction_bits() as i32);
-        let mean = signed_ratio_to_f64(self.sum, n, bits);
+        // The exact mean of the quantised values is within 2^-41 of the values' own mean, which
+        // lies in [min, max]: clamping there only moves it closer (n equal values read back
+        // as that value, not as its fixed-point image).
+        let mean = clamp_to(signed_ratio_to_f64(self.sum, n, bits), self.min, self.max);
         let sd = if n == 1 {
             0.0
         } else {
@@ -342,11 +345,14 @@ impl MetricAccumulator {
             (numerator.to_f64() / denominator as f64).sqrt() * pow2(bits)
         };
         let half_width = Z_95 * sd / (n as f64).sqrt();
+        // SPEC 5's interval, cut to the values' range (a mean share lies in [0, 1]): with few
+        // trials near a bound the formula alone can give a negative share.
+        let (low, high) = self.scale.range();
         Some(MetricSummary {
             n,
             mean,
-            ci_low: mean - half_width,
-            ci_high: mean + half_width,
+            ci_low: clamp_to(mean - half_width, low, high),
+            ci_high: clamp_to(mean + half_width, low, high),
             sd,
             p5: self.value_at_rank(nearest_rank(n, 5)),
             p50: self.value_at_rank(nearest_rank(n, 50)),
@@ -669,6 +675,54 @@ impl MetricBank {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_values_have_themselves_as_mean_and_interval() {
+        // 0.1 is not a multiple of 2^-40: its fixed-point image is 0.1000000000003638.
+        let mut shares = MetricAccumulator::new(ValueScale::Share);
+        shares.push_all(&[0.1; 7]);
+        let summary = shares.summary().expect("values");
+        assert_eq!(summary.mean, 0.1);
+        assert_eq!(
+            (summary.ci_low, summary.ci_high, summary.sd),
+            (0.1, 0.1, 0.0)
+        );
+        assert_eq!((summary.p5, summary.p50, summary.p95), (0.1, 0.1, 0.1));
+        let mut reductions = MetricAccumulator::new(ValueScale::SignedShare);
+        reductions.push_all(&[-1.0 / 3.0; 3]);
+        assert_eq!(reductions.summary().expect("values").mean, -1.0 / 3.0);
+    }
+
+    #[test]
+    fn the_confidence_interval_stays_within_the_range_of_values() {
+        // Three zeros and 0.001: mean 0.00025, sd 0.0005, half-width 1.96 · 0.0005 / 2 =
+        // 0.00049: the formula's lower bound is −0.00024, cut to 0.
+        let mut shares = MetricAccumulator::new(ValueScale::Share);
+        shares.push_all(&[0.0, 0.0, 0.0, 0.001]);
+        let summary = shares.summary().expect("values");
+        assert!((summary.mean - 0.000_25).abs() < 1e-12, "{summary:?}");
+        assert!((summary.sd - 0.0005).abs() < 1e-12, "{summary:?}");
+        assert_eq!(summary.ci_low, 0.0);
+        let expected_high = 0.000_25 + Z_95 * 0.0005 / 2.0;
+        assert!(
+            (summary.ci_high - expected_high).abs() < 1e-12,
+            "{summary:?}"
+        );
+        // The same at the top of a reduction's range, and for counts.
+        let mut reductions = MetricAccumulator::new(ValueScale::SignedShare);
+        reductions.push_all(&[1.0, 1.0, 0.9]);
+        let summary = reductions.summary().expect("values");
+        assert_eq!(summary.ci_high, 1.0);
+        assert!(
+            summary.ci_low < summary.mean && summary.mean < 1.0,
+            "{summary:?}"
+        );
+        let mut months = MetricAccumulator::new(ValueScale::Count { max: 12 });
+        months.push_all(&[0.0, 0.0, 0.0, 0.0, 12.0]);
+        let summary = months.summary().expect("values");
+        assert_eq!(summary.ci_low, 0.0);
+        assert!((summary.mean - 2.4).abs() < 1e-12, "{summary:?}");
+    }
 
     #[test]
     fn nearest_rank_is_the_ceiling() {

@@ -17,7 +17,8 @@
 //! Resolution: a share's quantiles and cvar95 are within one bin width, 1/2048 ≈ 0.000488, of
 //! the exact nearest-rank values (exact for values of exactly 0 or 1 and for counts); series
 //! percentiles within half of 1/1024, the same bound. Means, sd and `p_positive` are exact up to
-//! the final rounding, of values quantised to 2^-40.
+//! the final rounding, of values quantised to 2^-40; a mean is clamped to the values' [min, max]
+//! and a confidence interval to the scale's range.
 //!
 //! [`summary`]: MetricAccumulator::summary
 

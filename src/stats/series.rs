@@ -194,7 +194,11 @@ impl SeriesBank {
             .min(max)
         };
         Some(SeriesSummary {
-            mean: signed_ratio_to_f64(sum, n, -(SHARE_FRACTION_BITS as i32)),
+            // Clamped to [min, max] as `MetricAccumulator::summary`'s mean is, and for the same
+            // reason: n equal values read back as that value.
+            mean: signed_ratio_to_f64(sum, n, -(SHARE_FRACTION_BITS as i32))
+                .max(min)
+                .min(max),
             p5: value_at_rank(nearest_rank(n, 5)),
             p50: value_at_rank(nearest_rank(n, 50)),
             p95: value_at_rank(nearest_rank(n, 95)),
@@ -343,6 +347,14 @@ mod tests {
         assert_eq!(SERIES_BYTES, 8272);
         let bank = SeriesBank::new(3);
         assert_eq!(bank.counts.len(), 3 * 1026);
+    }
+
+    #[test]
+    fn equal_values_have_themselves_as_mean() {
+        let mut bank = SeriesBank::new(1);
+        bank.push_all(0, &[0.1; 5]);
+        let summary = bank.summary(0).expect("values");
+        assert_eq!((summary.mean, summary.p5, summary.p95), (0.1, 0.1, 0.1));
     }
 
     #[test]
