@@ -634,3 +634,20 @@ fn figures_are_read_as_printed() {
     assert_eq!(f[7].decimals, 0);
     assert!(figures("metal_2 with_pk2").is_empty());
 }
+
+#[test]
+fn a_scenario_without_dependency_countries_says_why_it_has_no_dependency_charts() {
+    let sentence = "No dependency charts: the scenario lists no `dependency_on` country";
+    let with = Report::new(SCENARIO, 100);
+    assert!(!with.text.contains(sentence));
+    assert!(with.text.contains("](charts/dependency_CN.png)"));
+    let text = SCENARIO.replace("dependency_on = [\"CN\", \"RU\"]\n", "");
+    assert_ne!(
+        text, SCENARIO,
+        "the test scenario lists dependency countries"
+    );
+    let without = Report::new(&text, 100);
+    assert!(without.text.contains(sentence), "{}", without.text);
+    assert!(!without.text.contains("](charts/dependency_"));
+    assert!(without.text.contains("](charts/shortfall_exceedance.png)"));
+}

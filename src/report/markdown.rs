@@ -260,6 +260,13 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
     let _ = writeln!(out, "## Charts\n");
     match charts {
         Some(specs) => {
+            if summary.dependency_on.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "No dependency charts: the scenario lists no `dependency_on` country, so no \
+                     dependency is measured; the charts are of shortfall and of the networks.\n"
+                );
+            }
             for spec in specs {
                 let _ = writeln!(out, "### {}\n", spec.title);
                 let _ = writeln!(out, "![{}](charts/{})\n", spec.title, spec.file_name);
