@@ -694,6 +694,28 @@ mod tests {
     }
 
     #[test]
+    fn the_confidence_interval_is_spec_s_formula() {
+        // 0, 1, …, 9: mean 4.5, sd √(82.5 / 9) = 3.0276504; SPEC 5's half-width
+        // 1.959964 · sd / √10 = 1.8765227 (written out, not through `Z_95`).
+        let mut months = MetricAccumulator::new(ValueScale::Count { max: 10 });
+        months.push_all(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        let summary = months.summary().expect("values");
+        assert_eq!(summary.mean, 4.5);
+        assert!(
+            (summary.sd - 3.027_650_354_097_491_7).abs() < 1e-12,
+            "{summary:?}"
+        );
+        assert!(
+            (summary.ci_low - 2.623_477_336_173_456_5).abs() < 1e-12,
+            "{summary:?}"
+        );
+        assert!(
+            (summary.ci_high - 6.376_522_663_826_543_5).abs() < 1e-12,
+            "{summary:?}"
+        );
+    }
+
+    #[test]
     fn the_confidence_interval_stays_within_the_range_of_values() {
         // Three zeros and 0.001: mean 0.00025, sd 0.0005, half-width 1.96 · 0.0005 / 2 =
         // 0.00049: the formula's lower bound is −0.00024, cut to 0.
