@@ -83,13 +83,23 @@ impl Regime {
             })
             .collect();
         for _ in 0..64 {
-            power = (0..n)
+            let squared: Vec<Vec<f64>> = (0..n)
                 .map(|i| {
                     (0..n)
                         .map(|j| (0..n).map(|k| power[i][k] * power[k][j]).sum())
                         .collect()
                 })
                 .collect();
+            // Converged (usually within 20 squarings, 10^6 months): stop early.
+            let settled = squared
+                .iter()
+                .flatten()
+                .zip(power.iter().flatten())
+                .all(|(a, b)| (a - b).abs() <= 1e-15);
+            power = squared;
+            if settled {
+                break;
+            }
         }
         let long_run: Vec<f64> = (0..n)
             .map(|j| (0..n).map(|i| self.initial[i] * power[i][j]).sum())
