@@ -1,6 +1,7 @@
 //! Determinism: the same seed gives the same bytes whatever the thread count or the split of the
 //! trials; another seed gives other numbers; removing a disruption leaves untouched the results
-//! of a commodity it does not touch (each process has its own random stream).
+//! of a commodity it does not touch (each process has its own random stream); adding a variant
+//! leaves the others' results untouched.
 
 mod common;
 
@@ -266,4 +267,46 @@ fn shares_add_up_per_trial_with_one_country() {
             assert!((total - 1.0).abs() < 1e-9, "{variant}/{commodity}: {total}");
         }
     }
+}
+
+#[test]
+fn adding_a_variant_leaves_the_others_bit_identical() {
+    // SPEC 6: results are bit-identical for any variant set. A third variant (the project
+    // twice as large, and a variant that disables the CN smelter) must leave every row of the
+    // two others, and of their reduction, untouched, in summary.csv and monthly.csv.
+    let three = format!(
+        "{SCENARIO}\n[[variant]]\nid = \"big_pakistan\"\n\
+         set = {{ \"pk_project.capacity_factor\" = 1.5 }}\n"
+    );
+    let (m2, s2) = model(SCENARIO);
+    let (m3, s3) = model(&three);
+    let two = run_model(&m2, &s2, 400, 17, 2);
+    let more = run_model(&m3, &s3, 400, 17, 2);
+    let kept = [
+        "without_pakistan",
+        "with_pakistan",
+        "reduction:with_pakistan",
+    ];
+    let rows = |x: &Summary| -> Vec<String> {
+        x.rows
+            .iter()
+            .filter(|r| kept.contains(&r.variant.as_str()))
+            .map(|r| format!("{r:?}"))
+            .collect()
+    };
+    let monthly = |x: &Summary| -> Vec<String> {
+        String::from_utf8(x.monthly_csv())
+            .expect("UTF-8")
+            .lines()
+            .filter(|l| l.starts_with("without_pakistan,") || l.starts_with("with_pakistan,"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(!rows(&two).is_empty() && !monthly(&two).is_empty());
+    assert_eq!(rows(&two), rows(&more));
+    assert_eq!(monthly(&two), monthly(&more));
+    // The third variant is there and differs (it is not a copy of `with_pakistan`).
+    let big = common::row(&more, "big_pakistan", "antimony", "dependency_CN").mean;
+    let with = common::row(&more, "with_pakistan", "antimony", "dependency_CN").mean;
+    assert_ne!(big, with);
 }
