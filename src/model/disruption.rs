@@ -73,7 +73,7 @@ impl Regime {
     /// Computed as π_0 L^(2^64) for the lazy chain L = (I + P) / 2, which has the same limits
     /// and is aperiodic, by 64 squarings: exact to rounding even for chains that mix over
     /// millions of months (a power iteration of a few thousand steps is not).
-    pub fn stationary(&self) -> Vec<f64> {
+    pub fn long_run_shares(&self) -> Vec<f64> {
         let n = self.states.len();
         let mut power: Vec<Vec<f64>> = (0..n)
             .map(|i| {
@@ -214,7 +214,7 @@ mod tests {
                 &[0.05, 0.15, 0.80],
             ],
         );
-        let pi = three.stationary();
+        let pi = three.long_run_shares();
         let next: Vec<f64> = (0..3)
             .map(|j| (0..3).map(|i| pi[i] * three.transitions[i][j]).sum())
             .collect();
@@ -223,10 +223,10 @@ mod tests {
         // A slow, asymmetric two-state chain: π = (q, p) / (p + q) = (0.9, 0.1), though it
         // mixes over ~1000 months (a 20,000-step average from the uniform start is 2 points off).
         let slow = regime(&[0.5, 0.5], &[&[0.9999, 0.0001], &[0.0009, 0.9991]]);
-        assert_close(&slow.stationary(), &[0.9, 0.1]);
+        assert_close(&slow.long_run_shares(), &[0.9, 0.1]);
         // A periodic chain alternates: half the months in each state.
         let periodic = regime(&[1.0, 0.0], &[&[0.0, 1.0], &[1.0, 0.0]]);
-        assert_close(&periodic.stationary(), &[0.5, 0.5]);
+        assert_close(&periodic.long_run_shares(), &[0.5, 0.5]);
     }
 
     #[test]
@@ -238,6 +238,6 @@ mod tests {
             &[1.0, 0.0, 0.0],
             &[&[0.97, 0.02, 0.01], &[0.0, 1.0, 0.0], &[0.0, 0.0, 1.0]],
         );
-        assert_close(&absorbing.stationary(), &[0.0, 2.0 / 3.0, 1.0 / 3.0]);
+        assert_close(&absorbing.long_run_shares(), &[0.0, 2.0 / 3.0, 1.0 / 3.0]);
     }
 }

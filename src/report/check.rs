@@ -326,11 +326,11 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                 })
                 .collect();
             let _ = write!(s, "; starts in {}", initial.join(", "));
-            let stationary = r.stationary();
+            let long_run_shares = r.long_run_shares();
             let long_run: Vec<String> = r
                 .states
                 .iter()
-                .zip(&stationary)
+                .zip(&long_run_shares)
                 .map(|(name, p)| format!("{name} {}", format_share(*p)))
                 .collect();
             let _ = write!(
