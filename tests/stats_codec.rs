@@ -336,3 +336,45 @@ fn sparse_state_is_compact() {
     let bytes = SeriesBank::new(4320).to_bytes();
     assert_eq!(bytes.len(), 8 + 4 + 8 + 4 + 1 + 4320 * (40 + 8) + 8);
 }
+
+/// Replaces the one occurrence of `from`'s bytes with `to`'s, and reseals.
+fn forge_f64(bytes: &mut [u8], from: f64, to: f64) {
+    let needle = from.to_le_bytes();
+    let at: Vec<usize> = (0..=bytes.len() - 8)
+        .filter(|&i| bytes[i..i + 8] == needle)
+        .collect();
+    assert_eq!(at.len(), 1, "{from} is stored once");
+    bytes[at[0]..at[0] + 8].copy_from_slice(&to.to_le_bytes());
+    reseal(bytes);
+}
+
+#[test]
+fn extremes_that_disagree_with_the_sum_are_refused() {
+    // Values 0.2 and 0.3: a forged minimum of 0.3 is still a valid-looking [min, max], but the
+    // mean (clamped to [min, max]) would read 0.3 instead of 0.25. The sum, 0.5, is below
+    // n × min = 0.6: refused.
+    let mut metrics = MetricBank::new(&[ValueScale::Share]);
+    metrics.push(0, 0.2);
+    metrics.push(0, 0.3);
+    let mut bytes = metrics.to_bytes();
+    assert!(MetricBank::from_bytes(&bytes).is_ok());
+    forge_f64(&mut bytes, 0.2, 0.3);
+    let error = MetricBank::from_bytes(&bytes).expect_err("min above the mean");
+    assert!(
+        error
+            .to_string()
+            .contains("the sum lies outside n × [min, max]"),
+        "{error}"
+    );
+    let mut series = SeriesBank::new(1);
+    series.push(0, 0.2);
+    series.push(0, 0.3);
+    let mut bytes = series.to_bytes();
+    assert!(SeriesBank::from_bytes(&bytes).is_ok());
+    forge_f64(&mut bytes, 0.3, 0.2);
+    let error = SeriesBank::from_bytes(&bytes).expect_err("max below the mean");
+    assert!(
+        error.to_string().contains("lies outside n × [min, max]"),
+        "{error}"
+    );
+}

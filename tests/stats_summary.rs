@@ -104,6 +104,26 @@ fn check(scale: ValueScale, values: &[f64]) -> Result<(), TestCaseError> {
         s.mean,
         b.mean
     );
+    // Independently of how it is computed: the mean lies within the values' range, and within
+    // 2^-41 (the quantisation) of their own mean, up to the float sum's rounding. (A value
+    // within 2^-41 of 0 or 1 counts as exactly 0 or 1, so the range is widened by as much.)
+    let clamped: Vec<f64> = values.iter().map(|&x| clamp_into(scale, x)).collect();
+    let (least, most) = clamped
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let true_mean = clamped.iter().sum::<f64>() / clamped.len() as f64;
+    prop_assert!(
+        least - 2f64.powi(-41) <= s.mean && s.mean <= most + 2f64.powi(-41),
+        "mean {} outside [{least}, {most}]",
+        s.mean
+    );
+    prop_assert!(
+        (s.mean - true_mean).abs() <= 2f64.powi(-41) + 1e-15,
+        "mean {} vs the values' {true_mean}",
+        s.mean
+    );
     // Two-pass sd in f64 is accurate to about n·ε relative; 1e-12 covers n ≤ 10^3 with room.
     // For a zero spread both are exactly 0.
     prop_assert!(
@@ -265,6 +285,8 @@ fn edge_cases_match_brute_force() {
         (ValueScale::Share, vec![1.0]),
         (ValueScale::Share, vec![0.1, 0.9]),
         (ValueScale::Share, vec![0.7; 1000]),
+        (ValueScale::Share, vec![1e-13; 5]),
+        (ValueScale::Share, vec![1.0 - 1e-15; 5]),
         (ValueScale::Share, vec![0.0; 77]),
         (ValueScale::Share, vec![1.0; 77]),
         (

@@ -10,7 +10,7 @@
 
 use super::codec::{Reader, Writer};
 use super::error::{DecodeError, LayoutError, MergeError};
-use super::scale::{Cell, POSITIVE_THRESHOLD, ValueScale};
+use super::scale::{Cell, POSITIVE_THRESHOLD, ValueScale, round_small};
 use super::wide::{U256, pow2, ratio_to_f64, signed_ratio_to_f64};
 
 /// The most values one accumulator (or one series) may hold: 2^46 ≈ 7.0e13, far above SPEC's
@@ -472,6 +472,20 @@ impl MetricAccumulator {
                 "min {} and max {} are not valid",
                 self.min, self.max
             ));
+        }
+        // Every value lies in [min, max] and quantising is monotone, so the fixed-point sum lies
+        // in n × [fp(min), fp(max)] (the summary clamps the mean to [min, max]: a state whose
+        // extremes disagree with its sum would move it).
+        if self.n > 0 {
+            let unit = pow2(self.scale.fraction_bits() as i32);
+            let n = i128::from(self.n);
+            let (least, most) = (
+                i128::from(round_small(self.min * unit)),
+                i128::from(round_small(self.max * unit)),
+            );
+            if self.sum < n * least || self.sum > n * most {
+                return bad("the sum lies outside n × [min, max]".into());
+            }
         }
         Ok(())
     }

@@ -313,6 +313,15 @@ impl SeriesBank {
         if !valid {
             return Err(format!("min {min} and max {max} are not valid"));
         }
+        // Every value lies in [min, max] and quantising is monotone (the summary clamps the mean
+        // to [min, max]: extremes that disagree with the sum would move it).
+        let count = i128::from(n);
+        if n > 0
+            && (sum < count * i128::from(share_fixed_point(min))
+                || sum > count * i128::from(share_fixed_point(max)))
+        {
+            return Err(format!("sum {sum} lies outside n × [min, max]"));
+        }
         Ok(())
     }
 }
