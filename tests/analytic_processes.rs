@@ -504,7 +504,7 @@ fn project_ramp_is_drawn_and_used_as_a_real_number() {
     // 0.75 above, mean 0.625, ~57 SE off; reduction mean 17.75/48, 1.2e-3 off: ~30 SE even with
     // the rounded run's larger sd); R floored (month 6
     // exactly 0.5) or ceiled (0.75); the mean R = 1.5 for every trial (month 6 at 2/3, ~27 SE;
-    // p5 = p95 = 0.368056, ~6 resolutions from both bounds).
+    // p5 = p95 = 0.368056, ~2.2 and ~4.8 resolutions outside the p5 and p95 brackets).
     let summary = run_text(
         &project_network(
             r#"online_month = 6

@@ -254,7 +254,7 @@ fn several_effects_on_one_edge_in_one_state_multiply() {
     // trial's is the mean of μ_m over the 18 months. Wrong combinations give f_ban = 0.9 (last
     // effect wins, or the largest), 0.5 (min) or 0.8 (first wins): at least 0.14·π_m(ban) ≥ 0.056
     // above μ_m in every month (π_m(ban) ≥ 0.4 for all m: it starts at 0.6 and moves towards the
-    // stationary 0.2/(0.2 + 0.3) = 0.4), against a monthly tolerance of 4·√(μ(1 − μ)/n) ≤ 0.014.
+    // stationary 0.2/(0.2 + 0.3) = 0.4), against a monthly tolerance of 4·√(μ(1 − μ)/n) ≤ 0.01415.
     let horizon = 18;
     let trials = 20_000;
     let text = format!(
@@ -508,8 +508,8 @@ fn stock_above_a_falling_cap_is_kept() {
     //   independent_share = 0; month 4's shortfall ratio 1 − (2 − d_2 − d_3)/d_4 = 0.662083;
     //   worst month 1; shortage months (ratio > 0.1): months 4 to 11 = 8; serious shortfall 1.
     // The cut-stock reading (stock = min(stock, 2·d_m) each month) enters month 2 with
-    // 2·d_2 = 1.7818 t: stock_share 2·d_2/D = 0.200009, shortfall 0.581788, and month 3 is
-    // already partly short.
+    // 2·d_2 = 1.7818 t: stock_share 2·d_2/D = 0.200009, shortfall 0.581788 (month 3 is still
+    // served in full, 0.8909 t of stock ≥ d_3 = 0.8409; the shortfall starts in month 4).
     let text = r#"
 [scenario]
 start = "2026-01"
@@ -639,7 +639,7 @@ fn shortfall_metrics_at_non_default_thresholds() {
     //   t = 0.05: m > 6.458, months 7..35, 29 months; share 0.1327 > 0.05: serious (1);
     //   t = 0.20: m > 28.09, months 29..35, 7 months; share 0.1327 < 0.20: not serious (0).
     // The nearest r_m to either threshold is 6.0e-4 away (r_28 = 0.19940 below 0.20, r_29 =
-    // 0.20596 above it; r_6 = 0.04654, r_7 = 0.05415), far beyond the 1e-9 tolerance.
+    // 0.205731 above it; r_6 = 0.04654, r_7 = 0.054080), far beyond the 1e-9 tolerance.
     // Ruled out: counting against the default 0.10 instead of the scenario's threshold (22
     // months at both); a worst month taken in tonnes (3.2 t, clamped to 1) or from the first
     // month (0) instead of the largest ratio; `shortfall_exceeds_threshold` read against the
