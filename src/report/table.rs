@@ -134,7 +134,8 @@ pub fn render(summary: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "\nchange: variant − baseline in percentage points of demand (negative = less dependent); \
+        "\nchange: variant − baseline in percentage points of demand (negative = less dependent; \
+summary.csv's reduction rows are baseline − variant, the same figure with the opposite sign); \
 P(falls): share of trials in which the variant is less dependent."
     );
     out
