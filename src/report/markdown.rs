@@ -244,7 +244,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
         ""
     } else {
         " a change is variant minus baseline in percentage points, paired trial by trial (both see \
-         the same sampled disruptions);"
+         the same sampled disruptions; `summary.csv`'s `reduction:` rows give baseline minus \
+         variant, the same figure with the opposite sign);"
     };
     let _ = writeln!(
         out,
