@@ -298,10 +298,11 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                 )
             };
             format!(
-                "incidents: {} events/yr over {} target{} ({}){weights}; severity {}; duration {}",
+                "incidents: {} over {} target{} ({}){weights}; severity {}; duration {}",
                 match p.rate_per_year.as_fixed() {
-                    Some(r) => format_quantity(r),
-                    None => describe_distribution(&p.rate_per_year, ""),
+                    Some(r) if r == 1.0 => "1 event/yr".to_string(),
+                    Some(r) => format!("{} events/yr", format_quantity(r)),
+                    None => format!("{} events/yr", describe_distribution(&p.rate_per_year, "")),
                 },
                 p.targets.len(),
                 if p.targets.len() == 1 { "" } else { "s" },
