@@ -300,7 +300,7 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
             format!(
                 "incidents: {} over {} target{} ({}){weights}; severity {}; duration {}",
                 match p.rate_per_year.as_fixed() {
-                    Some(r) if r == 1.0 => "1 event/yr".to_string(),
+                    Some(1.0) => "1 event/yr".to_string(),
                     Some(r) => format!("{} events/yr", format_quantity(r)),
                     None => format!("{} events/yr", describe_distribution(&p.rate_per_year, "")),
                 },
