@@ -9,45 +9,14 @@
 
 mod common;
 
+use common::closed_form::{K, integrate, month_average, outage_network};
 use common::{assert_within_se, monthly_mean, row, run_text};
 use supplyrisk::report::summary::Summary;
 
-/// Days in a model month.
-const L: f64 = 30.4375;
-/// Standard errors of tolerance: a false alarm on any one assertion has probability ~6e-5.
-const K: f64 = 4.0;
 /// Trials per scenario.
 const TRIALS: u64 = 20_000;
 /// SPEC 5: quantiles read from histograms are within 0.001 for shares and reductions.
 const QUANTILE_RESOLUTION: f64 = 1e-3;
-
-/// Composite Simpson integration of a smooth function on [a, b].
-fn integrate(f: &dyn Fn(f64) -> f64, a: f64, b: f64) -> f64 {
-    if b <= a {
-        return 0.0;
-    }
-    let n = 2000;
-    let h = (b - a) / n as f64;
-    let mut sum = f(a) + f(b);
-    for i in 1..n {
-        let x = a + i as f64 * h;
-        sum += if i % 2 == 1 { 4.0 } else { 2.0 } * f(x);
-    }
-    sum * h / 3.0
-}
-
-/// Mean over month m of E[multiplier(t)], integrating piecewise around the kinks in `kinks`.
-fn month_average(expected: &dyn Fn(f64) -> f64, m: usize, kinks: &[f64]) -> f64 {
-    let (a, b) = (m as f64 * L, (m + 1) as f64 * L);
-    let mut points = vec![a];
-    points.extend(kinks.iter().copied().filter(|&k| k > a && k < b));
-    points.push(b);
-    points
-        .windows(2)
-        .map(|w| integrate(expected, w[0], w[1]))
-        .sum::<f64>()
-        / L
-}
 
 /// The monthly averages of E[multiplier(t)] over `horizon` months, and their mean.
 fn monthly_averages(
@@ -274,53 +243,6 @@ duration_days = 20
 
 // ---------------------------------------------------------------------------------------------
 // 2. Severity per event.
-
-/// A CN mine whose capacity equals US demand (10 t/month) and a costlier AU mine with plenty
-/// that no disruption touches: the US takes all it can from CN, so dependency_CN in month m is
-/// CN's capacity multiplier, and nothing is ever short.
-fn outage_network(horizon: u32, disruptions: &str) -> String {
-    format!(
-        r#"
-[scenario]
-start = "2026-01"
-horizon_months = {horizon}
-focus_market = "us"
-dependency_on = ["CN"]
-
-[[commodity]]
-id = "x"
-
-[[node]]
-id = "cn_mine"
-kind = "mine"
-country = "CN"
-capacity = {{ x = 120 }}
-
-[[node]]
-id = "au_mine"
-kind = "mine"
-country = "AU"
-capacity = {{ x = 1200 }}
-
-[[node]]
-id = "us"
-kind = "market"
-country = "US"
-demand = {{ x = 120 }}
-
-[[edge]]
-from = "cn_mine"
-to = "us"
-cost = 1
-
-[[edge]]
-from = "au_mine"
-to = "us"
-cost = 5
-{disruptions}
-"#
-    )
-}
 
 #[test]
 fn severity_is_drawn_per_event_not_per_trial() {

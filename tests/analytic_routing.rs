@@ -7,11 +7,9 @@
 
 mod common;
 
+use common::closed_form::{K, outage_network, propagate};
 use common::{assert_within_se, monthly_mean, row, run_text};
 use supplyrisk::report::summary::Summary;
-
-/// Standard errors of tolerance: a false alarm on any one assertion has probability ~6e-5.
-const K: f64 = 4.0;
 
 /// Asserts a deterministic trial metric: every trial has the same value (sd 0), within `tol` of
 /// `expected`.
@@ -35,23 +33,6 @@ fn assert_close(
 /// [`assert_close`] to 1e-9.
 fn assert_exact(summary: &Summary, variant: &str, commodity: &str, metric: &str, expected: f64) {
     assert_close(summary, variant, commodity, metric, expected, 1e-9);
-}
-
-/// π_m = π_0 · P^m, by direct multiplication (as in tests/analytic.rs).
-fn propagate(initial: &[f64], transitions: &[Vec<f64>], months: usize) -> Vec<Vec<f64>> {
-    let mut out = vec![initial.to_vec()];
-    for _ in 1..months {
-        let last = out.last().expect("non-empty");
-        let next = (0..initial.len())
-            .map(|j| {
-                (0..initial.len())
-                    .map(|i| last[i] * transitions[i][j])
-                    .sum()
-            })
-            .collect();
-        out.push(next);
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,7 +223,7 @@ factor = 0.25
 
 #[test]
 fn several_effects_on_one_edge_in_one_state_multiply() {
-    // The network of tests/analytic.rs `outage_network`: a CN mine whose 10 t/month equal US
+    // `common::closed_form::outage_network`: a CN mine whose 10 t/month equal US
     // demand, and a costlier AU mine with plenty; the US takes all it can from CN, so month m's
     // dependency_CN is the CN→US edge's multiplier f_s of that month's state s.
     //
@@ -257,45 +238,9 @@ fn several_effects_on_one_edge_in_one_state_multiply() {
     // stationary 0.2/(0.2 + 0.3) = 0.4), against a monthly tolerance of 4·√(μ(1 − μ)/n) ≤ 0.01415.
     let horizon = 18;
     let trials = 20_000;
-    let text = format!(
+    let text = outage_network(
+        horizon,
         r#"
-[scenario]
-start = "2026-01"
-horizon_months = {horizon}
-focus_market = "us"
-dependency_on = ["CN"]
-
-[[commodity]]
-id = "x"
-
-[[node]]
-id = "cn_mine"
-kind = "mine"
-country = "CN"
-capacity = {{ x = 120 }}
-
-[[node]]
-id = "au_mine"
-kind = "mine"
-country = "AU"
-capacity = {{ x = 1200 }}
-
-[[node]]
-id = "us"
-kind = "market"
-country = "US"
-demand = {{ x = 120 }}
-
-[[edge]]
-from = "cn_mine"
-to = "us"
-cost = 1
-
-[[edge]]
-from = "au_mine"
-to = "us"
-cost = 5
-
 [[disruption]]
 id = "controls"
 kind = "regime"
@@ -316,7 +261,7 @@ state = "ban"
 exporter = "CN"
 commodities = ["x"]
 factor = 0.9
-"#
+"#,
     );
     let summary = run_text(&text, trials, 13, 2);
     let factors = [1.0, 0.8 * 0.5 * 0.9];

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod closed_form;
+
 use std::process::Output;
 use std::sync::atomic::AtomicU64;
 
