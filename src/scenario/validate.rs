@@ -182,17 +182,15 @@ fn ceil_to_four_digits(x: f64) -> f64 {
     // of the fourth up if that fell below `x` (a mantissa of 10.000 parses as well).
     let nearest = format!("{x:.3e}");
     let (mantissa, exponent) = nearest.split_once('e').expect("exponent notation");
-    let rounded: f64 = nearest.parse().expect("a formatted float parses");
-    if rounded >= x {
-        // Within 0.05% of f64::MAX the nearest four digits are beyond it: keep `x`.
-        return if rounded.is_finite() { rounded } else { x };
+    let mut rounded: f64 = nearest.parse().expect("a formatted float parses");
+    if rounded < x {
+        let mantissa: f64 = mantissa.parse().expect("a formatted mantissa parses");
+        rounded = format!("{:.3}e{exponent}", mantissa + 0.001)
+            .parse()
+            .expect("a formatted float parses");
     }
-    let mantissa: f64 = mantissa.parse().expect("a formatted mantissa parses");
-    let up: f64 = format!("{:.3}e{exponent}", mantissa + 0.001)
-        .parse()
-        .expect("a formatted float parses");
-    // Within 0.1% of f64::MAX the rounded value is beyond it: keep `x`.
-    if up.is_finite() { up } else { x }
+    // Within 0.1% of f64::MAX four digits round beyond it: keep `x`.
+    if rounded.is_finite() { rounded } else { x }
 }
 
 /// Validates the text of a scenario file into a model. `default_name` is the file's stem.
@@ -3108,7 +3106,7 @@ mod tests {
         assert_eq!(ceil_to_four_digits(f64::MAX), f64::MAX);
         assert_eq!(ceil_to_four_digits(1.7971e308), 1.7971e308);
         assert_eq!(ceil_to_four_digits(1.234_7e-320), 1.235e-320);
-        // Far from 1 the scale stays an exact power of ten.
+        // Far from 1 the digits stay exact.
         assert_eq!(show(ceil_to_four_digits(3.21e250)), "3.21e250");
         assert_eq!(show(ceil_to_four_digits(4.4e-250)), "4.4e-250");
     }
