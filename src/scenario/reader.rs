@@ -8,9 +8,20 @@ use toml::de::{DeTable, DeValue};
 
 use crate::scenario::error::{Problems, suggest};
 
-/// What a whole-number key accepts, for messages about integers beyond it.
-const INTEGER_RANGE: &str =
-    "expected a whole number from -9223372036854775808 to 9223372036854775807";
+/// The message for a whole-number key's integer beyond 64 bits: what no such key accepts,
+/// without naming a range that a key's own (narrower) rule would contradict; that rule applies
+/// to values within it.
+fn integer_out_of_range(text: &str) -> String {
+    if text.trim_start().starts_with('-') {
+        format!(
+            "integer {text} is too small; no whole-number key accepts less than -9223372036854775808"
+        )
+    } else {
+        format!(
+            "integer {text} is too large; no whole-number key accepts more than 9223372036854775807"
+        )
+    }
+}
 
 /// A value with the byte span of its source text.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,11 +221,21 @@ impl<'a> Reader<'a> {
                 Err(_) => match i.as_str().replace('_', "").parse::<f64>() {
                     Ok(x) if i.radix() == 10 && x.is_finite() => Some(Sp::new(x, span)),
                     _ => {
-                        self.error(
-                            &span,
-                            path,
-                            format!("integer {} is out of range; {INTEGER_RANGE}", i.as_str()),
-                        );
+                        let message = if i.radix() == 10 {
+                            format!("integer {} is beyond the range of numbers", i.as_str())
+                        } else {
+                            let prefix = match i.radix() {
+                                16 => "0x",
+                                8 => "0o",
+                                _ => "0b",
+                            };
+                            format!(
+                                "integer {prefix}{} is out of range: hexadecimal, octal and \
+                                 binary integers must fit in 64 bits",
+                                i.as_str()
+                            )
+                        };
+                        self.error(&span, path, message);
                         None
                     }
                 },
@@ -255,11 +276,7 @@ impl<'a> Reader<'a> {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => Some(Sp::new(n, value.span())),
                 Err(_) => {
-                    self.error(
-                        &value.span(),
-                        path,
-                        format!("integer {} is out of range; {INTEGER_RANGE}", i.as_str()),
-                    );
+                    self.error(&value.span(), path, integer_out_of_range(i.as_str()));
                     None
                 }
             },

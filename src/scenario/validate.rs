@@ -3073,24 +3073,40 @@ mod tests {
         );
         let model = validate(&text, "tutorial").expect("a 1e20 capacity written out is valid");
         assert_eq!(model.network.nodes[0].capacity_t_per_year[0], Some(1e20));
-        // A whole-number key still refuses them, saying what it accepts.
+        // A whole-number key still refuses them, without naming a range its own rule (here
+        // 1 to 1200) would contradict.
         let text = TUTORIAL.replace(
             "horizon_months = 60",
             "horizon_months = 9223372036854775808",
         );
         let problems = validate(&text, "tutorial").expect_err("beyond 64 bits");
         assert_eq!(problems[0].path, "scenario.horizon_months");
+        assert_eq!(
+            problems[0].message,
+            "integer 9223372036854775808 is too large; no whole-number key accepts more than \
+             9223372036854775807"
+        );
+        let text = TUTORIAL.replace(
+            "horizon_months = 60",
+            "horizon_months = -9223372036854775809",
+        );
+        let problems = validate(&text, "tutorial").expect_err("beyond 64 bits");
         assert!(
-            problems[0]
-                .message
-                .ends_with("from -9223372036854775808 to 9223372036854775807"),
+            problems[0].message.starts_with(
+                "integer -9223372036854775809 is too small; no whole-number key accepts less"
+            ),
             "{}",
             problems[0].message
         );
-        // So does a number key for a hexadecimal integer beyond them.
+        // So does a number key for a hexadecimal integer beyond them, written as written.
         let text = TUTORIAL.replace(FIRST_MINE, "capacity = { antimony = 0xffffffffffffffffff }");
         let problems = validate(&text, "tutorial").expect_err("hexadecimal beyond 64 bits");
         assert_eq!(problems[0].path, "node[0].capacity.antimony");
+        assert_eq!(
+            problems[0].message,
+            "integer 0xffffffffffffffffff is out of range: hexadecimal, octal and binary integers \
+             must fit in 64 bits"
+        );
     }
 
     #[test]
