@@ -14,7 +14,13 @@ use crate::shard::ShardSpec;
 ///
 /// With no command, runs the bundled default scenario (`supplyrisk run`).
 #[derive(Debug, Parser)]
-#[command(name = "supplyrisk", version, about, long_about = None)]
+#[command(
+    name = "supplyrisk",
+    version,
+    about,
+    long_about = None,
+    after_help = "With no command, runs the bundled default scenario `pakistan` (the same as `supplyrisk run`)."
+)]
 pub struct Cli {
     /// What to do (default: `run`).
     #[command(subcommand)]

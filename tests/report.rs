@@ -383,13 +383,43 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
                 // Five figures, and a sixth for P(falls) unless it reads "in every trial" or "in no trial".
                 let words = rest.ends_with("in every trial") || rest.ends_with("in no trial");
                 assert_eq!(numbers.len(), 5 + usize::from(!words), "{what}: {rest}");
-                assert_share(numbers[0], b["mean"], &format!("{what} baseline"));
-                assert_share(numbers[1], v["mean"], &format!("{what} variant"));
-                // The change is variant − baseline = −reduction; its CI is the reduction's,
-                // negated and swapped.
-                assert_share(numbers[2], -r["mean"], &format!("{what} change"));
-                assert_share(numbers[3], -r["ci_high"], &format!("{what} CI low"));
-                assert_share(numbers[4], -r["ci_low"], &format!("{what} CI high"));
+                // "falls by X points, from b to v on average (95% CI lo to hi)": X and its CI
+                // are the reduction's (baseline − variant); after "rises by" they are the
+                // increase's, the reduction negated (so its CI negated and swapped); "barely
+                // changes (b and v on average; reduction X points, 95% CI lo to hi)".
+                let verb = if rest.contains(" falls by ") {
+                    "falls by"
+                } else if rest.contains(" rises by ") {
+                    "rises by"
+                } else {
+                    "barely changes"
+                };
+                let (levels, difference) = if verb == "barely changes" {
+                    (
+                        [numbers[0], numbers[1]],
+                        [numbers[2], numbers[3], numbers[4]],
+                    )
+                } else {
+                    (
+                        [numbers[1], numbers[2]],
+                        [numbers[0], numbers[3], numbers[4]],
+                    )
+                };
+                assert_share(levels[0], b["mean"], &format!("{what} baseline"));
+                assert_share(levels[1], v["mean"], &format!("{what} variant"));
+                let sign = if verb == "rises by" { -1.0 } else { 1.0 };
+                let (low, high) = if verb == "rises by" {
+                    (r["ci_high"], r["ci_low"])
+                } else {
+                    (r["ci_low"], r["ci_high"])
+                };
+                assert_share(
+                    difference[0],
+                    sign * r["mean"],
+                    &format!("{what} difference"),
+                );
+                assert_share(difference[1], sign * low, &format!("{what} CI low"));
+                assert_share(difference[2], sign * high, &format!("{what} CI high"));
                 if rest.ends_with("in every trial") {
                     assert_eq!(r["p_positive"], 1.0, "{what}");
                 } else if rest.ends_with("in no trial") {
@@ -397,15 +427,16 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
                 } else {
                     assert_probability(numbers[5], r["p_positive"], &format!("{what} P(falls)"));
                 }
-                let change = numbers[2].value;
-                let verb = if change < 0.0 {
-                    "falls from"
-                } else if change > 0.0 {
-                    "rises from"
+                // The verb agrees with the sign of the rounded reduction.
+                let shown = difference[0].value * sign;
+                let expected = if shown > 0.0 {
+                    "falls by"
+                } else if shown < 0.0 {
+                    "rises by"
                 } else {
                     "barely changes"
                 };
-                assert!(rest.contains(verb), "{what}: expected `{verb}` in {rest}");
+                assert_eq!(verb, expected, "{what}: {rest}");
             } else if let Some(list) = sentence.strip_prefix("Unchanged in every trial (against `")
             {
                 let (baseline, items) = list.split_once("`): ").expect("the baseline");
@@ -489,8 +520,8 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
         }
     }
 
-    // The paired changes.
-    let rows = report.table("| commodity | variant | figure | change (mean) |");
+    // The paired reductions (baseline − variant, as in summary.csv).
+    let rows = report.table("| commodity | variant | figure | reduction (mean) |");
     assert_eq!(
         rows.len(),
         s.commodities.len() * (s.variants.len() - 1) * (2 + 3)
@@ -498,17 +529,17 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
     for cells in rows {
         let (commodity, variant, metric) = (&cells[0], variant_of(&cells[1]), metric_of(&cells[2]));
         let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
-        let what = format!("change {variant}/{commodity}/{metric}");
-        let change = figures(&cells[3])[0];
+        let what = format!("reduction {variant}/{commodity}/{metric}");
+        let reduction = figures(&cells[3])[0];
         let ci = figures(&cells[4]);
         if metric == "shortage_months" {
-            assert_plain(change, -r["mean"], &what);
-            assert_plain(ci[0], -r["ci_high"], &what);
-            assert_plain(ci[1], -r["ci_low"], &what);
+            assert_plain(reduction, r["mean"], &what);
+            assert_plain(ci[0], r["ci_low"], &what);
+            assert_plain(ci[1], r["ci_high"], &what);
         } else {
-            assert_share(change, -r["mean"], &what);
-            assert_share(ci[0], -r["ci_high"], &what);
-            assert_share(ci[1], -r["ci_low"], &what);
+            assert_share(reduction, r["mean"], &what);
+            assert_share(ci[0], r["ci_low"], &what);
+            assert_share(ci[1], r["ci_high"], &what);
         }
         assert_probability(
             figures(&cells[5])[0],
@@ -529,7 +560,7 @@ fn rises_and_no_change_are_worded_as_they_are() {
     assert!(
         report
             .text
-            .contains("`no_tj` vs `full`: US dependency on CN rises from"),
+            .contains("`no_tj` vs `full`: US dependency on CN rises by"),
         "{}",
         report.text
     );
@@ -591,10 +622,10 @@ fn a_single_variant_is_reported_without_a_comparison() {
     let text = SCENARIO.split("[[variant]]").next().expect("scenario text");
     let report = Report::new(text, 200);
     assert!(report.text.contains("single variant (`base`)"));
-    assert!(!report.text.contains("change (mean)"));
+    assert!(!report.text.contains("reduction (mean)"));
     assert!(
-        !report.text.contains("variant minus baseline"),
-        "no comparison, no change"
+        !report.text.contains("baseline minus variant"),
+        "no comparison, no reduction"
     );
     for (commodity, bullet) in report.headline_bullets() {
         let row = report.row("base", &commodity, "dependency_CN");

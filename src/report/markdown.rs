@@ -240,17 +240,17 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
             sentences.join(" ")
         );
     }
-    let change = if others.is_empty() {
+    let reduction_note = if others.is_empty() {
         ""
     } else {
-        " a change is variant minus baseline in percentage points, paired trial by trial (both see \
-         the same sampled disruptions; `summary.csv`'s `reduction:` rows give baseline minus \
-         variant, the same figure with the opposite sign);"
+        " a reduction is baseline minus variant in percentage points (positive: the variant is \
+         less dependent), paired trial by trial (both see the same sampled disruptions), as in \
+         `summary.csv`'s `reduction:` rows;"
     };
     let _ = writeln!(
         out,
         "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
-         shown (more decimals where the confidence interval is narrow);{change} 95% CI is the \
+         shown (more decimals where the confidence interval is narrow);{reduction_note} 95% CI is the \
          confidence interval of the mean.\n"
     );
 
@@ -304,14 +304,16 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
     out
 }
 
-/// "X vs Y: M dependency on C falls from b to v on average (change, 95% CI); it falls in P of
-/// trials." The change is variant − baseline = −reduction, so its CI is the reduction's, negated.
+/// "X vs Y: M dependency on C falls by d points, from b to v on average (95% CI of the fall);
+/// it falls in P of trials." The fall is the paired reduction (baseline − variant), as in
+/// `summary.csv`; a rise is its negation, with the CI negated and swapped, so the figures after
+/// the verb are always read in its direction.
 fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
-    // The change gets the decimals its CI needs; the levels at most two, which reads better
-    // than "from 58.551% to 58.521%" and loses nothing the change does not state.
+    // The difference gets the decimals its CI needs; the levels at most two, which reads better
+    // than "from 58.551% to 58.521%" and loses nothing the difference does not state.
     let d = row_decimals(r);
     let change = points(-r.mean, d);
-    // Levels rounded on their own can disagree with the change ("100.0% to 99.0%, −0.9
+    // Levels rounded on their own can disagree with the difference ("100.0% to 99.0%, by 0.9
     // points" for 99.97% → 99.04%): take up to two more decimals until the rounded levels'
     // difference reads as the change.
     let rounded = |x: f64, decimals: usize| {
@@ -322,33 +324,40 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     let level = (preferred..=preferred + 2)
         .find(|&lv| points((rounded(v.mean, lv) - rounded(b.mean, lv)) / 100.0, d) == change)
         .unwrap_or(preferred);
-    let verb = if change.starts_with('−') {
-        "falls"
+    let (b_level, v_level) = (percent(b.mean, level), percent(v.mean, level));
+    let p = in_trials(r.p_positive);
+    // The figures in the direction of the verb: the reduction for a fall, its negation for a
+    // rise (no `+`: the verb carries the direction; a CI end of the other sign keeps its `−`).
+    let (verb, by, low, high) = if change.starts_with('−') {
+        ("falls", r.mean, r.ci_low, r.ci_high)
     } else if change.starts_with('+') {
-        "rises"
+        ("rises", -r.mean, -r.ci_high, -r.ci_low)
     } else {
-        "barely changes"
+        return format!(
+            "{subject} barely changes ({b_level} and {v_level} on average; reduction {} points, \
+             95% CI {} to {}); it falls {p}.",
+            unsigned_points(r.mean, d),
+            unsigned_points(r.ci_low, d),
+            unsigned_points(r.ci_high, d),
+        );
     };
-    let levels = if verb == "barely changes" {
-        format!(
-            "({} and {} on average",
-            percent(b.mean, level),
-            percent(v.mean, level)
-        )
-    } else {
-        format!(
-            "from {} to {} on average (",
-            percent(b.mean, level),
-            percent(v.mean, level)
-        )
-    };
-    let separator = if verb == "barely changes" { "; " } else { "" };
     format!(
-        "{subject} {verb} {levels}{separator}{change} points, 95% CI {} to {}); it falls {}.",
-        points(-r.ci_high, d),
-        points(-r.ci_low, d),
-        in_trials(r.p_positive)
+        "{subject} {verb} by {} points, from {b_level} to {v_level} on average (95% CI {} to {}); \
+         it falls {p}.",
+        unsigned_points(by, d),
+        unsigned_points(low, d),
+        unsigned_points(high, d),
     )
+}
+
+/// [`points`] without the `+` of a positive value (`−` stays): for figures whose direction a
+/// word already gives.
+fn unsigned_points(share: f64, decimals: usize) -> String {
+    let text = points(share, decimals);
+    match text.strip_prefix('+') {
+        Some(magnitude) => magnitude.to_string(),
+        None => text,
+    }
 }
 
 /// Whether a paired reduction is exactly 0 in every trial (mean 0 with sd 0).
@@ -503,15 +512,15 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
     }
     let _ = writeln!(
         out,
-        "\nChange against the baseline {}, paired by trial: variant minus baseline (negative = \
-         less), in percentage points (of demand; of trials for the serious-shortfall probability), \
-         in months for the shortage count; P(falls) is the share of trials in which the variant's \
-         figure is lower.\n",
+        "\nReduction against the baseline {}, paired by trial: baseline minus variant (positive = \
+         the variant's figure is lower), as in `summary.csv`'s `reduction:` rows, in percentage \
+         points (of demand; of trials for the serious-shortfall probability), in months for the \
+         shortage count; P(falls) is the share of trials in which the variant's figure is lower.\n",
         code(baseline)
     );
     let _ = writeln!(
         out,
-        "| commodity | variant | figure | change (mean) | 95% CI | P(falls) |"
+        "| commodity | variant | figure | reduction (mean) | 95% CI | P(falls) |"
     );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
     for commodity in &summary.commodities {
@@ -521,22 +530,22 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                 let Some(r) = summary.row(&group, &commodity.id, metric) else {
                     continue;
                 };
-                let (change, ci) = if metric == "shortage_months" {
+                let (reduction, ci) = if metric == "shortage_months" {
                     let d = decimals_for(r.ci_high - r.ci_low).max(1);
                     (
-                        signed(-r.mean, d),
-                        format!("{} to {}", signed(-r.ci_high, d), signed(-r.ci_low, d)),
+                        signed(r.mean, d),
+                        format!("{} to {}", signed(r.ci_low, d), signed(r.ci_high, d)),
                     )
                 } else {
                     let d = row_decimals(r);
                     (
-                        points(-r.mean, d),
-                        format!("{} to {}", points(-r.ci_high, d), points(-r.ci_low, d)),
+                        points(r.mean, d),
+                        format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
                     )
                 };
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {change} | {ci} | {} |",
+                    "| {} | {} | {} | {reduction} | {ci} | {} |",
                     commodity.id,
                     code(variant),
                     metric_label(metric),

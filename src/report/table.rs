@@ -69,7 +69,7 @@ pub fn render(summary: &Summary) -> String {
         let reduction = format!("reduction:{variant}");
         let _ = writeln!(
             out,
-            "\n{variant} vs {baseline} (baseline): change in dependency and shortfall, paired by trial"
+            "\n{variant} vs {baseline} (baseline): reduction in dependency, and shortfall, paired by trial"
         );
         let _ = writeln!(
             out,
@@ -78,7 +78,7 @@ pub fn render(summary: &Summary) -> String {
             "country",
             "baseline",
             "variant",
-            "change, pts (95% CI)",
+            "reduction, pts (95% CI)",
             "P(falls)",
             "shortfall b → v",
             "P(serious) b → v"
@@ -94,14 +94,13 @@ pub fn render(summary: &Summary) -> String {
                 ) else {
                     continue;
                 };
-                // The change is variant − baseline = −reduction.
-                // Decimals that resolve the change's 95% CI, as in report.md.
+                // Decimals that resolve the reduction's 95% CI, as in report.md.
                 let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
-                let change = format!(
+                let reduction_cell = format!(
                     "{} ({} to {})",
-                    points(-r.mean, d),
-                    points(-r.ci_high, d),
-                    points(-r.ci_low, d)
+                    points(r.mean, d),
+                    points(r.ci_low, d),
+                    points(r.ci_high, d)
                 );
                 let (shortfall, serious) = if first {
                     pair_cells(summary, &baseline, variant, &c.id)
@@ -115,7 +114,7 @@ pub fn render(summary: &Summary) -> String {
                     country,
                     format_share(b.mean),
                     format_share(v.mean),
-                    change,
+                    reduction_cell,
                     probability(r.p_positive),
                     shortfall,
                     serious
@@ -134,9 +133,8 @@ pub fn render(summary: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "\nchange: variant − baseline in percentage points of demand (negative = less dependent; \
-summary.csv's reduction rows are baseline − variant, the same figure with the opposite sign); \
-P(falls): share of trials in which the variant is less dependent."
+        "\nreduction: baseline − variant in percentage points of demand (positive = less dependent), \
+as in summary.csv's reduction rows; P(falls): share of trials in which the variant is less dependent."
     );
     out
 }
