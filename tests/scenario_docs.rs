@@ -82,7 +82,7 @@ fn numbers(text: &str) -> Vec<(f64, usize)> {
     let mut out = Vec::new();
     let mut in_code = false;
     let mut current = String::new();
-    let mut flush = |current: &mut String, out: &mut Vec<(f64, usize)>| {
+    let flush = |current: &mut String, out: &mut Vec<(f64, usize)>| {
         let token = current.trim_end_matches('.');
         if !token.is_empty() {
             let decimals = token.split_once('.').map_or(0, |(_, d)| d.len());
