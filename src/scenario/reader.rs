@@ -8,11 +8,38 @@ use toml::de::{DeTable, DeValue};
 
 use crate::scenario::error::{Problems, suggest};
 
-/// The message for a whole-number key's integer beyond 64 bits: what no such key accepts,
-/// without naming a range that a key's own (narrower) rule would contradict; that rule applies
-/// to values within it.
-fn integer_out_of_range(text: &str) -> String {
-    if text.trim_start().starts_with('-') {
+/// An integer literal beyond 64 bits as a message quotes it: with its radix prefix, and cut
+/// short when it is long (`12345678901234567890…, 321 digits`).
+fn literal(digits: &str, radix: u32) -> String {
+    let prefix = match radix {
+        16 => "0x",
+        8 => "0o",
+        2 => "0b",
+        _ => "",
+    };
+    let count = digits.chars().filter(char::is_ascii_alphanumeric).count();
+    if digits.len() <= 24 {
+        format!("{prefix}{digits}")
+    } else {
+        let head: String = digits.chars().take(20).collect();
+        format!("{prefix}{head}…, {count} digits")
+    }
+}
+
+/// The message for an integer beyond what a 64-bit signed integer holds, in a whole-number key
+/// (`whole`) or a number key: what no such key accepts, without naming a range that a key's own
+/// (narrower) rule would contradict; that rule applies to values within it. A number key takes
+/// a decimal integer beyond 64 bits as a number, so only a decimal beyond f64 reaches it.
+fn integer_out_of_range(digits: &str, radix: u32, whole: bool) -> String {
+    let text = literal(digits, radix);
+    if radix != 10 {
+        format!(
+            "integer {text} is too large: hexadecimal, octal and binary integers are at most \
+             0x7fffffffffffffff (9223372036854775807)"
+        )
+    } else if !whole {
+        format!("integer {text} is too large for a number (the largest is about 1.8e308)")
+    } else if digits.trim_start().starts_with('-') {
         format!(
             "integer {text} is too small; no whole-number key accepts less than -9223372036854775808"
         )
@@ -221,20 +248,7 @@ impl<'a> Reader<'a> {
                 Err(_) => match i.as_str().replace('_', "").parse::<f64>() {
                     Ok(x) if i.radix() == 10 && x.is_finite() => Some(Sp::new(x, span)),
                     _ => {
-                        let message = if i.radix() == 10 {
-                            format!("integer {} is beyond the range of numbers", i.as_str())
-                        } else {
-                            let prefix = match i.radix() {
-                                16 => "0x",
-                                8 => "0o",
-                                _ => "0b",
-                            };
-                            format!(
-                                "integer {prefix}{} is out of range: hexadecimal, octal and \
-                                 binary integers must fit in 64 bits",
-                                i.as_str()
-                            )
-                        };
+                        let message = integer_out_of_range(i.as_str(), i.radix(), false);
                         self.error(&span, path, message);
                         None
                     }
@@ -276,7 +290,8 @@ impl<'a> Reader<'a> {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => Some(Sp::new(n, value.span())),
                 Err(_) => {
-                    self.error(&value.span(), path, integer_out_of_range(i.as_str()));
+                    let message = integer_out_of_range(i.as_str(), i.radix(), true);
+                    self.error(&value.span(), path, message);
                     None
                 }
             },

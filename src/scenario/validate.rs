@@ -3098,14 +3098,26 @@ mod tests {
             "{}",
             problems[0].message
         );
-        // So does a number key for a hexadecimal integer beyond them, written as written.
-        let text = TUTORIAL.replace(FIRST_MINE, "capacity = { antimony = 0xffffffffffffffffff }");
+        // So does any key for a hexadecimal integer beyond a signed 64-bit one, quoted with its
+        // prefix (0x8000000000000000 fits 64 bits, but not signed).
+        let hexadecimal = "integer 0x8000000000000000 is too large: hexadecimal, octal and binary \
+                           integers are at most 0x7fffffffffffffff (9223372036854775807)";
+        let text = TUTORIAL.replace(FIRST_MINE, "capacity = { antimony = 0x8000000000000000 }");
         let problems = validate(&text, "tutorial").expect_err("hexadecimal beyond 64 bits");
         assert_eq!(problems[0].path, "node[0].capacity.antimony");
+        assert_eq!(problems[0].message, hexadecimal);
+        let text = TUTORIAL.replace("horizon_months = 60", "horizon_months = 0x8000000000000000");
+        let problems = validate(&text, "tutorial").expect_err("hexadecimal beyond 64 bits");
+        assert_eq!(problems[0].path, "scenario.horizon_months");
+        assert_eq!(problems[0].message, hexadecimal);
+        // A decimal beyond f64 in a number key: quoted short.
+        let huge = format!("capacity = {{ antimony = 1{} }}", "0".repeat(320));
+        let problems =
+            validate(&TUTORIAL.replace(FIRST_MINE, &huge), "tutorial").expect_err("beyond f64");
         assert_eq!(
             problems[0].message,
-            "integer 0xffffffffffffffffff is out of range: hexadecimal, octal and binary integers \
-             must fit in 64 bits"
+            "integer 10000000000000000000…, 321 digits is too large for a number (the largest is \
+             about 1.8e308)"
         );
     }
 
