@@ -13,9 +13,10 @@ use supplyrisk::plot;
 use supplyrisk::report::markdown::{self, network_views};
 use supplyrisk::report::summary::Summary;
 
-/// Two commodities, two countries, three variants: the baseline (`full`) and two that differ
-/// from it in opposite directions: `no_tj` loses the cheapest, non-Chinese mine, whose share
-/// Chinese supply then takes (dependency on CN rises),
+/// Two commodities, two countries, four variants: the baseline (`full`) and three against it:
+/// `no_tj` loses the cheapest, non-Chinese mine, whose share Chinese supply then takes
+/// (dependency on CN rises); `with_br` adds a cheaper Brazilian mine, which displaces Chinese
+/// supply whenever China's exports are open (dependency on CN falls);
 /// `with_spare` only adds a mine with no edges (nothing changes in any trial).
 const SCENARIO: &str = r#"
 [scenario]
@@ -58,6 +59,12 @@ country = "BR"
 capacity = { antimony = 50 }
 
 [[node]]
+id = "br_mine"
+kind = "mine"
+country = "BR"
+capacity = { antimony = 60 }
+
+[[node]]
 id = "us"
 kind = "market"
 country = "US"
@@ -77,6 +84,11 @@ cost = 2
 from = "tj_mine"
 to = "us"
 cost = 0.5
+
+[[edge]]
+from = "br_mine"
+to = "us"
+cost = 0.4
 
 [[disruption]]
 id = "cn_controls"
@@ -100,14 +112,19 @@ duration_days = { dist = "exponential", mean = 40 }
 [[variant]]
 id = "full"
 baseline = true
-disable = ["spare"]
+disable = ["spare", "br_mine"]
 
 [[variant]]
 id = "no_tj"
-disable = ["spare", "tj_mine"]
+disable = ["spare", "tj_mine", "br_mine"]
+
+[[variant]]
+id = "with_br"
+disable = ["spare"]
 
 [[variant]]
 id = "with_spare"
+disable = ["br_mine"]
 "#;
 
 /// A figure as printed: its value, its decimals, and whether it is a bound (`>99.9%`).
@@ -592,9 +609,62 @@ fn rises_and_no_change_are_worded_as_they_are() {
     }
     assert!(
         unchanged.contains("on average) in `with_spare`; US dependency on RU (")
-            && unchanged.contains("on average) in `no_tj` and `with_spare`."),
+            && unchanged.contains("on average) in `no_tj` and `with_br` and `with_spare`."),
         "{unchanged}"
     );
+}
+
+/// A fall reads "falls by", with the reduction and its CI as they are, in the headline and in
+/// the terminal table; a rise reads "rises by" in the headline, and the terminal table gives
+/// its (negative) reduction; both tables and sentences agree with `summary.csv`.
+#[test]
+fn falls_and_rises_read_the_same_in_the_headline_and_the_terminal_table() {
+    let report = Report::new(SCENARIO, 300);
+    let fall = report.row("reduction:with_br", "antimony", "dependency_CN");
+    let rise = report.row("reduction:no_tj", "antimony", "dependency_CN");
+    assert!(
+        fall["ci_low"] > 0.0 && rise["ci_high"] < 0.0,
+        "{fall:?} {rise:?}"
+    );
+    assert!(
+        report
+            .text
+            .contains("`with_br` vs `full`: US dependency on CN falls by "),
+        "{}",
+        report.text
+    );
+    assert!(
+        report
+            .text
+            .contains("`no_tj` vs `full`: US dependency on CN rises by "),
+        "{}",
+        report.text
+    );
+
+    // The terminal table: a block per variant, a row per (commodity, country).
+    let table = supplyrisk::report::table::render(&report.summary);
+    let cell = |variant: &str| -> Vec<Figure> {
+        let block = table
+            .split(&format!("\n{variant} vs full (baseline)"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no block for {variant}: {table}"));
+        let line = block
+            .lines()
+            .find(|l| l.starts_with("antimony "))
+            .expect("an antimony row");
+        // Baseline %, variant %, then the reduction and its CI (the ids have no digits).
+        let numbers = figures(line);
+        assert!(numbers.len() >= 5, "{line}");
+        numbers[2..5].to_vec()
+    };
+    assert!(table.contains("reduction, pts (95% CI)"), "{table}");
+    for (variant, row) in [("with_br", &fall), ("no_tj", &rise)] {
+        let shown = cell(variant);
+        let what = format!("terminal table, {variant}");
+        assert_share(shown[0], row["mean"], &format!("{what} reduction"));
+        assert_share(shown[1], row["ci_low"], &format!("{what} CI low"));
+        assert_share(shown[2], row["ci_high"], &format!("{what} CI high"));
+    }
 }
 
 #[test]

@@ -711,6 +711,51 @@ mod tests {
         assert_eq!(probability(0.0), "0%");
     }
 
+    fn row(mean: f64, ci_low: f64, ci_high: f64, p_positive: f64) -> Row {
+        Row {
+            variant: String::new(),
+            commodity: String::new(),
+            metric: String::new(),
+            mean,
+            ci_low,
+            ci_high,
+            sd: 0.0,
+            p5: 0.0,
+            p50: 0.0,
+            p95: 0.0,
+            cvar95: 0.0,
+            p_positive,
+        }
+    }
+
+    /// A fall gives the reduction and its CI as they are; a rise gives the increase, so the
+    /// reduction's CI negated and swapped; a difference that rounds to nothing gives the
+    /// reduction with its CI, which straddles 0.
+    #[test]
+    fn change_sentences_read_in_the_direction_of_their_verb() {
+        let (low, high) = (row(0.35, 0.34, 0.36, 0.0), row(0.40, 0.39, 0.41, 0.0));
+        assert_eq!(
+            change_sentence("X", &high, &low, &row(0.05, 0.045, 0.056, 0.9)),
+            "X falls by 5.0 points, from 40.0% to 35.0% on average (95% CI 4.5 to 5.6); it falls in \
+             90.0% of trials."
+        );
+        assert_eq!(
+            change_sentence("X", &low, &high, &row(-0.05, -0.056, -0.045, 0.1)),
+            "X rises by 5.0 points, from 35.0% to 40.0% on average (95% CI 4.5 to 5.6); it falls in \
+             10.0% of trials."
+        );
+        assert_eq!(
+            change_sentence("X", &low, &high, &row(-0.05, -0.056, 0.002, 0.3)),
+            "X rises by 5.0 points, from 35.0% to 40.0% on average (95% CI −0.2 to 5.6); it falls in \
+             30.0% of trials."
+        );
+        assert_eq!(
+            change_sentence("X", &high, &high, &row(0.0001, -0.01, 0.0102, 0.5)),
+            "X barely changes (40.0% and 40.0% on average; reduction 0.0 points, 95% CI −1.0 to 1.0); \
+             it falls in 50.0% of trials."
+        );
+    }
+
     #[test]
     fn signed_numbers() {
         assert_eq!(signed(-1.25, 1), "−1.2");
