@@ -102,3 +102,24 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// The top-level help names the bundled default that a bare `supplyrisk` runs (the text is
+    /// a literal, so this keeps it in step with `bundled::DEFAULT`).
+    #[test]
+    fn help_names_the_bundled_default() {
+        let help = Cli::command()
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(
+            help.contains(&format!("`{}`", crate::scenario::bundled::DEFAULT)),
+            "{help}"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::report::format::{decimals_for, format_share, points};
 use crate::report::markdown::probability;
-use crate::report::summary::Summary;
+use crate::report::summary::{Row, Summary};
 
 /// The table for people, as text.
 pub fn render(summary: &Summary) -> String {
@@ -41,7 +41,7 @@ pub fn render(summary: &Summary) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>16}",
+            "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>17}",
             "commodity", "country", "depend.", "95% CI", "shortfall", "P(serious short.)"
         );
         for c in &summary.commodities {
@@ -53,7 +53,7 @@ pub fn render(summary: &Summary) -> String {
                 let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, k == 0);
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>16}",
+                    "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>17}",
                     if k == 0 { c.id.as_str() } else { "" },
                     country,
                     format_share(d.mean),
@@ -65,6 +65,25 @@ pub fn render(summary: &Summary) -> String {
         }
         return out;
     }
+    // The reduction column is as wide as its widest cell (at least the header's 24).
+    let reduction_width = others
+        .iter()
+        .flat_map(|variant| {
+            let group = format!("reduction:{variant}");
+            summary
+                .commodities
+                .iter()
+                .flat_map(|c| summary.dependency_on.iter().map(move |k| (c, k)))
+                .filter_map(|(c, country)| {
+                    summary
+                        .row(&group, &c.id, &format!("dependency_{country}"))
+                        .map(|r| reduction_cell(r).chars().count())
+                })
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .unwrap_or(0)
+        .max(24);
     for variant in others {
         let reduction = format!("reduction:{variant}");
         let _ = writeln!(
@@ -73,7 +92,7 @@ pub fn render(summary: &Summary) -> String {
         );
         let _ = writeln!(
             out,
-            "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+            "{:<width$}  {:<7} {:>8} {:>8}  {:>reduction_width$}  {:>8}  {:>17}  {:>17}",
             "commodity",
             "country",
             "baseline",
@@ -94,14 +113,7 @@ pub fn render(summary: &Summary) -> String {
                 ) else {
                     continue;
                 };
-                // Decimals that resolve the reduction's 95% CI, as in report.md.
-                let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
-                let reduction_cell = format!(
-                    "{} ({} to {})",
-                    points(r.mean, d),
-                    points(r.ci_low, d),
-                    points(r.ci_high, d)
-                );
+                let reduction_cell = reduction_cell(r);
                 let (shortfall, serious) = if first {
                     pair_cells(summary, &baseline, variant, &c.id)
                 } else {
@@ -109,7 +121,7 @@ pub fn render(summary: &Summary) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+                    "{:<width$}  {:<7} {:>8} {:>8}  {:>reduction_width$}  {:>8}  {:>17}  {:>17}",
                     if first { c.id.as_str() } else { "" },
                     country,
                     format_share(b.mean),
@@ -125,7 +137,7 @@ pub fn render(summary: &Summary) -> String {
                 let (shortfall, serious) = pair_cells(summary, &baseline, variant, &c.id);
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:<7} {:>8} {:>8}  {:>24}  {:>8}  {:>17}  {:>17}",
+                    "{:<width$}  {:<7} {:>8} {:>8}  {:>reduction_width$}  {:>8}  {:>17}  {:>17}",
                     c.id, "-", "", "", "", "", shortfall, serious
                 );
             }
@@ -137,6 +149,18 @@ pub fn render(summary: &Summary) -> String {
 as in summary.csv's reduction rows; P(falls): share of trials in which the variant is less dependent."
     );
     out
+}
+
+/// The paired reduction with its 95% CI, in points, with the decimals that resolve the CI (as
+/// in report.md).
+fn reduction_cell(r: &Row) -> String {
+    let d = decimals_for((r.ci_high - r.ci_low) * 100.0);
+    format!(
+        "{} ({} to {})",
+        points(r.mean, d),
+        points(r.ci_low, d),
+        points(r.ci_high, d)
+    )
 }
 
 fn shortfall_cells(
