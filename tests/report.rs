@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{model, run_model};
+use common::{SummaryCsv, model, parse_summary_csv, run_model};
 use supplyrisk::plot;
 use supplyrisk::report::markdown::{self, network_views};
 use supplyrisk::report::summary::Summary;
@@ -236,34 +236,9 @@ fn assert_probability(printed: Figure, p: f64, what: &str) {
     }
 }
 
-/// `summary.csv` parsed back: (variant, commodity, metric) → the numbers by column name.
-fn parse_csv(bytes: &[u8]) -> HashMap<(String, String, String), HashMap<String, f64>> {
-    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    lines
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            let numbers = header[3..]
-                .iter()
-                .zip(&cells[3..])
-                .map(|(h, c)| (h.to_string(), c.parse::<f64>().expect("a number")))
-                .collect();
-            (
-                (
-                    cells[0].to_string(),
-                    cells[1].to_string(),
-                    cells[2].to_string(),
-                ),
-                numbers,
-            )
-        })
-        .collect()
-}
-
 struct Report {
     summary: Summary,
-    csv: HashMap<(String, String, String), HashMap<String, f64>>,
+    csv: SummaryCsv,
     text: String,
 }
 
@@ -271,7 +246,7 @@ impl Report {
     fn new(text: &str, trials: u64) -> Report {
         let (model, source) = model(text);
         let summary = run_model(&model, &source, trials, 9, 2);
-        let csv = parse_csv(&summary.summary_csv());
+        let csv = parse_summary_csv(&String::from_utf8(summary.summary_csv()).expect("UTF-8"));
         let specs = plot::plan(&summary, &network_views(&model));
         let text = markdown::render(&model, &summary, Some(&specs));
         Report { summary, csv, text }

@@ -7,8 +7,11 @@
 //! a changed engine or an edited table without a matching run fails here, and so does a row
 //! with a number more or fewer than its spec. Release only: it runs 60,000 trials in all.
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::Path;
+
+use common::{SummaryCsv, parse_summary_csv};
 
 const DOC: &str = include_str!("../docs/scenarios.md");
 
@@ -22,8 +25,8 @@ struct RowSpec {
     figures: Vec<Figure>,
 }
 
-/// `summary.csv` of a run: (variant, commodity, metric) → column → value.
-struct Summary(HashMap<(String, String, String), HashMap<String, f64>>);
+/// `summary.csv` of a run.
+struct Summary(SummaryCsv);
 
 impl Summary {
     fn run(scenario: &str, dir: &Path) -> Self {
@@ -41,26 +44,7 @@ impl Summary {
             String::from_utf8_lossy(&output.stderr)
         );
         let text = std::fs::read_to_string(out.join("summary.csv")).expect("summary.csv");
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-        let mut rows = HashMap::new();
-        for line in lines {
-            let cells: Vec<&str> = line.split(',').collect();
-            let values = header[3..]
-                .iter()
-                .zip(&cells[3..])
-                .map(|(&h, &c)| (h.to_string(), c.parse::<f64>().expect("a number")))
-                .collect();
-            rows.insert(
-                (
-                    cells[0].to_string(),
-                    cells[1].to_string(),
-                    cells[2].to_string(),
-                ),
-                values,
-            );
-        }
-        Summary(rows)
+        Summary(parse_summary_csv(&text))
     }
 
     fn get(&self, (variant, commodity, metric, column): Figure) -> f64 {
@@ -212,6 +196,18 @@ fn every_figure_of_the_results_tables_is_a_real_run() {
             (g, k, DEP, "p_positive"),
         ]
     };
+    // A commodity no variant moves: the baseline's dependency, both reductions, the
+    // baseline's shortfall and serious-shortfall probability.
+    let nothing_moves = |k: &'static str| RowSpec {
+        label: k,
+        figures: vec![
+            (b, k, DEP, "mean"),
+            (rc, k, DEP, "mean"),
+            (ro, k, DEP, "mean"),
+            (b, k, SHORT, "mean"),
+            (b, k, SERIOUS, "mean"),
+        ],
+    };
     let pakistan = vec![
         RowSpec {
             label: "light REE",
@@ -268,26 +264,8 @@ fn every_figure_of_the_results_tables_is_a_real_run() {
             ]
             .concat(),
         },
-        RowSpec {
-            label: "copper",
-            figures: vec![
-                (b, "copper", DEP, "mean"),
-                (rc, "copper", DEP, "mean"),
-                (ro, "copper", DEP, "mean"),
-                (b, "copper", SHORT, "mean"),
-                (b, "copper", SERIOUS, "mean"),
-            ],
-        },
-        RowSpec {
-            label: "gold",
-            figures: vec![
-                (b, "gold", DEP, "mean"),
-                (rc, "gold", DEP, "mean"),
-                (ro, "gold", DEP, "mean"),
-                (b, "gold", SHORT, "mean"),
-                (b, "gold", SERIOUS, "mean"),
-            ],
-        },
+        nothing_moves("copper"),
+        nothing_moves("gold"),
     ];
     check_table("Commodity | `dependency_CN` without", &pakistan, &summary);
     // "Shortfall (all variants)": the central case's equals the baseline's.
@@ -310,6 +288,21 @@ fn every_figure_of_the_results_tables_is_a_real_run() {
         }
         figures.push((r, sb, DEP, "p_positive"));
         figures.extend([(v, sb, SHORT, "mean"), (v, sb, SERIOUS, "mean")]);
+        RowSpec { label, figures }
+    };
+    // The stress rows: dependency, the reduction (and P(falls) where it moves), then the
+    // shortfall with its CI and the serious-shortfall probability.
+    let stress_row = |label: &'static str, v: &'static str, r: &'static str, moves: bool| {
+        let mut figures = vec![(v, sb, DEP, "mean"), (r, sb, DEP, "mean")];
+        if moves {
+            figures.push((r, sb, DEP, "p_positive"));
+        }
+        figures.extend([
+            (v, sb, SHORT, "mean"),
+            (v, sb, SHORT, "ci_low"),
+            (v, sb, SHORT, "ci_high"),
+            (v, sb, SERIOUS, "mean"),
+        ]);
         RowSpec { label, figures }
     };
     let antimony_ban = vec![
@@ -347,64 +340,18 @@ fn every_figure_of_the_results_tables_is_a_real_run() {
             "reduction:with_perpetua",
             true,
         ),
-        RowSpec {
-            label: "`without_third_country_surge`",
-            figures: vec![
-                ("without_third_country_surge", sb, DEP, "mean"),
-                ("reduction:without_third_country_surge", sb, DEP, "mean"),
-                ("without_third_country_surge", sb, SHORT, "mean"),
-                ("without_third_country_surge", sb, SHORT, "ci_low"),
-                ("without_third_country_surge", sb, SHORT, "ci_high"),
-                ("without_third_country_surge", sb, SERIOUS, "mean"),
-            ],
-        },
-        RowSpec {
-            label: "`without_surge_with_pakistan_concentrate_now`",
-            figures: vec![
-                (
-                    "without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    DEP,
-                    "mean",
-                ),
-                (
-                    "reduction:without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    DEP,
-                    "mean",
-                ),
-                (
-                    "reduction:without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    DEP,
-                    "p_positive",
-                ),
-                (
-                    "without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    SHORT,
-                    "mean",
-                ),
-                (
-                    "without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    SHORT,
-                    "ci_low",
-                ),
-                (
-                    "without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    SHORT,
-                    "ci_high",
-                ),
-                (
-                    "without_surge_with_pakistan_concentrate_now",
-                    sb,
-                    SERIOUS,
-                    "mean",
-                ),
-            ],
-        },
+        stress_row(
+            "`without_third_country_surge`",
+            "without_third_country_surge",
+            "reduction:without_third_country_surge",
+            false,
+        ),
+        stress_row(
+            "`without_surge_with_pakistan_concentrate_now`",
+            "without_surge_with_pakistan_concentrate_now",
+            "reduction:without_surge_with_pakistan_concentrate_now",
+            true,
+        ),
     ];
     check_table(
         "Variant | `dependency_CN` | Reduction",

@@ -98,3 +98,30 @@ pub fn assert_succeeded(output: &Output) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `summary.csv`'s rows as numbers: (variant, commodity, metric) → column → value.
+pub type SummaryCsv =
+    std::collections::HashMap<(String, String, String), std::collections::HashMap<String, f64>>;
+
+/// Parses the text of a `summary.csv` (the header, then one row per variant, commodity and
+/// metric).
+pub fn parse_summary_csv(text: &str) -> SummaryCsv {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let numbers = header[3..]
+                .iter()
+                .zip(&cells[3..])
+                .map(|(h, c)| (h.to_string(), c.parse::<f64>().expect("a number")))
+                .collect();
+            let key = (
+                cells[0].to_string(),
+                cells[1].to_string(),
+                cells[2].to_string(),
+            );
+            (key, numbers)
+        })
+        .collect()
+}
