@@ -68,6 +68,24 @@ fn assert_quantile(got: f64, q: f64, h_of_x_at: &dyn Fn(f64) -> f64, what: &str)
     );
 }
 
+/// Monthly series read their percentiles at the midpoints of 1024 bins on [0, 1] (DESIGN.md,
+/// "Statistics").
+const MONTHLY_RESOLUTION: f64 = 1.0 / 2048.0;
+
+/// [`assert_quantile`] for a monthly percentile, whose histogram resolution is
+/// [`MONTHLY_RESOLUTION`].
+fn assert_monthly_quantile(got: f64, q: f64, h_of_x_at: &dyn Fn(f64) -> f64, what: &str) {
+    let spread = K * (q * (1.0 - q) / TRIALS as f64).sqrt();
+    let (low, high) = (
+        h_of_x_at((q - spread).max(0.0)) - MONTHLY_RESOLUTION,
+        h_of_x_at((q + spread).min(1.0)) + MONTHLY_RESOLUTION,
+    );
+    assert!(
+        low <= got && got <= high,
+        "{what}: {got} outside [{low}, {high}]"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. Incident weights.
 
@@ -463,6 +481,34 @@ ramp_months = { dist = "uniform", min = 1.0, max = 2.0 }"#,
         1.0 - 0.5 * ln2
     );
     assert_months_exact(&summary, 7..24, 0.5);
+    // monthly.csv's percentiles of month 6: 1 − 1/(2R) is increasing in R, so its quantile at
+    // level q is 1 − 1/(2(1 + q)): p5 0.523810, p50 0.666667, p95 0.743590, each within the
+    // order statistic's bracket and the monthly histograms' half bin (1/2048). Months 5 and 7,
+    // where every trial has the same value, read 1 and 1/2 (to that half bin).
+    // Wrong implementations ruled out: percentiles of the mean path (all three at 0.6534), of
+    // the pooled months, or of another month (month 5 or 7: 1 or 0.5).
+    let month = |m: usize| {
+        summary
+            .monthly
+            .iter()
+            .filter(|r| r.variant == "with" && r.metric == "dependency_CN")
+            .nth(m)
+            .expect("24 months")
+    };
+    let at_level = |p: f64| 1.0 - 0.5 / (1.0 + p);
+    let (five, fifty, ninety_five) = (month(6).p5, month(6).p50, month(6).p95);
+    assert_monthly_quantile(five, 0.05, &at_level, "month 6 p5");
+    assert_monthly_quantile(fifty, 0.5, &at_level, "month 6 p50");
+    assert_monthly_quantile(ninety_five, 0.95, &at_level, "month 6 p95");
+    for (m, value) in [(5, 1.0), (7, 0.5)] {
+        let r = month(m);
+        for got in [r.p5, r.p50, r.p95] {
+            assert!(
+                (got - value).abs() <= MONTHLY_RESOLUTION,
+                "month {m}: {got} vs {value}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -497,6 +543,27 @@ success_probability = { dist = "beta", a = 2.0, b = 3.0 }"#,
         (reduction.p95 - 0.5).abs() <= QUANTILE_RESOLUTION,
         "p95 {} vs 0.5",
         reduction.p95
+    );
+    // The rest of SPEC 5's statistics, through the whole pipeline. About 60% of the trials
+    // are 0 (the number of successes is Binomial(20000, 0.4): 8000 ± 69, never near the
+    // 10,000 that would move the median), so p50 is exactly 0; the highest ⌈0.05·n⌉ = 1000
+    // trials are all successes, so cvar95 = 1/2 (to the histograms' 0.001). The CI is
+    // mean ± 1.959964·sd/√n, centred on the mean: with 1.96 its width would be off by 2.5e-10,
+    // with √(n − 1) by 1.7e-7, both far beyond the rounding of a few additions (1e-13).
+    assert_eq!(reduction.p50, 0.0);
+    assert!(
+        (reduction.cvar95 - 0.5).abs() <= QUANTILE_RESOLUTION,
+        "cvar95 {} vs 0.5",
+        reduction.cvar95
+    );
+    let half_width = 1.959964 * reduction.sd / (TRIALS as f64).sqrt();
+    assert!(
+        (reduction.ci_high - reduction.mean - half_width).abs() < 1e-13
+            && (reduction.mean - reduction.ci_low - half_width).abs() < 1e-13,
+        "CI [{}, {}] around {} vs ± {half_width}",
+        reduction.ci_low,
+        reduction.ci_high,
+        reduction.mean
     );
 }
 
@@ -557,6 +624,21 @@ to = "us"
     // g's quantile at level p is 0.2·p.
     assert_quantile(shortfall.p5, 0.05, &|p| h(0.2 * p), "shortfall p5");
     assert_quantile(shortfall.p95, 0.95, &|p| h(0.2 * p), "shortfall p95");
+    // cvar95, the mean of the highest 5% of trials, is h's mean over g's top 5%, [0.19, 0.2]:
+    // 100·∫ h = 0.237879 (against p95 = 0.232790). The estimator's standard error is
+    // √([Var(h | tail) + 0.95·(cvar − q)²]/(0.05·n)) with q = h(0.19) (the asymptotic variance
+    // of an empirical expected shortfall), 1.8e-4; the histograms add up to 0.001.
+    // Wrong implementations ruled out: the tail's lowest value (p95) reported as cvar95
+    // (0.0051 off: 2.9 times the tolerance of 0.0017), or the top value h(0.2) = 0.2429 (3 times).
+    let cvar = integrate(&h, 0.19, 0.2) / 0.01;
+    let tail_variance = integrate(&|g| h(g).powi(2), 0.19, 0.2) / 0.01 - cvar * cvar;
+    let q = h(0.19);
+    let se = ((tail_variance + 0.95 * (cvar - q).powi(2)) / (0.05 * TRIALS as f64)).sqrt();
+    assert!(
+        (shortfall.cvar95 - cvar).abs() <= K * se + QUANTILE_RESOLUTION,
+        "cvar95 {} vs {cvar} (se {se:.2e})",
+        shortfall.cvar95
+    );
     // Dependency on CN is the rest: everything delivered comes from CN.
     assert!((row(&summary, "base", "x", "dependency_CN").mean + shortfall.mean - 1.0).abs() < 1e-9);
     assert_eq!(

@@ -322,6 +322,36 @@ mod tests {
         assert!((out[3] - 0.75).abs() < 1e-12, "{out:?}");
     }
 
+    /// The same arithmetic in literal days, so that a wrong month length fails: SPEC 2 fixes a
+    /// month at 365.25 / 12 = 30.4375 days, month m covering [30.4375·m, 30.4375·(m + 1)).
+    /// With 30 days a month, the first case would give 2/3 and the second would lose nothing
+    /// in month 0 (its outage would fall wholly in month 1).
+    #[test]
+    fn months_are_a_twelfth_of_a_julian_year() {
+        assert_eq!(DAYS_PER_MONTH, 365.25 / 12.0);
+        // A full outage over days [0, 10) of node 0: month 0 keeps 1 − 10/30.4375.
+        // A full outage over days [30, 31) of node 1 straddles the month boundary at
+        // 30.4375: month 0 loses 0.4375 days, month 1 loses 0.5625.
+        let outages = [outage(0, 0.0, 10.0, 0.0), outage(1, 30.0, 31.0, 0.0)];
+        let mut out = vec![1.0; 4];
+        time_average(
+            &outages,
+            &[Some(0), Some(1)],
+            2,
+            &mut Sweep::default(),
+            &mut out,
+        );
+        let expected = [
+            1.0 - 10.0 / 30.4375,
+            1.0,
+            1.0 - 0.4375 / 30.4375,
+            1.0 - 0.5625 / 30.4375,
+        ];
+        for (got, want) in out.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{out:?} vs {expected:?}");
+        }
+    }
+
     #[test]
     fn outages_past_the_horizon_are_cut() {
         let l = DAYS_PER_MONTH;
