@@ -12,7 +12,7 @@ use crate::engine::plan::{Plan, PlanError};
 use crate::engine::run::RunSettings;
 use crate::report::summary::{self, Provenance, Summary};
 use crate::report::table;
-use crate::report::write::Staged;
+use crate::report::write::{Contents, Staged};
 use crate::scenario::{self, ScenarioError, bundled};
 use crate::shard::{ShardFiles, ShardSet};
 use crate::{engine, report};
@@ -122,7 +122,12 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
         None => PathBuf::from("output").join(&source.stem),
     });
     // Fail on an unwritable folder before any work is done.
-    let staged = Staged::begin(&out_dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    let contents = if args.shard.is_some() {
+        Contents::Shard
+    } else {
+        Contents::Result
+    };
+    let staged = Staged::begin(&out_dir, contents).map_err(|e| AppError::Usage(e.to_string()))?;
     let plan = Plan::new(&model).map_err(|e| match e {
         PlanError::CostOverflow => AppError::Usage(e.to_string()),
         other => AppError::Failure(other.to_string()),
@@ -260,7 +265,7 @@ fn merge(
     let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
     let set = ShardSet::open(dirs).map_err(refused)?;
     // Fail on an unwritable folder before the states are read.
-    let staged = Staged::begin(out_dir).map_err(usage)?;
+    let staged = Staged::begin(out_dir, Contents::Result).map_err(usage)?;
     let outcomes = set.merge().map_err(refused)?;
     let model = set.model();
     // The provenance of a single run: shard 1's scenario label, the shared seed and T.

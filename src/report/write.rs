@@ -1,6 +1,15 @@
-//! The only code that writes result files: a staging folder beside the target, renamed into
+//! The only code that writes result files: a staging folder beside the target, moved into
 //! place once complete, so a reader never sees a half-written result and a failed run leaves
 //! the previous one untouched.
+//!
+//! Where the result goes depends on what the target folder holds:
+//! - nothing (or no folder): the staging folder is renamed into place;
+//! - an earlier result and nothing else: it is replaced as a whole, in one rename;
+//! - anything else: the run's files are moved in one by one, next to what is there. Nothing
+//!   of the user's is deleted or overwritten: in a folder that is not an earlier result, a
+//!   file bearing one of the run's names stops the run before any work (exit code 2); in an
+//!   earlier result to which the user added files, only the earlier result's own files are
+//!   replaced or removed.
 
 use std::fs;
 use std::io::Write;
@@ -28,13 +37,57 @@ fn error(path: &Path, e: &std::io::Error) -> WriteError {
 pub struct Staged {
     target: PathBuf,
     staging: PathBuf,
+    placement: Placement,
     committed: bool,
 }
 
+/// What a folder being written will hold: the names it may write at its top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// A run's or a merge's result (SPEC 8).
+    Result,
+    /// A shard's state and manifest (SPEC 7).
+    Shard,
+}
+
+impl Contents {
+    /// Every name it may write at the folder's top (some only with `--per-trial` or charts).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Contents::Result => &[
+                "summary.csv",
+                "summary.json",
+                "monthly.csv",
+                "trials.csv",
+                "report.md",
+                "charts",
+            ],
+            Contents::Shard => &[
+                "manifest.json",
+                "metrics.bin",
+                "series.bin",
+                "scenario.toml",
+                "trials.csv",
+            ],
+        }
+    }
+}
+
+/// How [`Staged::commit`] puts the staged files in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// No folder, an empty one, or an earlier result alone: rename the staging folder over it.
+    Whole,
+    /// A folder with other things in it: move the run's files in one by one. `earlier`: it is
+    /// an earlier result with files of the user's added, whose own files the run replaces and
+    /// whose files the run does not write again are removed.
+    Into { earlier: bool },
+}
+
 impl Staged {
-    /// Prepares to write `target`: creates its parent and a staging folder beside it, so an
-    /// unwritable location fails here, before any work is done.
-    pub fn begin(target: &Path) -> Result<Staged, WriteError> {
+    /// Prepares to write `contents` to `target`: creates its parent and a staging folder
+    /// beside it, so an unwritable location fails here, before any work is done.
+    pub fn begin(target: &Path, contents: Contents) -> Result<Staged, WriteError> {
         let name = target
             .file_name()
             .ok_or_else(|| WriteError {
@@ -53,15 +106,7 @@ impl Staged {
                 reason: "it exists and is not a folder".to_string(),
             });
         }
-        // A result replaces an earlier result, never a folder of the user's own files.
-        if let Some(foreign) = foreign_entry(target) {
-            return Err(WriteError {
-                path: target.display().to_string(),
-                reason: format!(
-                    "it holds `{foreign}`, which is not a supplyrisk output, so it is not an earlier result to replace; choose another --out, or empty the folder"
-                ),
-            });
-        }
+        let placement = placement(target, contents)?;
         // A file where a parent folder should be: name it, rather than the OS's "File exists".
         if let Some(file) = parent
             .ancestors()
@@ -80,9 +125,17 @@ impl Staged {
             fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
         }
         fs::create_dir(&staging).map_err(|e| error(target, &e))?;
+        if let Placement::Into { .. } = placement {
+            // The files will be moved into the folder itself: make sure that can be done
+            // before any work, as for the staging folder.
+            let probe = target.join(format!(".{name}.probe-{}", std::process::id()));
+            fs::write(&probe, b"").map_err(|e| error(target, &e))?;
+            let _ = fs::remove_file(&probe);
+        }
         Ok(Staged {
             target: target.to_path_buf(),
             staging,
+            placement,
             committed: false,
         })
     }
@@ -109,8 +162,14 @@ impl Staged {
         fs::File::create(&path).map_err(|e| error(&path, &e))
     }
 
-    /// Moves the staging folder into place, replacing an earlier result only now.
+    /// Moves the staged files into place, replacing an earlier result only now.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
+        if let Placement::Into { earlier } = self.placement {
+            self.move_into(earlier)?;
+            self.committed = true;
+            let _ = fs::remove_dir_all(&self.staging);
+            return Ok(self.target.clone());
+        }
         let old = self.target.with_file_name(format!(
             ".{}.old-{}",
             self.target
@@ -135,10 +194,128 @@ impl Staged {
         }
         Ok(self.target.clone())
     }
+
+    /// Moves each staged file into the target folder, over the file of the same name; in an
+    /// earlier result (`earlier`), first lists that result's own files, so that those this run
+    /// does not write again (`trials.csv` without `--per-trial`, charts of a removed variant)
+    /// can be removed after. Everything else in the folder stays as it was.
+    fn move_into(&self, earlier: bool) -> Result<(), WriteError> {
+        let stale_charts = if earlier {
+            earlier_chart_names(&self.target).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut written = Vec::new();
+        for entry in sorted_entries(&self.staging)? {
+            let from = self.staging.join(&entry);
+            let to = self.target.join(&entry);
+            if from.is_dir() {
+                fs::create_dir_all(&to).map_err(|e| error(&to, &e))?;
+                for file in sorted_entries(&from)? {
+                    let to_file = to.join(&file);
+                    fs::rename(from.join(&file), &to_file).map_err(|e| error(&to_file, &e))?;
+                    written.push(format!("{entry}/{file}"));
+                }
+            } else {
+                fs::rename(&from, &to).map_err(|e| error(&to, &e))?;
+            }
+            written.push(entry);
+        }
+        if earlier {
+            let top = RESULT_FILES.iter().map(|name| (*name).to_string());
+            let charts = stale_charts.iter().map(|name| format!("charts/{name}"));
+            for name in top.chain(charts) {
+                let path = self.target.join(&name);
+                if !written.contains(&name) && path.is_file() {
+                    let _ = fs::remove_file(path);
+                }
+            }
+            // A `charts/` left empty by that (a run with --no-charts) goes too.
+            let _ = fs::remove_dir(self.target.join("charts"));
+        }
+        Ok(())
+    }
 }
 
-/// Every name a result or shard folder holds (SPEC 8; a shard's state and manifest): a folder
-/// with anything else is not an earlier result.
+/// The names in `folder`, sorted (so moves happen in the same order every time).
+fn sorted_entries(folder: &Path) -> Result<Vec<String>, WriteError> {
+    let mut names: Vec<String> = fs::read_dir(folder)
+        .map_err(|e| error(folder, &e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Where `contents` for `target` go (see the module's documentation), or why they cannot go
+/// there without overwriting a file of the user's.
+fn placement(target: &Path, contents: Contents) -> Result<Placement, WriteError> {
+    let Ok(entries) = fs::read_dir(target) else {
+        return Ok(Placement::Whole);
+    };
+    if entries.flatten().next().is_none() {
+        return Ok(Placement::Whole);
+    }
+    let earlier = is_earlier_result(target);
+    let foreign = foreign_entry(target);
+    if earlier {
+        return Ok(match foreign {
+            None => Placement::Whole,
+            Some(_) => Placement::Into { earlier: true },
+        });
+    }
+    // Not a result of ours: its files are the user's, even those with our names (a scenario
+    // saved as `scenario.toml`, notes in `report.md`), and none may be overwritten.
+    let clash = contents
+        .names()
+        .iter()
+        .find(|name| target.join(name).exists());
+    match clash {
+        Some(name) => Err(WriteError {
+            path: target.display().to_string(),
+            reason: format!(
+                "it holds `{name}`, which a run would overwrite, and it is not an earlier supplyrisk result; choose another --out, or move `{name}` out of it"
+            ),
+        }),
+        None => Ok(Placement::Into { earlier: false }),
+    }
+}
+
+/// Whether `target` holds an earlier result or shard written by supplyrisk: a `summary.json`
+/// with its provenance, or a shard `manifest.json`.
+fn is_earlier_result(target: &Path) -> bool {
+    let read = |name: &str| -> Option<serde_json::Value> {
+        serde_json::from_str(&fs::read_to_string(target.join(name)).ok()?).ok()
+    };
+    let summary = read("summary.json").is_some_and(|summary| {
+        summary
+            .get("provenance")
+            .and_then(|p| p.get("tool_version"))
+            .is_some()
+    });
+    let shard = read("manifest.json").is_some_and(|manifest| {
+        manifest.get("format").and_then(serde_json::Value::as_str) == Some("supplyrisk-shard")
+    });
+    summary || shard
+}
+
+/// Every file a result or shard folder holds at its top (SPEC 8; a shard's state and
+/// manifest), besides `charts/`.
+const RESULT_FILES: &[&str] = &[
+    "summary.csv",
+    "summary.json",
+    "monthly.csv",
+    "trials.csv",
+    "report.md",
+    "manifest.json",
+    "metrics.bin",
+    "series.bin",
+    "scenario.toml",
+];
+
+/// Every name an earlier result may hold at its top: a folder with anything else also holds
+/// the user's files, which a run leaves alone.
 const RESULT_ENTRIES: &[&str] = &[
     "summary.csv",
     "summary.json",
@@ -265,9 +442,13 @@ mod tests {
         let target = dir.path().join("out");
         fs::create_dir(&target).expect("mkdir");
         fs::write(target.join("summary.csv"), "old").expect("write");
+        fs::write(target.join("summary.json"), EARLIER_SUMMARY).expect("write");
 
-        let staged = Staged::begin(&target).expect("begin");
+        let staged = Staged::begin(&target, Contents::Result).expect("begin");
         staged.write("monthly.csv", b"new").expect("write");
+        staged
+            .write("summary.json", EARLIER_SUMMARY.as_bytes())
+            .expect("write");
         // Before commit, the old result is intact.
         assert!(target.join("summary.csv").exists());
         staged.commit().expect("commit");
@@ -276,7 +457,7 @@ mod tests {
 
         // An abandoned run leaves neither staging folder nor changes.
         {
-            let staged = Staged::begin(&target).expect("begin");
+            let staged = Staged::begin(&target, Contents::Result).expect("begin");
             staged.write("trials.csv", b"partial").expect("write");
         }
         assert!(!target.join("trials.csv").exists());
@@ -301,7 +482,7 @@ mod tests {
         for d in [&dead, &old, &other] {
             fs::create_dir(d).expect("mkdir");
         }
-        let staged = Staged::begin(&target).expect("begin");
+        let staged = Staged::begin(&target, Contents::Result).expect("begin");
         assert_eq!(staged.staging(), live.as_path());
         if Path::new("/proc/self").exists() {
             assert!(!dead.exists() && !old.exists(), "abandoned folders removed");
@@ -309,51 +490,155 @@ mod tests {
         assert!(other.exists(), "another target's folder is left alone");
     }
 
+    /// The `summary.json` of an earlier result, as far as [`is_earlier_result`] and
+    /// [`earlier_chart_names`] read it.
+    const EARLIER_SUMMARY: &str = r#"{"provenance": {"tool_version": "0.1.0"},
+        "dependency_on": ["CN"], "variants": [{"id": "base"}, {"id": "more"}]}"#;
+
+    /// The sorted names in `folder`.
+    fn names(folder: &Path) -> Vec<String> {
+        sorted_entries(folder).expect("list")
+    }
+
     #[test]
-    fn a_folder_with_other_files_is_never_replaced() {
+    fn a_folder_of_the_users_gets_the_files_beside_its_own() {
+        // Regression: a folder holding only the user's scenario saved as `scenario.toml` (a
+        // name shard folders use) passed for an earlier result and was replaced: the scenario
+        // was deleted.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("work");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("question.toml"), "mine").expect("write");
+        fs::write(target.join("notes.txt"), "mine").expect("write");
+        let staged = Staged::begin(&target, Contents::Result).expect("a folder of other files");
+        staged.write("summary.csv", b"new").expect("write");
+        staged.write("charts/network.png", b"new").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(
+            names(&target),
+            ["charts", "notes.txt", "question.toml", "summary.csv"]
+        );
+        assert_eq!(names(&target.join("charts")), ["network.png"]);
+        assert_eq!(fs::read(target.join("notes.txt")).expect("read"), b"mine");
+        let leftovers = names(dir.path());
+        assert_eq!(leftovers, ["work"], "no staging folder left");
+
+        // The summary written there is an earlier result now: the next run replaces its files
+        // and keeps the user's.
+        fs::write(target.join("summary.json"), EARLIER_SUMMARY).expect("write");
+        let staged = Staged::begin(&target, Contents::Result)
+            .expect("an earlier result with the user's files");
+        staged.write("summary.csv", b"newer").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(
+            fs::read(target.join("summary.csv")).expect("read"),
+            b"newer"
+        );
+        assert_eq!(
+            names(&target),
+            ["notes.txt", "question.toml", "summary.csv"]
+        );
+    }
+
+    #[test]
+    fn a_file_of_the_users_with_a_result_name_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("work");
+        fs::create_dir(&target).expect("mkdir");
+        let cases = [
+            ("report.md", Contents::Result),
+            ("summary.csv", Contents::Result),
+            ("charts", Contents::Result),
+            ("scenario.toml", Contents::Shard),
+            ("trials.csv", Contents::Shard),
+        ];
+        for (mine, contents) in cases {
+            let path = target.join(mine);
+            fs::write(&path, "mine").expect("write");
+            let refused = Staged::begin(&target, contents).expect_err("refuses");
+            let message = refused.to_string();
+            assert!(
+                message.contains(&format!("holds `{mine}`, which a run would overwrite")),
+                "{message}"
+            );
+            assert_eq!(fs::read(&path).expect("kept"), b"mine");
+            fs::remove_file(&path).expect("remove");
+        }
+        assert_eq!(names(dir.path()), ["work"], "nothing staged");
+    }
+
+    #[test]
+    fn an_earlier_result_with_files_of_the_users_loses_only_its_own() {
         let dir = tempfile::tempdir().expect("temp dir");
         let target = dir.path().join("precious");
-        fs::create_dir(&target).expect("mkdir");
-        fs::write(target.join("summary.csv"), "old result").expect("write");
-        fs::write(target.join("thesis.txt"), "mine").expect("write");
-        let refused = Staged::begin(&target).expect_err("refuses");
-        assert!(refused.to_string().contains("`thesis.txt`"), "{refused}");
-        assert!(target.join("thesis.txt").exists());
-        // Nor is one with a file of the user's among the charts.
-        fs::remove_file(target.join("thesis.txt")).expect("remove");
-        fs::create_dir(target.join("charts")).expect("mkdir");
-        fs::write(
-            target.join("summary.json"),
-            r#"{"dependency_on": ["CN"], "variants": [{"id": "base"}, {"id": "more"}]}"#,
-        )
-        .expect("write");
+        fs::create_dir_all(target.join("charts")).expect("mkdir");
+        fs::write(target.join("summary.json"), EARLIER_SUMMARY).expect("write");
+        for old in ["summary.csv", "trials.csv", "thesis.txt"] {
+            fs::write(target.join(old), "old").expect("write");
+        }
         for chart in [
             "dependency_CN.png",
             "network_more.png",
             "monthly_shortfall.png",
-        ] {
-            fs::write(target.join("charts").join(chart), "old chart").expect("write");
-        }
-        // Names like a chart's but not one the earlier result wrote are the user's too.
-        for mine in [
+            // Names like a chart's but not one the earlier result wrote are the user's.
             "annotated.png",
             "dependency_CN_annotated.png",
             "network_mine.png",
         ] {
-            fs::write(target.join("charts").join(mine), "mine").expect("write");
-            let refused = Staged::begin(&target).expect_err("refuses");
-            assert!(
-                refused.to_string().contains(&format!("`charts/{mine}`")),
-                "{refused}"
-            );
-            assert!(target.join("charts").join(mine).exists());
-            fs::remove_file(target.join("charts").join(mine)).expect("remove");
+            fs::write(target.join("charts").join(chart), "old").expect("write");
         }
-        // An empty folder, or an earlier result, is fine.
-        let staged = Staged::begin(&target).expect("an earlier result");
+        let staged = Staged::begin(&target, Contents::Result)
+            .expect("an earlier result with the user's files");
         staged.write("summary.csv", b"new").expect("write");
+        staged.write("summary.json", b"{}").expect("write");
+        staged
+            .write("charts/dependency_CN.png", b"new")
+            .expect("write");
         staged.commit().expect("commit");
-        assert_eq!(fs::read(target.join("summary.csv")).expect("read"), b"new");
+        // trials.csv (no --per-trial this time) and the charts of variant `more` and of the
+        // shortfall are gone; the user's files are as they were.
+        assert_eq!(
+            names(&target),
+            ["charts", "summary.csv", "summary.json", "thesis.txt"]
+        );
+        assert_eq!(
+            names(&target.join("charts")),
+            [
+                "annotated.png",
+                "dependency_CN.png",
+                "dependency_CN_annotated.png",
+                "network_mine.png"
+            ]
+        );
+        assert_eq!(fs::read(target.join("thesis.txt")).expect("read"), b"old");
+        assert_eq!(
+            fs::read(target.join("charts/dependency_CN.png")).expect("read"),
+            b"new"
+        );
+        assert_eq!(
+            fs::read(target.join("charts/annotated.png")).expect("read"),
+            b"old"
+        );
+    }
+
+    #[test]
+    fn a_read_only_folder_of_the_users_fails_before_any_work() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("work");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("question.toml"), "mine").expect("write");
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o555)).expect("chmod");
+        // Root writes anyway: then there is nothing to check.
+        let writable = fs::write(target.join("x"), b"").is_ok();
+        let result = Staged::begin(&target, Contents::Result);
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o755)).expect("chmod");
+        if writable {
+            fs::remove_file(target.join("x")).expect("remove");
+            return;
+        }
+        assert!(result.is_err(), "refused before any work");
+        assert_eq!(names(dir.path()), ["work"], "no staging folder left");
     }
 
     #[test]
@@ -361,12 +646,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("a_file");
         fs::write(&file, "x").expect("write");
-        let nested =
-            Staged::begin(&file.join("sub").join("deeper")).expect_err("a file on the way");
+        let nested = Staged::begin(&file.join("sub").join("deeper"), Contents::Result)
+            .expect_err("a file on the way");
         assert!(
             nested.to_string().contains("is a file, not a folder"),
             "{nested}"
         );
-        assert!(Staged::begin(&file).is_err());
+        assert!(Staged::begin(&file, Contents::Result).is_err());
     }
 }
