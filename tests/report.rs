@@ -727,3 +727,27 @@ fn a_scenario_without_dependency_countries_says_why_it_has_no_dependency_charts(
     assert!(!without.text.contains("](charts/dependency_"));
     assert!(without.text.contains("](charts/shortfall_exceedance.png)"));
 }
+
+/// Regression: with no `dependency_on` country and a single variant, the terminal table printed
+/// its header and no row, so the shortfall was not shown at all. Each commodity now gets a row
+/// with its shortfall and P(serious shortfall), as in a comparison.
+#[test]
+fn the_terminal_table_shows_the_shortfall_without_dependency_countries() {
+    let single = SCENARIO.split("[[variant]]").next().expect("scenario text");
+    let text = single.replace("dependency_on = [\"CN\", \"RU\"]\n", "");
+    assert_ne!(text, single, "the test scenario lists dependency countries");
+    let report = Report::new(&text, 100);
+    let table = supplyrisk::report::table::render(&report.summary);
+    for commodity in &report.summary.commodities {
+        let line = table
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(commodity.id.as_str()))
+            .unwrap_or_else(|| panic!("no row for {}:\n{table}", commodity.id));
+        let numbers = figures(line);
+        assert_eq!(numbers.len(), 2, "{line}");
+        let shortfall = report.row("base", &commodity.id, "shortfall_share");
+        let serious = report.row("base", &commodity.id, "shortfall_exceeds_threshold");
+        assert_share(numbers[0], shortfall["mean"], "shortfall");
+        assert_probability(numbers[1], serious["mean"], "serious shortfall");
+    }
+}

@@ -45,21 +45,32 @@ pub fn render(summary: &Summary) -> String {
             "commodity", "country", "depend.", "95% CI", "shortfall", "P(serious short.)"
         );
         for c in &summary.commodities {
-            for (k, country) in summary.dependency_on.iter().enumerate() {
+            let mut first = true;
+            for country in &summary.dependency_on {
                 let metric = format!("dependency_{country}");
                 let Some(d) = summary.row(&baseline, &c.id, &metric) else {
                     continue;
                 };
-                let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, k == 0);
+                let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, first);
                 let _ = writeln!(
                     out,
                     "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>17}",
-                    if k == 0 { c.id.as_str() } else { "" },
+                    if first { c.id.as_str() } else { "" },
                     country,
                     format_share(d.mean),
                     format!("{} to {}", format_share(d.ci_low), format_share(d.ci_high)),
                     shortfall,
                     serious
+                );
+                first = false;
+            }
+            // With no `dependency_on` country, the shortfall alone.
+            if first {
+                let (shortfall, serious) = shortfall_cells(summary, &baseline, &c.id, true);
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<8} {:>8}  {:>21}  {:>9}  {:>17}",
+                    c.id, "-", "", "", shortfall, serious
                 );
             }
         }
