@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::closed_form::{K, L, integrate, outage_network};
+use common::closed_form::{self, K, L, integrate, outage_network};
 use common::{monthly_mean, row, run_text};
 use supplyrisk::report::summary::{Row, Summary};
 
@@ -45,21 +45,10 @@ fn assert_p_positive(row: &Row, p: f64, what: &str) {
     );
 }
 
-/// Asserts a nearest-rank sample quantile `got` of a variable h(X), h non-decreasing, lies
-/// where the ⌈q·n⌉-th order statistic can be: h at X's quantiles of levels
-/// q ± K·√(q(1 − q)/n) (the order statistic's level is Beta(⌈qn⌉, n + 1 − ⌈qn⌉), sd
-/// √(q(1 − q)/n)), widened by the histograms' resolution. `h_at` maps a probability level to h
-/// of X's quantile there.
+/// [`closed_form::assert_quantile`] for a share or reduction of `TRIALS` trials (SPEC 5's
+/// resolution).
 fn assert_quantile(got: f64, q: f64, h_at: &dyn Fn(f64) -> f64, what: &str) {
-    let spread = K * (q * (1.0 - q) / TRIALS as f64).sqrt();
-    let (low, high) = (
-        h_at((q - spread).max(0.0)) - QUANTILE_RESOLUTION,
-        h_at((q + spread).min(1.0)) + QUANTILE_RESOLUTION,
-    );
-    assert!(
-        low <= got && got <= high,
-        "{what}: {got} outside [{low}, {high}]"
-    );
+    closed_form::assert_quantile(got, q, TRIALS, h_at, QUANTILE_RESOLUTION, what);
 }
 
 /// Asserts a metric is `expected` in every trial: mean within 1e-9, sd below 1e-9.

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::closed_form::{K, integrate, month_average, outage_network};
+use common::closed_form::{self, K, integrate, month_average, outage_network};
 use common::{assert_within_se, monthly_mean, row, run_text};
 use supplyrisk::report::summary::Summary;
 
@@ -52,38 +52,19 @@ fn assert_first_months(
     }
 }
 
-/// Asserts a nearest-rank sample quantile `got` of a variable h(X), h increasing, lies where
-/// the ⌈q·n⌉-th order statistic can be: X's quantile `x_at(p)` at p = q ± K·√(q(1 − q)/n) (the
-/// order statistic's level is Beta(⌈qn⌉, n + 1 − ⌈qn⌉), sd √(q(1 − q)/n)), widened by the
-/// histogram's resolution. `h_of_x_at` maps a probability level to h(X's quantile there).
+/// [`closed_form::assert_quantile`] for a share or reduction of `TRIALS` trials (SPEC 5's
+/// resolution).
 fn assert_quantile(got: f64, q: f64, h_of_x_at: &dyn Fn(f64) -> f64, what: &str) {
-    let spread = K * (q * (1.0 - q) / TRIALS as f64).sqrt();
-    let (low, high) = (
-        h_of_x_at((q - spread).max(0.0)) - QUANTILE_RESOLUTION,
-        h_of_x_at((q + spread).min(1.0)) + QUANTILE_RESOLUTION,
-    );
-    assert!(
-        low <= got && got <= high,
-        "{what}: {got} outside [{low}, {high}]"
-    );
+    closed_form::assert_quantile(got, q, TRIALS, h_of_x_at, QUANTILE_RESOLUTION, what);
 }
 
 /// Monthly series read their percentiles at the midpoints of 1024 bins on [0, 1] (DESIGN.md,
 /// "Statistics").
 const MONTHLY_RESOLUTION: f64 = 1.0 / 2048.0;
 
-/// [`assert_quantile`] for a monthly percentile, whose histogram resolution is
-/// [`MONTHLY_RESOLUTION`].
+/// [`closed_form::assert_quantile`] for a monthly percentile of `TRIALS` trials.
 fn assert_monthly_quantile(got: f64, q: f64, h_of_x_at: &dyn Fn(f64) -> f64, what: &str) {
-    let spread = K * (q * (1.0 - q) / TRIALS as f64).sqrt();
-    let (low, high) = (
-        h_of_x_at((q - spread).max(0.0)) - MONTHLY_RESOLUTION,
-        h_of_x_at((q + spread).min(1.0)) + MONTHLY_RESOLUTION,
-    );
-    assert!(
-        low <= got && got <= high,
-        "{what}: {got} outside [{low}, {high}]"
-    );
+    closed_form::assert_quantile(got, q, TRIALS, h_of_x_at, MONTHLY_RESOLUTION, what);
 }
 
 // ---------------------------------------------------------------------------------------------

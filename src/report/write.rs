@@ -621,6 +621,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_read_only_folder_of_the_users_fails_before_any_work() {
         use std::os::unix::fs::PermissionsExt;

@@ -1,5 +1,6 @@
 //! Closed-form helpers shared by the analytic tests: a two-mine network whose dependency is
-//! CN's capacity multiplier, month averages of an expected multiplier, Markov propagation.
+//! CN's capacity multiplier, month averages of an expected multiplier, Markov propagation, the
+//! bracket of a sample quantile.
 
 /// Days in a model month.
 pub const L: f64 = 30.4375;
@@ -96,4 +97,28 @@ pub fn propagate(initial: &[f64], transitions: &[Vec<f64>], months: usize) -> Ve
         out.push(next);
     }
     out
+}
+
+/// Asserts a nearest-rank sample quantile `got` of `n` trials of a variable h(X), h
+/// non-decreasing, lies where the ⌈q·n⌉-th order statistic can be: h at X's quantiles of
+/// levels q ± K·√(q(1 − q)/n) (the order statistic's level is Beta(⌈qn⌉, n + 1 − ⌈qn⌉), sd
+/// √(q(1 − q)/n)), widened by the histogram's `resolution`. `h_at` maps a probability level to
+/// h of X's quantile there.
+pub fn assert_quantile(
+    got: f64,
+    q: f64,
+    n: u64,
+    h_at: &dyn Fn(f64) -> f64,
+    resolution: f64,
+    what: &str,
+) {
+    let spread = K * (q * (1.0 - q) / n as f64).sqrt();
+    let (low, high) = (
+        h_at((q - spread).max(0.0)) - resolution,
+        h_at((q + spread).min(1.0)) + resolution,
+    );
+    assert!(
+        low <= got && got <= high,
+        "{what}: {got} outside [{low}, {high}]"
+    );
 }
