@@ -123,9 +123,14 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
     });
     // Fail on an unwritable folder before any work is done.
     let contents = if args.shard.is_some() {
-        Contents::Shard
+        Contents::Shard {
+            trials: args.per_trial,
+        }
     } else {
-        Contents::Result
+        Contents::Result {
+            trials: args.per_trial,
+            charts: !args.no_charts,
+        }
     };
     let staged = Staged::begin(&out_dir, contents).map_err(|e| AppError::Usage(e.to_string()))?;
     let plan = Plan::new(&model).map_err(|e| match e {
@@ -264,16 +269,33 @@ fn merge(
     let refused = |e: crate::shard::MergeRefused| AppError::Usage(e.to_string());
     let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
     let set = ShardSet::open(dirs).map_err(refused)?;
+    // Writing over one of the shards would destroy an input (a re-merge would then fail).
+    if let Ok(out_real) = std::fs::canonicalize(out_dir)
+        && let Some(dir) = dirs
+            .iter()
+            .find(|d| std::fs::canonicalize(d).is_ok_and(|d| d == out_real))
+    {
+        return Err(AppError::Usage(format!(
+            "cannot write the merged result to `{}`: it is the shard folder `{}`, one of the inputs; choose another --out",
+            out_dir.display(),
+            dir.display()
+        )));
+    }
+    let with_trials = set.per_trial_count();
+    let all_trials = with_trials as u64 == set.count();
+    let contents = Contents::Result {
+        trials: all_trials,
+        charts: !no_charts,
+    };
     // Fail on an unwritable folder before the states are read.
-    let staged = Staged::begin(out_dir, Contents::Result).map_err(usage)?;
+    let staged = Staged::begin(out_dir, contents).map_err(usage)?;
     let outcomes = set.merge().map_err(refused)?;
     let model = set.model();
     // The provenance of a single run: shard 1's scenario label, the shared seed and T.
     let provenance = provenance(model, set.source(), set.seed(), set.trials());
     let summary = Summary::new(model, &outcomes, provenance);
     write_results(&staged, &summary)?;
-    let with_trials = set.per_trial_count();
-    if with_trials as u64 == set.count() {
+    if all_trials {
         let file = staged.create("trials.csv").map_err(usage)?;
         let mut writer = BufWriter::new(file);
         set.concatenate_trials(&mut writer).map_err(refused)?;

@@ -301,13 +301,19 @@ fn an_output_folder_holding_other_files_keeps_them() {
         );
     }
     assert!(work.join("summary.csv").exists() && work.join("report.md").exists());
-    // Again: the earlier result's files are replaced, the user's kept.
-    let again = run();
-    assert_succeeded(&again);
-    assert_eq!(
-        std::fs::read_to_string(work.join("thesis.txt")).expect("kept"),
-        "mine"
-    );
+    // Again, twice: the earlier result's files are replaced, the user's kept (the scenario
+    // was once taken for a stale file of the earlier result's on the second run).
+    for _ in 0..2 {
+        let again = run();
+        assert_succeeded(&again);
+        for (file, kept) in [("thesis.txt", "mine"), ("scenario.toml", text)] {
+            assert_eq!(
+                std::fs::read_to_string(work.join(file)).expect("kept"),
+                kept,
+                "{file}"
+            );
+        }
+    }
 
     // A folder that is not an earlier result and holds a file with a result's name.
     let notes = dir.path().join("notes");
@@ -321,7 +327,7 @@ fn an_output_folder_holding_other_files_keeps_them() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("holds `report.md`, which a run would overwrite"),
+        stderr.contains("holds `report.md`, which the run would overwrite"),
         "{stderr}"
     );
     assert_eq!(
@@ -352,12 +358,48 @@ fn a_file_of_the_users_among_the_charts_is_kept() {
         Some(0),
         "an earlier result with its charts: {again:?}"
     );
-    std::fs::write(out.join("charts/annotated.png"), "mine").expect("write");
+    // A file of the user's, and one named like a chart this result does not draw (a
+    // comparison draws `network_<variant>.png`, never `network.png`).
+    for mine in ["charts/annotated.png", "charts/network.png"] {
+        std::fs::write(out.join(mine), "mine").expect("write");
+    }
     let third = run();
     assert_succeeded(&third);
+    for mine in ["charts/annotated.png", "charts/network.png"] {
+        assert_eq!(
+            std::fs::read_to_string(out.join(mine)).expect("kept"),
+            "mine"
+        );
+    }
+    assert!(out.join("charts/shortfall_exceedance.png").exists());
+}
+
+/// The charts a run draws are recognised as its own from its `summary.json`, for a single
+/// variant as for a comparison: a second run replaces them all (were one taken for the user's,
+/// it would stop the run, which would overwrite it).
+#[test]
+fn every_chart_of_a_single_variant_run_is_recognised_as_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let scenario = dir.path().join("single.toml");
+    let text = include_str!("../scenarios/tutorial.toml");
+    let single = text.split("[[variant]]").next().expect("text");
+    std::fs::write(&scenario, single).expect("write");
+    let run = || {
+        supplyrisk()
+            .arg("run")
+            .arg(&scenario)
+            .args(["--trials", "20", "--out"])
+            .arg(&out)
+            .output()
+            .expect("runs")
+    };
+    assert_succeeded(&run());
+    assert!(out.join("charts/network.png").exists());
+    std::fs::write(out.join("notes.txt"), "mine").expect("write");
+    assert_succeeded(&run());
     assert_eq!(
-        std::fs::read_to_string(out.join("charts/annotated.png")).expect("kept"),
+        std::fs::read_to_string(out.join("notes.txt")).expect("kept"),
         "mine"
     );
-    assert!(out.join("charts/shortfall_exceedance.png").exists());
 }

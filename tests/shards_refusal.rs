@@ -209,6 +209,28 @@ fn the_good_shards_merge() {
     assert!(out.join("summary.csv").is_file());
 }
 
+/// Regression: `merge s1 … --out s1` replaced shard s1, one of its own inputs, with the
+/// merged result (a re-merge then failed: "s1: not a shard folder").
+#[test]
+fn merging_into_one_of_the_shards_is_refused() {
+    let (_dir, folders) = workspace(&[1, 2, 3, 4]);
+    let before = std::fs::read(folders[0].join("manifest.json")).expect("read");
+    let mut args: Vec<OsString> = vec!["merge".into()];
+    args.extend(folders.iter().map(|f| f.clone().into_os_string()));
+    args.extend(["--out".into(), folders[0].join(".").into_os_string()]);
+    let refused = execute(args).expect_err("refused");
+    assert!(matches!(refused, app::AppError::Usage(_)), "exit code 2");
+    assert!(
+        refused.to_string().contains("one of the inputs"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read(folders[0].join("manifest.json")).expect("read"),
+        before
+    );
+    assert!(!folders[0].join("summary.csv").exists());
+}
+
 #[test]
 fn another_scenario_is_refused_by_its_hash() {
     let (dir, mut folders) = workspace(&[1, 2, 4]);
