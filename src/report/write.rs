@@ -2,23 +2,27 @@
 //! so a reader never sees a half-written result and a failed run leaves the previous one
 //! untouched.
 //!
-//! Where the result goes depends on what the target folder holds, surveyed when the run
-//! starts and again when it commits (the folder may change during a long run):
-//! - nothing (or no folder): the staging folder is renamed into place;
-//! - an earlier result or shard and nothing else: it is replaced as a whole, in one rename;
-//! - anything else: the run's files are moved in one by one, next to what is there.
+//! A target that does not exist yet is staged beside it (`.NAME.partial-PID`) and the staging
+//! folder renamed into place. An existing target is staged inside itself
+//! (`.supplyrisk.partial-PID`, on the same file system whatever is mounted where) and the
+//! run's files moved in one by one, so the folder itself (its permissions, a link to it, a
+//! mount point, the shell's current folder) stays as it is.
 //!
-//! An earlier result is recognised by its `summary.json` provenance or shard manifest, and its
-//! files are the names that kind of folder holds (its charts named from its `summary.json`).
+//! What an existing target holds is surveyed when the run starts and again when it commits
+//! (the folder may change during a long run). An earlier result is recognised by its
+//! `summary.json` provenance, a shard by its manifest; their files are exactly the names such
+//! a folder holds: its charts those both named from its `summary.json` (as `plot::plan` names
+//! them) and linked from its `report.md`, its `trials.csv` one with supplyrisk's header.
 //! Everything else is the user's, symbolic links included, and is never deleted, overwritten
-//! or written through: a run that would overwrite one of them stops with exit code 2 before
-//! it moves anything. Only files of an earlier result of the same kind are replaced, and
-//! those this run does not write again (`trials.csv` without `--per-trial`, charts of a
-//! removed variant) are removed.
+//! or written through: a run that would overwrite one of them stops with exit code 2, before
+//! any work when the clash is known then, and before it moves anything in any case. A folder
+//! holding an earlier result alone is replaced as a whole (its files the run does not write
+//! again are removed); beside files of the user's, only the files of an earlier result of the
+//! same kind are replaced or removed.
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Why output could not be written (the user fixes it: exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +70,9 @@ enum Kind {
 /// earlier result's folder, to be replaced with it.
 const BROWSER_FILES: [&str; 2] = [".DS_Store", "Thumbs.db"];
 
+/// How every `trials.csv` supplyrisk writes starts (SPEC 8).
+const TRIALS_HEADER: &str = "trial,variant,commodity,";
+
 impl Contents {
     fn kind(self) -> Kind {
         match self {
@@ -107,22 +114,9 @@ pub struct Staged {
     target: PathBuf,
     staging: PathBuf,
     contents: Contents,
-    /// The staging folder is inside the target (which is on another device than its parent,
-    /// a mount point say, where a rename from beside it fails), so the files are always moved
-    /// in one by one.
+    /// The staging folder is inside the (existing) target.
     inside: bool,
     committed: bool,
-}
-
-/// How [`Staged::commit`] puts the staged files in place.
-#[derive(Debug)]
-enum Placement {
-    /// No folder, an empty one, or an earlier result alone: rename the staging folder over it.
-    Whole,
-    /// A folder with files of the user's: move the run's files in one by one, replacing only
-    /// `replaceable` files (the earlier result's, when it is of the same kind), and remove
-    /// those of them the run does not write.
-    Into { replaceable: Vec<String> },
 }
 
 impl Staged {
@@ -143,7 +137,7 @@ impl Staged {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        if target.exists() && !target.is_dir() {
+        if fs::symlink_metadata(target).is_ok() && !target.is_dir() {
             return Err(WriteError {
                 path: target.display().to_string(),
                 reason: "it exists and is not a folder".to_string(),
@@ -159,26 +153,19 @@ impl Staged {
                 reason: format!("`{}` is a file, not a folder", file.display()),
             });
         }
-        let inside = target.is_dir() && on_another_device(target, &parent);
-        let placement = placement(target, contents)?;
-        fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
-        let staging = if inside || matches!(placement, Placement::Into { .. }) {
-            // The files will be moved into the folder itself: make sure that can be done
-            // before any work, as for the staging folder.
-            let probe = target.join(format!(".supplyrisk.probe-{}", std::process::id()));
-            fs::write(&probe, b"").map_err(|e| error(target, &e))?;
-            let _ = fs::remove_file(&probe);
-            if inside {
-                remove_abandoned(target, "supplyrisk");
-                target.join(format!(".supplyrisk.partial-{}", std::process::id()))
-            } else {
-                parent.join(format!(".{name}.partial-{}", std::process::id()))
-            }
+        let inside = target.is_dir();
+        let staging = if inside {
+            // A clash known now stops the run before any work.
+            replaceable(target, contents)?;
+            remove_abandoned(target, "supplyrisk");
+            target.join(format!(".supplyrisk.partial-{}", std::process::id()))
         } else {
+            fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
+            remove_abandoned(&parent, &name);
             parent.join(format!(".{name}.partial-{}", std::process::id()))
         };
-        remove_abandoned(&parent, &name);
-        // Errors name the folder asked for, not the hidden staging folder.
+        // Errors name the folder asked for, not the hidden staging folder. Creating it is the
+        // check that the location is writable.
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
         }
@@ -214,45 +201,18 @@ impl Staged {
         fs::File::create(&path).map_err(|e| error(&path, &e))
     }
 
-    /// Moves the staged files into place, replacing an earlier result only now. The target is
-    /// surveyed again first: what the user put there during the run is theirs too.
+    /// Moves the staged files into place, replacing an earlier result only now. An existing
+    /// target is surveyed again first: what the user put there during the run is theirs too.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
-        let placement = placement(&self.target, self.contents)?;
-        match placement {
-            Placement::Into { replaceable } => self.move_into(&replaceable)?,
-            Placement::Whole if self.inside => self.move_into(&own_files(&self.target))?,
-            Placement::Whole => self.rename_over()?,
+        let new = !self.inside && fs::symlink_metadata(&self.target).is_err();
+        if !(new && fs::rename(&self.staging, &self.target).is_ok()) {
+            // An existing folder (or one made by someone else during the run).
+            let replaceable = replaceable(&self.target, self.contents)?;
+            self.move_into(&replaceable)?;
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
         Ok(self.target.clone())
-    }
-
-    /// Renames the staging folder over the target (which holds nothing, or an earlier result
-    /// alone).
-    fn rename_over(&self) -> Result<(), WriteError> {
-        let old = self.target.with_file_name(format!(
-            ".{}.old-{}",
-            self.target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &old).map_err(|e| error(&self.target, &e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_old {
-                let _ = fs::rename(&old, &self.target);
-            }
-            return Err(error(&self.target, &e));
-        }
-        if had_old {
-            let _ = fs::remove_dir_all(&old);
-        }
-        Ok(())
     }
 
     /// Moves each staged file into the target folder, over a `replaceable` file of the same
@@ -260,6 +220,7 @@ impl Staged {
     /// checked before the first: a file of the user's in the way stops the commit with
     /// nothing moved.
     fn move_into(&self, replaceable: &[String]) -> Result<(), WriteError> {
+        fs::create_dir_all(&self.target).map_err(|e| error(&self.target, &e))?;
         let mut staged = Vec::new();
         for entry in sorted_entries(&self.staging)? {
             let from = self.staging.join(&entry);
@@ -305,12 +266,14 @@ impl Staged {
     }
 }
 
-/// The target as given, or, for a symbolic link to a folder or a name such as `.`, the folder
-/// itself (so that the link is followed, not replaced, and the folder has a name).
+/// The target as given, or, for a symbolic link to a folder or a name such as `.`, `..` or
+/// `DIR/`, the folder itself (so that the link is followed, and the folder has a name).
 fn resolve(target: &Path) -> Result<PathBuf, WriteError> {
     let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
-    let unnamed = target.file_name().is_none_or(|n| n == "." || n == "..");
-    if !is_link && !unnamed {
+    let plain_name = matches!(target.components().next_back(), Some(Component::Normal(_)))
+        && !target.as_os_str().to_string_lossy().ends_with(['/', '\\'])
+        && !target.as_os_str().to_string_lossy().ends_with("/.");
+    if !is_link && (plain_name || fs::symlink_metadata(target).is_err()) {
         return Ok(target.to_path_buf());
     }
     fs::canonicalize(target).map_err(|e| WriteError {
@@ -321,24 +284,6 @@ fn resolve(target: &Path) -> Result<PathBuf, WriteError> {
             e.to_string()
         },
     })
-}
-
-/// Whether `target` is on another device than `parent` (a mount point): a rename between
-/// them fails.
-fn on_another_device(target: &Path, parent: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (fs::metadata(target), fs::metadata(parent)) {
-            (Ok(t), Ok(p)) => t.dev() != p.dev(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (target, parent);
-        false
-    }
 }
 
 fn is_plain_file(path: &Path) -> bool {
@@ -369,70 +314,59 @@ fn sorted_entries(folder: &Path) -> Result<Vec<String>, WriteError> {
     Ok(names)
 }
 
-/// Whether a name in a target folder is this program's own passing file: a staging folder or
-/// a write probe (of this run or of one killed).
+/// Whether a name in a target folder is a staging folder of this program (of this run or of
+/// one killed).
 fn is_transient(name: &str) -> bool {
-    name.starts_with(".supplyrisk.partial-") || name.starts_with(".supplyrisk.probe-")
+    name.starts_with(".supplyrisk.partial-")
 }
 
-/// Where `contents` for `target` go (see the module's documentation), or why they cannot go
-/// there without overwriting a file of the user's.
-fn placement(target: &Path, contents: Contents) -> Result<Placement, WriteError> {
-    let Ok(entries) = fs::read_dir(target) else {
-        return Ok(Placement::Whole);
-    };
+/// The files of the existing folder `target` that `contents` may replace or remove (see the
+/// module's documentation), or why they cannot go there without overwriting a file of the
+/// user's. Relative paths, `charts/NAME` for a chart.
+fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteError> {
     let mut present = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_transient(&name) {
-            continue;
-        }
-        if name == "charts" && is_plain_dir(&entry.path()) {
-            present.push("charts/".to_string());
-            if let Ok(charts) = fs::read_dir(entry.path()) {
-                present.extend(
-                    charts
-                        .flatten()
-                        .map(|e| format!("charts/{}", e.file_name().to_string_lossy())),
-                );
+    if let Ok(entries) = fs::read_dir(target) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_transient(&name) {
+                continue;
             }
-        } else {
-            present.push(name);
+            if name == "charts" && is_plain_dir(&entry.path()) {
+                if let Ok(charts) = fs::read_dir(entry.path()) {
+                    present.extend(
+                        charts
+                            .flatten()
+                            .map(|e| format!("charts/{}", e.file_name().to_string_lossy())),
+                    );
+                }
+            } else {
+                present.push(name);
+            }
         }
     }
-    if present.is_empty() {
-        return Ok(Placement::Whole);
-    }
-    let own = own_files(target);
-    let is_own = |name: &String| {
-        own.contains(name)
-            && (if name == "charts/" {
-                is_plain_dir(&target.join("charts"))
-            } else {
-                is_plain_file(&target.join(name))
-            })
-    };
-    if present.iter().all(is_own) {
-        return Ok(Placement::Whole);
-    }
-    // Files of the user's stay. Only an earlier result's files of the same kind are replaced.
-    let same_kind = earlier_kind(target) == Some(contents.kind());
-    let replaceable: Vec<String> = if same_kind {
+    let kinds = earlier_kinds(target);
+    let own_of = |kind: Kind| own_files(target, kind);
+    let own_any: Vec<String> = kinds.iter().flat_map(|&kind| own_of(kind)).collect();
+    let mut replaceable: Vec<String> = if present.iter().all(|name| own_any.contains(name)) {
+        // An earlier result (or shard) alone: replaced as a whole.
         present
-            .iter()
-            .filter(|name| is_own(name) && *name != "charts/")
-            .cloned()
+    } else if kinds.contains(&contents.kind()) {
+        let own = own_of(contents.kind());
+        present
+            .into_iter()
+            .filter(|name| own.contains(name))
             .collect()
     } else {
         Vec::new()
     };
+    replaceable.sort();
     for name in contents.names() {
         let path = target.join(name);
         if fs::symlink_metadata(&path).is_err() {
             continue;
         }
         let fine = if name == "charts" {
-            is_plain_dir(&path) && same_kind
+            is_plain_dir(&path)
         } else {
             replaceable.iter().any(|r| r == name)
         };
@@ -440,51 +374,45 @@ fn placement(target: &Path, contents: Contents) -> Result<Placement, WriteError>
             return Err(clash(target, name));
         }
     }
-    Ok(Placement::Into { replaceable })
+    Ok(replaceable)
 }
 
-/// The kind of earlier result `target` holds: a `summary.json` with supplyrisk's provenance,
-/// or a shard `manifest.json`.
-fn earlier_kind(target: &Path) -> Option<Kind> {
+/// The kinds of earlier result `target` holds: a `summary.json` with supplyrisk's provenance,
+/// a shard `manifest.json`.
+fn earlier_kinds(target: &Path) -> Vec<Kind> {
     let read = |name: &str| -> Option<serde_json::Value> {
         if !is_plain_file(&target.join(name)) {
             return None;
         }
         serde_json::from_str(&fs::read_to_string(target.join(name)).ok()?).ok()
     };
-    let result = read("summary.json").is_some_and(|summary| {
+    let mut kinds = Vec::new();
+    if read("summary.json").is_some_and(|summary| {
         summary
             .get("provenance")
             .and_then(|p| p.get("tool_version"))
             .is_some()
-    });
-    if result {
-        return Some(Kind::Result);
+    }) {
+        kinds.push(Kind::Result);
     }
-    let shard = read("manifest.json").is_some_and(|manifest| {
+    if read("manifest.json").is_some_and(|manifest| {
         manifest.get("format").and_then(serde_json::Value::as_str) == Some("supplyrisk-shard")
-    });
-    shard.then_some(Kind::Shard)
+    }) {
+        kinds.push(Kind::Shard);
+    }
+    kinds
 }
 
-/// The files the earlier result in `target` wrote, relative to it (`charts/` for its charts
-/// folder), plus the files a file browser adds; none if it holds no earlier result.
-fn own_files(target: &Path) -> Vec<String> {
-    let top: &[&str] = match earlier_kind(target) {
-        None => return Vec::new(),
-        Some(Kind::Result) => &[
-            "summary.csv",
-            "summary.json",
-            "monthly.csv",
-            "trials.csv",
-            "report.md",
-        ],
-        Some(Kind::Shard) => &[
+/// The files present in `target` that an earlier result of `kind` there wrote, relative to it,
+/// plus the files a file browser adds.
+fn own_files(target: &Path, kind: Kind) -> Vec<String> {
+    let top: &[&str] = match kind {
+        Kind::Result => &["summary.csv", "summary.json", "monthly.csv", "report.md"],
+        Kind::Shard => &[
             "manifest.json",
             "metrics.bin",
             "series.bin",
             "scenario.toml",
-            "trials.csv",
         ],
     };
     let mut own: Vec<String> = top
@@ -492,22 +420,45 @@ fn own_files(target: &Path) -> Vec<String> {
         .chain(&BROWSER_FILES)
         .map(|name| (*name).to_string())
         .collect();
-    if let Some(charts) = earlier_chart_names(target) {
-        own.push("charts/".to_string());
+    // A `trials.csv` of the user's may sit beside a result written without one.
+    let trials = fs::read_to_string(target.join("trials.csv"))
+        .ok()
+        .is_some_and(|text| text.starts_with(TRIALS_HEADER));
+    if trials {
+        own.push("trials.csv".to_string());
+    }
+    if kind == Kind::Result {
         own.extend(
-            charts
+            earlier_chart_names(target)
                 .into_iter()
                 .chain(BROWSER_FILES.iter().map(|name| (*name).to_string()))
                 .map(|name| format!("charts/{name}")),
         );
     }
+    own.retain(|name| is_plain_file(&target.join(name)));
     own
 }
 
-/// The charts the earlier result in `target` wrote, by name, from its `summary.json`: the
-/// names `plot::plan` gives them, which follow from its `dependency_on` countries and its
-/// variants. `None` if there is no readable `summary.json`.
-fn earlier_chart_names(target: &Path) -> Option<Vec<String>> {
+/// The charts the earlier result in `target` drew: those its `report.md` links to (none with
+/// `--no-charts`) among those `plot::plan` names for its `summary.json` (so a link the user
+/// added does not make their figure the result's).
+fn earlier_chart_names(target: &Path) -> Vec<String> {
+    let Ok(report) = fs::read_to_string(target.join("report.md")) else {
+        return Vec::new();
+    };
+    let Some(planned) = planned_chart_names(target) else {
+        return Vec::new();
+    };
+    planned
+        .into_iter()
+        .filter(|name| report.contains(&format!("](charts/{name})")))
+        .collect()
+}
+
+/// The chart names `plot::plan` gives the result in `target`, from its `summary.json`: they
+/// follow from its `dependency_on` countries and its variants. `None` if there is no readable
+/// `summary.json`.
+fn planned_chart_names(target: &Path) -> Option<Vec<String>> {
     let text = fs::read_to_string(target.join("summary.json")).ok()?;
     let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
     let countries = summary.get("dependency_on")?.as_array()?;
@@ -539,9 +490,10 @@ fn earlier_chart_names(target: &Path) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// Removes the staging (`.NAME.partial-PID`) and replaced (`.NAME.old-PID`) folders that a
-/// run killed by a signal (Ctrl-C, a batch system's time limit) left beside `NAME`: `Drop`
-/// never ran for them. Only folders whose process is gone are touched, so a concurrent run
+/// Removes the staging (`.NAME.partial-PID`) folders, and the replaced (`.NAME.old-PID`) ones
+/// that versions before 2026-11-29 made, that a run killed by a signal (Ctrl-C, a batch
+/// system's time limit) left beside `NAME` (a target's own staging folders are
+/// `.supplyrisk.partial-PID` inside it): `Drop` never ran for them. Only folders whose process is gone are touched, so a concurrent run
 /// into the same folder keeps its own; where that cannot be known (no `/proc`), nothing is
 /// removed.
 fn remove_abandoned(parent: &Path, name: &str) {
@@ -614,25 +566,32 @@ mod tests {
         }
     }
 
-    /// An earlier result of `base` and `more` in `folder`, every file reading "old".
+    /// A `report.md` linking `files`' charts, as a result's does.
+    fn report_linking(files: &[&str]) -> String {
+        files
+            .iter()
+            .filter(|f| f.starts_with("charts/"))
+            .map(|f| format!("![a chart]({f})\n"))
+            .collect()
+    }
+
+    /// An earlier result of `base` and `more` in `folder`, every file reading "old" (its
+    /// `trials.csv` after supplyrisk's header).
     fn earlier_result(folder: &Path) {
-        put(
-            folder,
-            &[
-                "summary.csv",
-                "monthly.csv",
-                "report.md",
-                "trials.csv",
-                "charts/dependency_CN.png",
-                "charts/reduction_CN.png",
-                "charts/network_more.png",
-            ],
-            "old",
-        );
+        let charts = [
+            "charts/dependency_CN.png",
+            "charts/reduction_CN.png",
+            "charts/network_more.png",
+        ];
+        put(folder, &["summary.csv", "monthly.csv"], "old");
+        put(folder, &charts, "old");
+        put(folder, &["trials.csv"], &format!("{TRIALS_HEADER}old"));
+        put(folder, &["report.md"], &report_linking(&charts));
         fs::write(folder.join("summary.json"), EARLIER_SUMMARY).expect("write");
     }
 
-    /// Stages and commits a result holding `files` ("new"), plus a `summary.json`.
+    /// Stages and commits a result holding `files` ("new"), plus a `summary.json` and a
+    /// `report.md` linking its charts.
     fn run_into(target: &Path, contents: Contents, files: &[&str]) -> Result<(), WriteError> {
         let staged = Staged::begin(target, contents)?;
         for file in files {
@@ -640,6 +599,9 @@ mod tests {
         }
         staged
             .write("summary.json", EARLIER_SUMMARY.as_bytes())
+            .expect("write");
+        staged
+            .write("report.md", report_linking(files).as_bytes())
             .expect("write");
         staged.commit().map(|_| ())
     }
@@ -709,6 +671,7 @@ mod tests {
                 [
                     "charts",
                     "notes.txt",
+                    "report.md",
                     "scenario.toml",
                     "summary.csv",
                     "summary.json"
@@ -722,7 +685,13 @@ mod tests {
         run_into(&target, RESULT, &["summary.csv"]).expect("runs");
         assert_eq!(
             names(&target),
-            ["notes.txt", "scenario.toml", "summary.csv", "summary.json"]
+            [
+                "notes.txt",
+                "report.md",
+                "scenario.toml",
+                "summary.csv",
+                "summary.json"
+            ]
         );
         assert_eq!(names(dir.path()), ["work"], "no staging folder left");
     }
@@ -959,6 +928,113 @@ mod tests {
     }
 
     #[test]
+    fn a_trials_csv_or_a_figure_of_the_users_is_not_taken_for_the_results() {
+        // Regression: a result written without --per-trial beside the user's own trials.csv
+        // took it for its own on the next run and removed it; a result written with
+        // --no-charts took the user's charts/dependency_CN.png for one of its charts.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("work");
+        put(
+            &target,
+            &["trials.csv", "charts/dependency_CN.png", "notes.txt"],
+            "mine",
+        );
+        let no_charts = Contents::Result {
+            trials: false,
+            charts: false,
+        };
+        for _ in 0..2 {
+            run_into(&target, no_charts, &["summary.csv"]).expect("runs");
+            for mine in ["trials.csv", "charts/dependency_CN.png"] {
+                assert_eq!(
+                    fs::read(target.join(mine)).expect("kept"),
+                    b"mine",
+                    "{mine}"
+                );
+            }
+        }
+        // A run that would write them is refused, with the user's files as they were.
+        let per_trial = Contents::Result {
+            trials: true,
+            charts: false,
+        };
+        assert!(Staged::begin(&target, per_trial).is_err());
+        let refused = run_into(&target, RESULT, &["charts/dependency_CN.png"]);
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("`charts/dependency_CN.png`")),
+            "the user's figure is in the way"
+        );
+        assert_eq!(
+            fs::read(target.join("charts/dependency_CN.png")).expect("kept"),
+            b"mine"
+        );
+    }
+
+    #[test]
+    fn a_shard_written_beside_a_result_and_the_users_files_can_be_written_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        earlier_result(&target);
+        put(&target, &["notes.txt"], "mine");
+        let shard = Contents::Shard { trials: false };
+        for _ in 0..2 {
+            let staged = Staged::begin(&target, shard).expect("begin");
+            staged
+                .write("manifest.json", br#"{"format": "supplyrisk-shard"}"#)
+                .expect("write");
+            staged.commit().expect("commit");
+        }
+        assert!(target.join("manifest.json").is_file() && target.join("summary.csv").is_file());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_folder_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // Staged inside the folder, the run renames nothing across file systems or mounts
+        // (a bind mount once failed after the work), and the folder keeps its identity (the
+        // shell's current folder, a mount point) and permissions.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        earlier_result(&target);
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o750)).expect("chmod");
+        let inode = fs::metadata(&target).expect("stat").ino();
+        let staged = Staged::begin(&target, RESULT).expect("begin");
+        assert!(staged.staging().starts_with(&target), "staged inside");
+        staged.write("summary.csv", b"new").expect("write");
+        staged.commit().expect("commit");
+        let after = fs::metadata(&target).expect("stat");
+        assert_eq!(after.ino(), inode);
+        assert_eq!(after.permissions().mode() & 0o777, 0o750);
+        assert_eq!(
+            names(&target),
+            ["summary.csv"],
+            "the earlier result alone is replaced"
+        );
+        assert_eq!(names(dir.path()), ["out"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_with_a_trailing_slash_is_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = dir.path().join("store");
+        earlier_result(&store);
+        let link = dir.path().join("link");
+        symlink(&store, &link).expect("link");
+        let with_slash = PathBuf::from(format!("{}/", link.display()));
+        run_into(&with_slash, RESULT, &["summary.csv"]).expect("runs");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("link")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(store.join("summary.csv")).expect("read"), b"new");
+    }
+
+    #[test]
     fn a_dot_names_the_current_folder() {
         let dir = tempfile::tempdir().expect("temp dir");
         put(dir.path(), &["question.toml"], "mine");
@@ -966,7 +1042,7 @@ mod tests {
         run_into(&dot, RESULT, &["summary.csv"]).expect("runs");
         assert_eq!(
             names(dir.path()),
-            ["question.toml", "summary.csv", "summary.json"]
+            ["question.toml", "report.md", "summary.csv", "summary.json"]
         );
     }
 
