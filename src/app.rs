@@ -270,11 +270,7 @@ fn merge(
     let usage = |e: crate::report::write::WriteError| AppError::Usage(e.to_string());
     let set = ShardSet::open(dirs).map_err(refused)?;
     // Writing over one of the shards would destroy an input (a re-merge would then fail).
-    if let Ok(out_real) = std::fs::canonicalize(out_dir)
-        && let Some(dir) = dirs
-            .iter()
-            .find(|d| std::fs::canonicalize(d).is_ok_and(|d| d == out_real))
-    {
+    if let Some(dir) = dirs.iter().find(|d| same_folder(d, out_dir)) {
         return Err(AppError::Usage(format!(
             "cannot write the merged result to `{}`: it is the shard folder `{}`, one of the inputs; choose another --out",
             out_dir.display(),
@@ -320,6 +316,25 @@ fn merge(
         ));
     }
     print(out, &text)
+}
+
+/// Whether `a` and `b` are the same existing folder, by whatever paths (links, bind mounts).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.is_dir() && a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Writes the three result files of SPEC 8 that a run and a merge share.

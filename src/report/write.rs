@@ -6,7 +6,10 @@
 //! folder renamed into place. An existing target is staged inside itself
 //! (`.supplyrisk.partial-PID`, on the same file system whatever is mounted where) and the
 //! run's files moved in one by one, so the folder itself (its permissions, a link to it, a
-//! mount point, the shell's current folder) stays as it is.
+//! mount point, the shell's current folder) stays as it is; the files it replaces are set
+//! aside first and put back if a move fails, so the commit is all or nothing (short of a kill
+//! during the moves themselves). A live run holds a lock in its staging folder, so another run
+//! never removes it as abandoned, even one that cannot see its process.
 //!
 //! What an existing target holds is surveyed when the run starts and again when it commits
 //! (the folder may change during a long run). An earlier result is recognised by its
@@ -116,8 +119,19 @@ pub struct Staged {
     contents: Contents,
     /// The staging folder is inside the (existing) target.
     inside: bool,
+    /// Held (locked) while the run lives, so that another run, even one that cannot see this
+    /// process (another container or host on a shared file system), leaves its staging
+    /// folder alone.
+    lock: Option<fs::File>,
     committed: bool,
 }
+
+/// The lock file in a staging folder (see [`Staged`]'s `lock`).
+const LOCK: &str = ".lock";
+
+/// The folder inside the staging folder where a commit sets aside the files it replaces or
+/// removes, until every new file is in place; they go with the staging folder.
+const SET_ASIDE: &str = ".replaced";
 
 impl Staged {
     /// Prepares to write `contents` to `target`: checks that they can go there without
@@ -170,11 +184,15 @@ impl Staged {
             fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
         }
         fs::create_dir(&staging).map_err(|e| error(target, &e))?;
+        let lock = fs::File::create(staging.join(LOCK))
+            .ok()
+            .filter(|file| file.try_lock().is_ok());
         Ok(Staged {
             target: target.clone(),
             staging,
             contents,
             inside,
+            lock,
             committed: false,
         })
     }
@@ -205,6 +223,11 @@ impl Staged {
     /// target is surveyed again first: what the user put there during the run is theirs too.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
         let new = !self.inside && fs::symlink_metadata(&self.target).is_err();
+        if new {
+            // The staging folder becomes the result: without its lock file.
+            self.lock = None;
+            let _ = fs::remove_file(self.staging.join(LOCK));
+        }
         if !(new && fs::rename(&self.staging, &self.target).is_ok()) {
             // An existing folder (or one made by someone else during the run).
             let replaceable = replaceable(&self.target, self.contents)?;
@@ -216,13 +239,18 @@ impl Staged {
     }
 
     /// Moves each staged file into the target folder, over a `replaceable` file of the same
-    /// name, then removes the `replaceable` files this run did not write. Every move is
-    /// checked before the first: a file of the user's in the way stops the commit with
-    /// nothing moved.
+    /// name, and removes the `replaceable` files this run did not write: all or nothing. Every
+    /// move is checked before the first (a file of the user's in the way stops the commit
+    /// with nothing moved); the files replaced or removed are first set aside in the staging
+    /// folder, and put back if a move fails (a read-only or immutable file, a sticky folder of
+    /// another user's).
     fn move_into(&self, replaceable: &[String]) -> Result<(), WriteError> {
         fs::create_dir_all(&self.target).map_err(|e| error(&self.target, &e))?;
         let mut staged = Vec::new();
         for entry in sorted_entries(&self.staging)? {
+            if entry == LOCK || entry == SET_ASIDE {
+                continue;
+            }
             let from = self.staging.join(&entry);
             if from.is_dir() {
                 for file in sorted_entries(&from)? {
@@ -247,23 +275,59 @@ impl Staged {
                 return Err(clash(&self.target, relative));
             }
         }
-        for relative in &staged {
-            let (from, to) = (self.staging.join(relative), self.target.join(relative));
-            if let Some(folder) = to.parent() {
-                fs::create_dir_all(folder).map_err(|e| error(folder, &e))?;
+        let aside = self.staging.join(SET_ASIDE);
+        let mut set_aside = Vec::new();
+        let mut moved = Vec::new();
+        let result = (|| {
+            for relative in replaceable {
+                let from = self.target.join(relative);
+                if !is_plain_file(&from) {
+                    continue;
+                }
+                let to = aside.join(relative);
+                if let Some(folder) = to.parent() {
+                    fs::create_dir_all(folder).map_err(|e| error(folder, &e))?;
+                }
+                rename(&from, &to).map_err(|e| error(&from, &e))?;
+                set_aside.push(relative.as_str());
             }
-            fs::rename(&from, &to).map_err(|e| error(&to, &e))?;
-        }
-        for relative in replaceable {
-            let path = self.target.join(relative);
-            if !staged.contains(relative) && is_plain_file(&path) {
-                let _ = fs::remove_file(path);
+            for relative in &staged {
+                let (from, to) = (self.staging.join(relative), self.target.join(relative));
+                if let Some(folder) = to.parent() {
+                    fs::create_dir_all(folder).map_err(|e| error(folder, &e))?;
+                }
+                rename(&from, &to).map_err(|e| error(&to, &e))?;
+                moved.push(relative.as_str());
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            // Back as it was: the new files out, the old ones in.
+            for relative in moved {
+                let _ = fs::rename(self.target.join(relative), self.staging.join(relative));
+            }
+            for relative in set_aside {
+                let _ = fs::rename(aside.join(relative), self.target.join(relative));
             }
         }
-        // A `charts/` the removals left empty (a run with --no-charts) goes too.
+        // A `charts/` left empty (a run with --no-charts, or one undone) goes.
         let _ = fs::remove_dir(self.target.join("charts"));
-        Ok(())
+        result
     }
+}
+
+/// `fs::rename`, which the tests can make fail at the n-th call of a thread (to show that a
+/// commit failing midway leaves the target as it was).
+fn rename(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(test)]
+    if tests::FAIL_RENAME_AT.with(|n| {
+        let left = n.get();
+        n.set(left.saturating_sub(1));
+        left == 1
+    }) {
+        return Err(std::io::Error::other("a failure the test asked for"));
+    }
+    fs::rename(from, to)
 }
 
 /// The target as given, or, for a symbolic link to a folder or a name such as `.`, `..` or
@@ -421,9 +485,14 @@ fn own_files(target: &Path, kind: Kind) -> Vec<String> {
         .map(|name| (*name).to_string())
         .collect();
     // A `trials.csv` of the user's may sit beside a result written without one.
-    let trials = fs::read_to_string(target.join("trials.csv"))
-        .ok()
-        .is_some_and(|text| text.starts_with(TRIALS_HEADER));
+    let trials = fs::File::open(target.join("trials.csv")).is_ok_and(|file| {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(TRIALS_HEADER.len());
+        file.take(TRIALS_HEADER.len() as u64)
+            .read_to_end(&mut head)
+            .is_ok()
+            && head == TRIALS_HEADER.as_bytes()
+    });
     if trials {
         own.push("trials.csv".to_string());
     }
@@ -513,10 +582,16 @@ fn remove_abandoned(parent: &Path, name: &str) {
             .strip_prefix(".partial-")
             .or_else(|| rest.strip_prefix(".old-"))
             .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && pid != std::process::id()
-            && process_is_gone(pid)
-        {
+        let Some(pid) = pid else {
+            continue;
+        };
+        // A live run holds the lock of its staging folder; one without a lock file (an older
+        // version's, or one being renamed into place) is judged by its process.
+        let abandoned = match fs::File::open(entry.path().join(LOCK)) {
+            Ok(lock) => lock.try_lock().is_ok(),
+            Err(_) => pid != std::process::id() && process_is_gone(pid),
+        };
+        if abandoned {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -539,6 +614,12 @@ impl Drop for Staged {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// When n > 0, the n-th call of [`rename`] on this thread fails.
+        pub(super) static FAIL_RENAME_AT: Cell<usize> = const { Cell::new(0) };
+    }
 
     /// A run's result with charts, without `trials.csv`.
     const RESULT: Contents = Contents::Result {
@@ -1032,6 +1113,86 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read(store.join("summary.csv")).expect("read"), b"new");
+    }
+
+    #[test]
+    fn a_commit_failing_midway_leaves_the_folder_as_it_was() {
+        // Regression: the files were moved one by one, so a move failing midway (an immutable
+        // or read-only file, a sticky folder of another user's) left old and new mixed.
+        let snapshot = |folder: &Path| -> Vec<(String, Vec<u8>)> {
+            let mut files = Vec::new();
+            for name in names(folder) {
+                let path = folder.join(&name);
+                if path.is_dir() {
+                    for chart in names(&path) {
+                        let chart_path = path.join(&chart);
+                        files.push((
+                            format!("{name}/{chart}"),
+                            fs::read(chart_path).expect("read"),
+                        ));
+                    }
+                } else {
+                    files.push((name, fs::read(path).expect("read")));
+                }
+            }
+            files
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        earlier_result(&target);
+        put(&target, &["notes.txt"], "mine");
+        let before = snapshot(&target);
+        let files = [
+            "summary.csv",
+            "charts/dependency_CN.png",
+            "charts/network_more.png",
+        ];
+        // 8 files set aside (everything of the earlier result's), then 5 moved in.
+        for failing in 1..=13 {
+            FAIL_RENAME_AT.with(|n| n.set(failing));
+            let refused = run_into(&target, RESULT, &files);
+            FAIL_RENAME_AT.with(|n| n.set(0));
+            assert!(refused.is_err(), "rename {failing} failed");
+            assert_eq!(
+                snapshot(&target),
+                before,
+                "after a failure at rename {failing}"
+            );
+            assert_eq!(names(dir.path()), ["out"]);
+        }
+        run_into(&target, RESULT, &files).expect("runs");
+        assert_eq!(
+            names(&target),
+            [
+                "charts",
+                "notes.txt",
+                "report.md",
+                "summary.csv",
+                "summary.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_live_runs_staging_folder_is_never_removed() {
+        // Regression: a run that could not see another's process (another PID namespace: a
+        // container, or a host sharing the file system) took its staging folder for abandoned
+        // and removed it; the other run then wrote an incomplete result.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        earlier_result(&target);
+        // A process id above the kernel's maximum is never running here.
+        let other = target.join(".supplyrisk.partial-4294967295");
+        fs::create_dir(&other).expect("mkdir");
+        let lock = fs::File::create(other.join(LOCK)).expect("lock file");
+        lock.try_lock().expect("locked");
+        let staged = Staged::begin(&target, RESULT).expect("begin");
+        assert!(other.is_dir(), "its lock is held: a live run's");
+        drop(staged);
+        drop(lock);
+        let staged = Staged::begin(&target, RESULT).expect("begin");
+        assert!(!other.exists(), "unlocked: abandoned");
+        drop(staged);
     }
 
     #[test]
