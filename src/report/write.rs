@@ -8,8 +8,10 @@
 //! run's files moved in one by one, so the folder itself (its permissions, a link to it, a
 //! mount point, the shell's current folder) stays as it is; the files it replaces are set
 //! aside first and put back if a move fails, so the commit is all or nothing (short of a kill
-//! during the moves themselves). A live run holds a lock in its staging folder, so another run
-//! never removes it as abandoned, even one that cannot see its process.
+//! during the moves themselves). A live run holds a lock in its staging folder (made and
+//! locked under a `.locking-PID` name first), so another run never removes it as abandoned,
+//! even one that cannot see its process; a run whose staging folder vanished anyway fails
+//! rather than commit an incomplete result.
 //!
 //! What an existing target holds is surveyed when the run starts and again when it commits
 //! (the folder may change during a long run). An earlier result is recognised by its
@@ -168,25 +170,41 @@ impl Staged {
             });
         }
         let inside = target.is_dir();
-        let staging = if inside {
+        let pid = std::process::id();
+        let (staging, locking) = if inside {
             // A clash known now stops the run before any work.
             replaceable(target, contents)?;
             remove_abandoned(target, "supplyrisk");
-            target.join(format!(".supplyrisk.partial-{}", std::process::id()))
+            // A run killed before the folder existed staged beside it.
+            remove_abandoned(&parent, &name);
+            (
+                target.join(format!(".supplyrisk.partial-{pid}")),
+                target.join(format!(".supplyrisk.locking-{pid}")),
+            )
         } else {
             fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
             remove_abandoned(&parent, &name);
-            parent.join(format!(".{name}.partial-{}", std::process::id()))
+            (
+                parent.join(format!(".{name}.partial-{pid}")),
+                parent.join(format!(".{name}.locking-{pid}")),
+            )
         };
         // Errors name the folder asked for, not the hidden staging folder. Creating it is the
-        // check that the location is writable.
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| error(target, &e))?;
+        // check that the location is writable. It is made and locked under another name, so
+        // that no other run sees it unlocked.
+        for stale in [&staging, &locking] {
+            if stale.exists() {
+                fs::remove_dir_all(stale).map_err(|e| error(target, &e))?;
+            }
         }
-        fs::create_dir(&staging).map_err(|e| error(target, &e))?;
-        let lock = fs::File::create(staging.join(LOCK))
+        fs::create_dir(&locking).map_err(|e| error(target, &e))?;
+        let lock = fs::File::create(locking.join(LOCK))
             .ok()
             .filter(|file| file.try_lock().is_ok());
+        if let Err(e) = fs::rename(&locking, &staging) {
+            let _ = fs::remove_dir_all(&locking);
+            return Err(error(target, &e));
+        }
         Ok(Staged {
             target: target.clone(),
             staging,
@@ -204,6 +222,7 @@ impl Staged {
 
     /// Writes `bytes` to `relative` inside the staging folder, creating subfolders.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        self.check_staging()?;
         let path = self.staging.join(relative);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| error(dir, &e))?;
@@ -215,13 +234,29 @@ impl Staged {
 
     /// Opens a file in the staging folder for streaming writes.
     pub fn create(&self, relative: &str) -> Result<fs::File, WriteError> {
+        self.check_staging()?;
         let path = self.staging.join(relative);
         fs::File::create(&path).map_err(|e| error(&path, &e))
+    }
+
+    /// Fails if the staging folder is gone (removed by something else: writing on would make
+    /// a new one and commit an incomplete result).
+    fn check_staging(&self) -> Result<(), WriteError> {
+        if is_plain_dir(&self.staging) {
+            Ok(())
+        } else {
+            Err(WriteError {
+                path: self.target.display().to_string(),
+                reason: "its staging folder was removed during the run by another process"
+                    .to_string(),
+            })
+        }
     }
 
     /// Moves the staged files into place, replacing an earlier result only now. An existing
     /// target is surveyed again first: what the user put there during the run is theirs too.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
+        self.check_staging()?;
         let new = !self.inside && fs::symlink_metadata(&self.target).is_err();
         if new {
             // The staging folder becomes the result: without its lock file.
@@ -275,6 +310,8 @@ impl Staged {
                 return Err(clash(&self.target, relative));
             }
         }
+        let charts = self.target.join("charts");
+        let charts_existed = fs::symlink_metadata(&charts).is_ok();
         let aside = self.staging.join(SET_ASIDE);
         let mut set_aside = Vec::new();
         let mut moved = Vec::new();
@@ -310,8 +347,12 @@ impl Staged {
                 let _ = fs::rename(aside.join(relative), self.target.join(relative));
             }
         }
-        // A `charts/` left empty (a run with --no-charts, or one undone) goes.
-        let _ = fs::remove_dir(self.target.join("charts"));
+        // A `charts/` this commit made and undid, or one it emptied of the earlier result's
+        // charts (a run with --no-charts), goes; a user's empty one stays.
+        let emptied = result.is_ok() && replaceable.iter().any(|r| r.starts_with("charts/"));
+        if !charts_existed || emptied {
+            let _ = fs::remove_dir(&charts);
+        }
         result
     }
 }
@@ -444,12 +485,7 @@ fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteEr
 /// The kinds of earlier result `target` holds: a `summary.json` with supplyrisk's provenance,
 /// a shard `manifest.json`.
 fn earlier_kinds(target: &Path) -> Vec<Kind> {
-    let read = |name: &str| -> Option<serde_json::Value> {
-        if !is_plain_file(&target.join(name)) {
-            return None;
-        }
-        serde_json::from_str(&fs::read_to_string(target.join(name)).ok()?).ok()
-    };
+    let read = |name: &str| read_json(&target.join(name));
     let mut kinds = Vec::new();
     if read("summary.json").is_some_and(|summary| {
         summary
@@ -465,6 +501,67 @@ fn earlier_kinds(target: &Path) -> Vec<Kind> {
         kinds.push(Kind::Shard);
     }
     kinds
+}
+
+/// The largest `summary.json` or `manifest.json` read: supplyrisk's are far smaller (a few
+/// kilobytes per variant and commodity); a user's large JSON file is not parsed (a 200 MB one
+/// took 14 GB as a JSON tree).
+const LARGEST_JSON: u64 = 32 << 20;
+
+/// The JSON document at `path`, if it is a plain file of at most [`LARGEST_JSON`] bytes.
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    let size = fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_file())?
+        .len();
+    if size > LARGEST_JSON {
+        return None;
+    }
+    serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+}
+
+/// The first line of the file at `path` (without its end), read from at most 64 KiB.
+fn first_line(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .ok()?
+        .take(64 << 10)
+        .read_to_end(&mut head)
+        .ok()?;
+    let end = head.iter().position(|&b| b == b'\n')?;
+    String::from_utf8(head[..end].to_vec()).ok()
+}
+
+/// Whether `target`'s `trials.csv` is the one an earlier result of `kind` there wrote: for a
+/// result, one whose header names that result's metrics (its `summary.json`); for a shard,
+/// one with supplyrisk's header in a shard run with `--per-trial` (its manifest).
+fn trials_are_own(target: &Path, kind: Kind) -> bool {
+    let Some(header) = first_line(&target.join("trials.csv")) else {
+        return false;
+    };
+    match kind {
+        Kind::Result => read_json(&target.join("summary.json"))
+            .and_then(|summary| {
+                let metrics: Vec<String> = summary
+                    .get("metrics")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|m| m.as_str().map(str::to_string))
+                    .collect();
+                Some(header == format!("{TRIALS_HEADER}{}", metrics.join(",")))
+            })
+            .unwrap_or(false),
+        Kind::Shard => {
+            header.starts_with(TRIALS_HEADER)
+                && read_json(&target.join("manifest.json")).is_some_and(|manifest| {
+                    manifest
+                        .get("per_trial")
+                        .and_then(serde_json::Value::as_bool)
+                        == Some(true)
+                })
+        }
+    }
 }
 
 /// The files present in `target` that an earlier result of `kind` there wrote, relative to it,
@@ -485,15 +582,7 @@ fn own_files(target: &Path, kind: Kind) -> Vec<String> {
         .map(|name| (*name).to_string())
         .collect();
     // A `trials.csv` of the user's may sit beside a result written without one.
-    let trials = fs::File::open(target.join("trials.csv")).is_ok_and(|file| {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(TRIALS_HEADER.len());
-        file.take(TRIALS_HEADER.len() as u64)
-            .read_to_end(&mut head)
-            .is_ok()
-            && head == TRIALS_HEADER.as_bytes()
-    });
-    if trials {
+    if trials_are_own(target, kind) {
         own.push("trials.csv".to_string());
     }
     if kind == Kind::Result {
@@ -512,7 +601,9 @@ fn own_files(target: &Path, kind: Kind) -> Vec<String> {
 /// `--no-charts`) among those `plot::plan` names for its `summary.json` (so a link the user
 /// added does not make their figure the result's).
 fn earlier_chart_names(target: &Path) -> Vec<String> {
-    let Ok(report) = fs::read_to_string(target.join("report.md")) else {
+    let path = target.join("report.md");
+    let small = fs::metadata(&path).is_ok_and(|m| m.len() <= LARGEST_JSON);
+    let Some(report) = small.then(|| fs::read_to_string(&path).ok()).flatten() else {
         return Vec::new();
     };
     let Some(planned) = planned_chart_names(target) else {
@@ -528,8 +619,7 @@ fn earlier_chart_names(target: &Path) -> Vec<String> {
 /// follow from its `dependency_on` countries and its variants. `None` if there is no readable
 /// `summary.json`.
 fn planned_chart_names(target: &Path) -> Option<Vec<String>> {
-    let text = fs::read_to_string(target.join("summary.json")).ok()?;
-    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let summary = read_json(&target.join("summary.json"))?;
     let countries = summary.get("dependency_on")?.as_array()?;
     let variants = summary.get("variants")?.as_array()?;
     let comparison = variants.len() > 1;
@@ -630,8 +720,11 @@ mod tests {
     /// The `summary.json` of an earlier result, as far as [`earlier_kind`] and
     /// [`earlier_chart_names`] read it: a comparison of `base` and `more` on CN.
     const EARLIER_SUMMARY: &str = r#"{"provenance": {"tool_version": "0.1.0"},
-        "dependency_on": ["CN"],
+        "dependency_on": ["CN"], "metrics": ["dependency_CN", "shortfall_share"],
         "variants": [{"id": "base", "baseline": true}, {"id": "more", "baseline": false}]}"#;
+
+    /// The header of the earlier result's `trials.csv`.
+    const EARLIER_TRIALS: &str = "trial,variant,commodity,dependency_CN,shortfall_share\n";
 
     /// The sorted names in `folder`.
     fn names(folder: &Path) -> Vec<String> {
@@ -666,7 +759,7 @@ mod tests {
         ];
         put(folder, &["summary.csv", "monthly.csv"], "old");
         put(folder, &charts, "old");
-        put(folder, &["trials.csv"], &format!("{TRIALS_HEADER}old"));
+        put(folder, &["trials.csv"], &format!("{EARLIER_TRIALS}old"));
         put(folder, &["report.md"], &report_linking(&charts));
         fs::write(folder.join("summary.json"), EARLIER_SUMMARY).expect("write");
     }
@@ -1193,6 +1286,55 @@ mod tests {
         let staged = Staged::begin(&target, RESULT).expect("begin");
         assert!(!other.exists(), "unlocked: abandoned");
         drop(staged);
+    }
+
+    #[test]
+    fn a_users_empty_charts_folder_and_trials_file_stay() {
+        // Regression: an empty `charts/` of the user's was removed by every run (even a
+        // failed one), and a `trials.csv` of the user's starting like supplyrisk's passed
+        // for the earlier result's.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("work");
+        fs::create_dir_all(target.join("charts")).expect("mkdir");
+        let no_charts = Contents::Result {
+            trials: false,
+            charts: false,
+        };
+        run_into(&target, no_charts, &["summary.csv"]).expect("runs");
+        assert!(target.join("charts").is_dir(), "after a run");
+        let mine = "trial,variant,commodity,my own column\n1,a,b,2\n";
+        put(&target, &["trials.csv"], mine);
+        FAIL_RENAME_AT.with(|n| n.set(2));
+        let failed = run_into(&target, no_charts, &["summary.csv"]);
+        FAIL_RENAME_AT.with(|n| n.set(0));
+        assert!(failed.is_err());
+        assert!(target.join("charts").is_dir(), "after a failed run");
+        run_into(&target, no_charts, &["summary.csv"]).expect("runs");
+        assert_eq!(
+            fs::read_to_string(target.join("trials.csv")).expect("kept"),
+            mine
+        );
+        // The earlier result's own trials.csv, with its metrics' header, goes.
+        put(
+            &target,
+            &["trials.csv"],
+            &format!("{EARLIER_TRIALS}1,a,b,0.5,0"),
+        );
+        run_into(&target, no_charts, &["summary.csv"]).expect("runs");
+        assert!(!target.join("trials.csv").exists());
+    }
+
+    #[test]
+    fn a_staging_folder_removed_during_the_run_fails_the_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out");
+        earlier_result(&target);
+        let staged = Staged::begin(&target, RESULT).expect("begin");
+        staged.write("summary.csv", b"new").expect("write");
+        fs::remove_dir_all(staged.staging()).expect("removed by another process");
+        assert!(staged.write("monthly.csv", b"new").is_err());
+        assert!(staged.commit().is_err());
+        assert_eq!(fs::read(target.join("summary.csv")).expect("read"), b"old");
     }
 
     #[test]
