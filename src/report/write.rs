@@ -944,19 +944,22 @@ mod tests {
             b"mine"
         );
 
-        // `--out` a link to a folder: the folder is written, the link stays a link.
+        // `--out` a link to a folder, with or without a trailing slash: the folder is written,
+        // the link stays a link.
         let store = dir.path().join("store");
-        earlier_result(&store);
         let link = dir.path().join("link");
         symlink(&store, &link).expect("link");
-        run_into(&link, RESULT, &["summary.csv"]).expect("runs");
-        assert!(
-            fs::symlink_metadata(&link)
-                .expect("link")
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read(store.join("summary.csv")).expect("read"), b"new");
+        for out in [link.clone(), PathBuf::from(format!("{}/", link.display()))] {
+            earlier_result(&store);
+            run_into(&out, RESULT, &["summary.csv"]).expect("runs");
+            assert!(
+                fs::symlink_metadata(&link)
+                    .expect("link")
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(fs::read(store.join("summary.csv")).expect("read"), b"new");
+        }
     }
 
     #[test]
@@ -1186,26 +1189,6 @@ mod tests {
             "the earlier result alone is replaced"
         );
         assert_eq!(names(dir.path()), ["out"]);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_link_with_a_trailing_slash_is_followed() {
-        use std::os::unix::fs::symlink;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = dir.path().join("store");
-        earlier_result(&store);
-        let link = dir.path().join("link");
-        symlink(&store, &link).expect("link");
-        let with_slash = PathBuf::from(format!("{}/", link.display()));
-        run_into(&with_slash, RESULT, &["summary.csv"]).expect("runs");
-        assert!(
-            fs::symlink_metadata(&link)
-                .expect("link")
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read(store.join("summary.csv")).expect("read"), b"new");
     }
 
     #[test]
