@@ -14,8 +14,8 @@
 mod common;
 
 use common::closed_form::{self, K, L, integrate, outage_network};
-use common::{monthly_mean, row, run_text};
-use supplyrisk::report::summary::{Row, Summary};
+use common::{assert_exact, assert_months_exact, row, run_text};
+use supplyrisk::report::summary::Row;
 
 /// Trials per random scenario.
 const TRIALS: u64 = 20_000;
@@ -49,33 +49,6 @@ fn assert_p_positive(row: &Row, p: f64, what: &str) {
 /// resolution).
 fn assert_quantile(got: f64, q: f64, h_at: &dyn Fn(f64) -> f64, what: &str) {
     closed_form::assert_quantile(got, q, TRIALS, h_at, QUANTILE_RESOLUTION, what);
-}
-
-/// Asserts a metric is `expected` in every trial: mean within 1e-9, sd below 1e-9.
-fn assert_exact(summary: &Summary, variant: &str, metric: &str, expected: f64) {
-    let got = row(summary, variant, "x", metric);
-    assert!(
-        (got.mean - expected).abs() <= 1e-9 && got.sd.abs() <= 1e-9,
-        "{variant}/{metric}: mean {} (sd {}) vs exactly {expected}",
-        got.mean,
-        got.sd
-    );
-}
-
-/// Asserts `variant`'s monthly mean of dependency_CN in each of `months` is `expected` (1e-9).
-fn assert_months_exact(
-    summary: &Summary,
-    variant: &str,
-    months: std::ops::Range<usize>,
-    expected: f64,
-) {
-    for m in months {
-        let got = monthly_mean(summary, variant, "x", "dependency_CN", m);
-        assert!(
-            (got - expected).abs() < 1e-9,
-            "{variant}, month {m}: dependency_CN {got} vs {expected}"
-        );
-    }
 }
 
 /// A CN mine (10 t/month, cost 1) and the PK mines in `pk_nodes` (with their edges to the US,
@@ -284,7 +257,7 @@ capacity_factor = { dist = "uniform", min = -1.0, max = 2.0 }
     assert_quantile(reduction.p50, 0.5, &r_at, "reduction p50");
     assert_quantile(reduction.p95, 0.95, &r_at, "reduction p95");
     // The baseline never sees the project.
-    assert_exact(&summary, "without", "dependency_CN", 1.0);
+    assert_exact(&summary, "without", "x", "dependency_CN", 1.0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,14 +478,26 @@ id = "smaller_mine"
         111,
         2,
     );
-    assert_exact(&summary, "without", "dependency_CN", 1.0);
-    assert_exact(&summary, "with", "dependency_CN", 0.5);
-    assert_exact(&summary, "reduction:with", "dependency_CN", 0.5);
+    assert_exact(&summary, "without", "x", "dependency_CN", 1.0);
+    assert_exact(&summary, "with", "x", "dependency_CN", 0.5);
+    assert_exact(&summary, "reduction:with", "x", "dependency_CN", 0.5);
     assert_months_exact(&summary, "with", 0..12, 0.5);
-    assert_exact(&summary, "reduction:hub_project_off", "dependency_CN", 0.7);
-    assert_exact(&summary, "reduction:smaller_mine", "dependency_CN", 0.35);
+    assert_exact(
+        &summary,
+        "reduction:hub_project_off",
+        "x",
+        "dependency_CN",
+        0.7,
+    );
+    assert_exact(
+        &summary,
+        "reduction:smaller_mine",
+        "x",
+        "dependency_CN",
+        0.35,
+    );
     for variant in ["with", "hub_project_off", "smaller_mine"] {
-        assert_exact(&summary, variant, "shortfall_share", 0.0);
+        assert_exact(&summary, variant, "x", "shortfall_share", 0.0);
     }
 }
 
@@ -582,6 +567,7 @@ id = "drawn"
         assert_exact(
             &summary,
             &format!("reduction:{variant}"),
+            "x",
             "dependency_CN",
             0.0,
         );
@@ -597,6 +583,7 @@ id = "drawn"
     assert_exact(
         &summary,
         "reduction:last_month",
+        "x",
         "dependency_CN",
         1.0 / 48.0,
     );
@@ -648,10 +635,16 @@ id = "step"
         122,
         2,
     );
-    assert_exact(&summary, "reduction:with", "dependency_CN", 23.5 / 48.0);
+    assert_exact(
+        &summary,
+        "reduction:with",
+        "x",
+        "dependency_CN",
+        23.5 / 48.0,
+    );
     assert_months_exact(&summary, "with", 0..1, 2.0 / 3.0);
     assert_months_exact(&summary, "with", 1..2, 7.0 / 12.0);
     assert_months_exact(&summary, "with", 2..24, 0.5);
-    assert_exact(&summary, "reduction:step", "dependency_CN", 0.5);
+    assert_exact(&summary, "reduction:step", "x", "dependency_CN", 0.5);
     assert_months_exact(&summary, "step", 0..24, 0.5);
 }

@@ -10,7 +10,7 @@
 mod common;
 
 use common::closed_form::{self, K, integrate, month_average, outage_network};
-use common::{assert_within_se, monthly_mean, row, run_text};
+use common::{assert_months_exact, assert_within_se, monthly_mean, row, run_text};
 use supplyrisk::report::summary::Summary;
 
 /// Trials per scenario.
@@ -359,17 +359,6 @@ id = "with"
     )
 }
 
-/// Asserts the "with" variant's monthly dependency_CN equals `expected` (to 1e-9) in `months`.
-fn assert_months_exact(summary: &Summary, months: std::ops::Range<usize>, expected: f64) {
-    for m in months {
-        let got = monthly_mean(summary, "with", "x", "dependency_CN", m);
-        assert!(
-            (got - expected).abs() < 1e-9,
-            "month {m}: {got} vs {expected}"
-        );
-    }
-}
-
 #[test]
 fn project_online_month_is_floored() {
     // online_month ~ uniform(6, 8), no ramp, success 1, factor 1. SPEC 3: o = floor(draw), so
@@ -400,14 +389,14 @@ fn project_online_month_is_floored() {
         "p95 {} vs 18/48",
         reduction.p95
     );
-    assert_months_exact(&summary, 0..6, 1.0);
+    assert_months_exact(&summary, "with", 0..6, 1.0);
     let month_6 = monthly_mean(&summary, "with", "x", "dependency_CN", 6);
     let se = 0.25 / (TRIALS as f64).sqrt();
     assert!(
         (month_6 - 0.75).abs() <= K * se,
         "month 6: {month_6} vs 0.75 (se {se:.2e})"
     );
-    assert_months_exact(&summary, 7..24, 0.5);
+    assert_months_exact(&summary, "with", 7..24, 0.5);
     // The baseline is untouched by the project.
     assert_eq!(row(&summary, "without", "x", "dependency_CN").sd, 0.0);
 }
@@ -452,7 +441,7 @@ ramp_months = { dist = "uniform", min = 1.0, max = 2.0 }"#,
         &|p| reduction_at(1.0 - p),
         "reduction p95",
     );
-    assert_months_exact(&summary, 0..6, 1.0);
+    assert_months_exact(&summary, "with", 0..6, 1.0);
     let month_6 = monthly_mean(&summary, "with", "x", "dependency_CN", 6);
     let sd = 0.5 * (0.5 - ln2 * ln2).sqrt();
     let se = sd / (TRIALS as f64).sqrt();
@@ -461,7 +450,7 @@ ramp_months = { dist = "uniform", min = 1.0, max = 2.0 }"#,
         "month 6: {month_6} vs {} (se {se:.2e})",
         1.0 - 0.5 * ln2
     );
-    assert_months_exact(&summary, 7..24, 0.5);
+    assert_months_exact(&summary, "with", 7..24, 0.5);
     // monthly.csv's percentiles of month 6: 1 − 1/(2R) is increasing in R, so its quantile at
     // level q is 1 − 1/(2(1 + q)): p5 0.523810, p50 0.666667, p95 0.743590, each within the
     // order statistic's bracket and the monthly histograms' half bin (1/2048). Months 5 and 7,

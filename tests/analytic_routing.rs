@@ -8,32 +8,7 @@
 mod common;
 
 use common::closed_form::{K, outage_network, propagate};
-use common::{assert_within_se, monthly_mean, row, run_text};
-use supplyrisk::report::summary::Summary;
-
-/// Asserts a deterministic trial metric: every trial has the same value (sd 0), within `tol` of
-/// `expected`.
-fn assert_close(
-    summary: &Summary,
-    variant: &str,
-    commodity: &str,
-    metric: &str,
-    expected: f64,
-    tol: f64,
-) {
-    let got = row(summary, variant, commodity, metric);
-    assert!(
-        (got.mean - expected).abs() <= tol && got.sd.abs() <= tol,
-        "{variant}/{commodity}/{metric}: mean {} (sd {}) vs {expected} (tolerance {tol:e})",
-        got.mean,
-        got.sd
-    );
-}
-
-/// [`assert_close`] to 1e-9.
-fn assert_exact(summary: &Summary, variant: &str, commodity: &str, metric: &str, expected: f64) {
-    assert_close(summary, variant, commodity, metric, expected, 1e-9);
-}
+use common::{assert_close, assert_exact, assert_within_se, monthly_mean, row, run_text};
 
 // ---------------------------------------------------------------------------------------------
 // 1. Regime effect filters.

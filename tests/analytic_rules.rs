@@ -13,28 +13,15 @@ mod common;
 use std::sync::atomic::AtomicU64;
 
 use common::closed_form::{K, outage_network};
-use common::{model, monthly_mean, row, run_text};
+use common::{assert_exact, model, monthly_mean, row, run_text};
 use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::run::{RunSettings, run};
 use supplyrisk::engine::trial::layout;
-use supplyrisk::report::summary::Summary;
 
 /// Trials of every scenario. The deterministic ones would need only a few (every trial is the
 /// same), but the run takes well under a second either way, and sd 0 over 20000 trials also
 /// shows that no trial strays.
 const TRIALS: u64 = 20_000;
-
-/// Asserts a deterministic trial metric: every trial has the same value (sd ≤ 1e-9), within
-/// 1e-9 of `expected`.
-fn assert_exact(summary: &Summary, variant: &str, commodity: &str, metric: &str, expected: f64) {
-    let got = row(summary, variant, commodity, metric);
-    assert!(
-        (got.mean - expected).abs() <= 1e-9 && got.sd.abs() <= 1e-9,
-        "{variant}/{commodity}/{metric}: mean {} (sd {}) vs {expected} exactly",
-        got.mean,
-        got.sd
-    );
-}
 
 /// Asserts a Monte Carlo estimate is within `K` theoretical standard errors of `expected`.
 fn assert_within(got: f64, expected: f64, se: f64, what: &str) {

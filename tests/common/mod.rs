@@ -67,6 +67,53 @@ pub fn assert_within_se(row: &Row, n: u64, expected: f64, k: f64, what: &str) {
     );
 }
 
+/// Asserts a deterministic metric: every trial has the same value (sd ≤ `tol`), within `tol`
+/// of `expected`.
+pub fn assert_close(
+    summary: &Summary,
+    variant: &str,
+    commodity: &str,
+    metric: &str,
+    expected: f64,
+    tol: f64,
+) {
+    let got = row(summary, variant, commodity, metric);
+    assert!(
+        (got.mean - expected).abs() <= tol && got.sd.abs() <= tol,
+        "{variant}/{commodity}/{metric}: mean {} (sd {}) vs {expected} (tolerance {tol:e})",
+        got.mean,
+        got.sd
+    );
+}
+
+/// [`assert_close`] to 1e-9: the metric is `expected` in every trial, up to rounding.
+pub fn assert_exact(
+    summary: &Summary,
+    variant: &str,
+    commodity: &str,
+    metric: &str,
+    expected: f64,
+) {
+    assert_close(summary, variant, commodity, metric, expected, 1e-9);
+}
+
+/// Asserts `variant`'s monthly mean of `dependency_CN` of commodity `x` is `expected` (to
+/// 1e-9) in each of `months`.
+pub fn assert_months_exact(
+    summary: &Summary,
+    variant: &str,
+    months: std::ops::Range<usize>,
+    expected: f64,
+) {
+    for m in months {
+        let got = monthly_mean(summary, variant, "x", "dependency_CN", m);
+        assert!(
+            (got - expected).abs() < 1e-9,
+            "{variant}, month {m}: dependency_CN {got} vs {expected}"
+        );
+    }
+}
+
 /// The monthly mean of (variant, commodity, metric) in month index `month`.
 pub fn monthly_mean(
     summary: &Summary,
