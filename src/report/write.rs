@@ -449,8 +449,9 @@ fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteEr
             }
         }
     }
-    let kinds = earlier_kinds(target);
-    let own_of = |kind: Kind| own_files(target, kind);
+    let earlier = Earlier::read(target);
+    let kinds = earlier.kinds();
+    let own_of = |kind: Kind| own_files(target, kind, &earlier);
     let own_any: Vec<String> = kinds.iter().flat_map(|&kind| own_of(kind)).collect();
     let mut replaceable: Vec<String> = if present.iter().all(|name| own_any.contains(name)) {
         // An earlier result (or shard) alone: replaced as a whole.
@@ -482,25 +483,38 @@ fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteEr
     Ok(replaceable)
 }
 
-/// The kinds of earlier result `target` holds: a `summary.json` with supplyrisk's provenance,
-/// a shard `manifest.json`.
-fn earlier_kinds(target: &Path) -> Vec<Kind> {
-    let read = |name: &str| read_json(&target.join(name));
-    let mut kinds = Vec::new();
-    if read("summary.json").is_some_and(|summary| {
-        summary
-            .get("provenance")
-            .and_then(|p| p.get("tool_version"))
-            .is_some()
-    }) {
-        kinds.push(Kind::Result);
+/// What an existing folder's earlier result says of itself, read once per survey: its
+/// `summary.json` if it has supplyrisk's provenance, its `manifest.json` if it is a shard's.
+struct Earlier {
+    summary: Option<serde_json::Value>,
+    manifest: Option<serde_json::Value>,
+}
+
+impl Earlier {
+    fn read(target: &Path) -> Earlier {
+        let summary = read_json(&target.join("summary.json")).filter(|summary| {
+            summary
+                .get("provenance")
+                .and_then(|p| p.get("tool_version"))
+                .is_some()
+        });
+        let manifest = read_json(&target.join("manifest.json")).filter(|manifest| {
+            manifest.get("format").and_then(serde_json::Value::as_str) == Some("supplyrisk-shard")
+        });
+        Earlier { summary, manifest }
     }
-    if read("manifest.json").is_some_and(|manifest| {
-        manifest.get("format").and_then(serde_json::Value::as_str) == Some("supplyrisk-shard")
-    }) {
-        kinds.push(Kind::Shard);
+
+    /// The kinds of earlier result the folder holds.
+    fn kinds(&self) -> Vec<Kind> {
+        let mut kinds = Vec::new();
+        if self.summary.is_some() {
+            kinds.push(Kind::Result);
+        }
+        if self.manifest.is_some() {
+            kinds.push(Kind::Shard);
+        }
+        kinds
     }
-    kinds
 }
 
 /// The largest `summary.json` or `manifest.json` read: supplyrisk's are far smaller (a few
@@ -536,12 +550,14 @@ fn first_line(path: &Path) -> Option<String> {
 /// Whether `target`'s `trials.csv` is the one an earlier result of `kind` there wrote: for a
 /// result, one whose header names that result's metrics (its `summary.json`); for a shard,
 /// one with supplyrisk's header in a shard run with `--per-trial` (its manifest).
-fn trials_are_own(target: &Path, kind: Kind) -> bool {
+fn trials_are_own(target: &Path, kind: Kind, earlier: &Earlier) -> bool {
     let Some(header) = first_line(&target.join("trials.csv")) else {
         return false;
     };
     match kind {
-        Kind::Result => read_json(&target.join("summary.json"))
+        Kind::Result => earlier
+            .summary
+            .as_ref()
             .and_then(|summary| {
                 let metrics: Vec<String> = summary
                     .get("metrics")?
@@ -554,7 +570,7 @@ fn trials_are_own(target: &Path, kind: Kind) -> bool {
             .unwrap_or(false),
         Kind::Shard => {
             header.starts_with(TRIALS_HEADER)
-                && read_json(&target.join("manifest.json")).is_some_and(|manifest| {
+                && earlier.manifest.as_ref().is_some_and(|manifest| {
                     manifest
                         .get("per_trial")
                         .and_then(serde_json::Value::as_bool)
@@ -566,7 +582,7 @@ fn trials_are_own(target: &Path, kind: Kind) -> bool {
 
 /// The files present in `target` that an earlier result of `kind` there wrote, relative to it,
 /// plus the files a file browser adds.
-fn own_files(target: &Path, kind: Kind) -> Vec<String> {
+fn own_files(target: &Path, kind: Kind, earlier: &Earlier) -> Vec<String> {
     let top: &[&str] = match kind {
         Kind::Result => &["summary.csv", "summary.json", "monthly.csv", "report.md"],
         Kind::Shard => &[
@@ -582,12 +598,12 @@ fn own_files(target: &Path, kind: Kind) -> Vec<String> {
         .map(|name| (*name).to_string())
         .collect();
     // A `trials.csv` of the user's may sit beside a result written without one.
-    if trials_are_own(target, kind) {
+    if trials_are_own(target, kind, earlier) {
         own.push("trials.csv".to_string());
     }
-    if kind == Kind::Result {
+    if let (Kind::Result, Some(summary)) = (kind, &earlier.summary) {
         own.extend(
-            earlier_chart_names(target)
+            earlier_chart_names(target, summary)
                 .into_iter()
                 .chain(BROWSER_FILES.iter().map(|name| (*name).to_string()))
                 .map(|name| format!("charts/{name}")),
@@ -598,15 +614,15 @@ fn own_files(target: &Path, kind: Kind) -> Vec<String> {
 }
 
 /// The charts the earlier result in `target` drew: those its `report.md` links to (none with
-/// `--no-charts`) among those `plot::plan` names for its `summary.json` (so a link the user
-/// added does not make their figure the result's).
-fn earlier_chart_names(target: &Path) -> Vec<String> {
+/// `--no-charts`) among those `plot::plan` names for its `summary` (so a link the user added
+/// does not make their figure the result's).
+fn earlier_chart_names(target: &Path, summary: &serde_json::Value) -> Vec<String> {
     let path = target.join("report.md");
     let small = fs::metadata(&path).is_ok_and(|m| m.len() <= LARGEST_JSON);
     let Some(report) = small.then(|| fs::read_to_string(&path).ok()).flatten() else {
         return Vec::new();
     };
-    let Some(planned) = planned_chart_names(target) else {
+    let Some(planned) = planned_chart_names(summary) else {
         return Vec::new();
     };
     planned
@@ -615,11 +631,9 @@ fn earlier_chart_names(target: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The chart names `plot::plan` gives the result in `target`, from its `summary.json`: they
-/// follow from its `dependency_on` countries and its variants. `None` if there is no readable
-/// `summary.json`.
-fn planned_chart_names(target: &Path) -> Option<Vec<String>> {
-    let summary = read_json(&target.join("summary.json"))?;
+/// The chart names `plot::plan` gives the result whose `summary.json` is `summary`: they
+/// follow from its `dependency_on` countries and its variants. `None` if it lacks them.
+fn planned_chart_names(summary: &serde_json::Value) -> Option<Vec<String>> {
     let countries = summary.get("dependency_on")?.as_array()?;
     let variants = summary.get("variants")?.as_array()?;
     let comparison = variants.len() > 1;
@@ -652,9 +666,9 @@ fn planned_chart_names(target: &Path) -> Option<Vec<String>> {
 /// Removes the staging (`.NAME.partial-PID`) folders, and the replaced (`.NAME.old-PID`) ones
 /// that versions before 2026-11-29 made, that a run killed by a signal (Ctrl-C, a batch
 /// system's time limit) left beside `NAME` (a target's own staging folders are
-/// `.supplyrisk.partial-PID` inside it): `Drop` never ran for them. Only folders whose process is gone are touched, so a concurrent run
-/// into the same folder keeps its own; where that cannot be known (no `/proc`), nothing is
-/// removed.
+/// `.supplyrisk.partial-PID` inside it): `Drop` never ran for them. A folder whose lock can be
+/// taken is abandoned; one without a lock file (an older version's) only if its process is
+/// gone, and where that cannot be known (no `/proc`) it is kept.
 fn remove_abandoned(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
