@@ -491,12 +491,16 @@ impl<'r, 'a> Validator<'r, 'a> {
             .map_or_else(|| default_name.to_string(), |s| s.value);
         let description = self.r.string(t, "description").map(|s| s.value);
 
+        let mut start_span = None;
         let start = match self
             .r
             .required_string(t, "start", "the first month, \"YYYY-MM\"")
         {
             Some(s) => match YearMonth::parse(&s.value) {
-                Some(ym) => Some(ym),
+                Some(ym) => {
+                    start_span = Some(s.span);
+                    Some(ym)
+                }
                 None => {
                     self.r.error(
                         &s.span,
@@ -536,6 +540,21 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
             })
         };
+
+        // Months are written as YYYY-MM (SPEC 8): the horizon's last month must still have a
+        // four-digit year.
+        if let (Some(first), Some(horizon), Some(span)) = (start, horizon_months, &start_span) {
+            let last = first.plus(horizon - 1);
+            if last.year > 9999 {
+                self.r.error(
+                    span,
+                    "scenario.start",
+                    format!(
+                        "\"{first}\" with horizon_months = {horizon} ends in {last}, after December 9999; months are written as YYYY-MM"
+                    ),
+                );
+            }
+        }
 
         let trials = match self.r.integer(t, "trials") {
             Some(n) if n.value < 1 || n.value as u64 > MAX_TRIALS => {
