@@ -93,6 +93,9 @@ pub struct Sweep {
     /// One node's boundaries by (time, is start, outage), as sort keys (see [`sweep_node`]).
     boundaries: Vec<u128>,
     active: Vec<usize>,
+    /// For a node with more than [`LISTED_ACTIVE`] outages: the product of the factors of
+    /// those in progress (see [`ProductTree`]).
+    tree: ProductTree,
 }
 
 impl Sweep {
@@ -103,7 +106,82 @@ impl Sweep {
             order: Vec::with_capacity(outages),
             boundaries: Vec::with_capacity(2 * outages),
             active: Vec::with_capacity(outages.min(1024)),
+            tree: ProductTree::default(),
         }
+    }
+}
+
+/// Outages in progress at once up to which [`sweep_node`] keeps them in a list and multiplies
+/// their factors afresh at every boundary; beyond it, the product comes from a
+/// [`ProductTree`], so that a node under many overlapping outages (a high rate with long
+/// durations) costs `O(log k)` a boundary instead of `O(k)`.
+const LISTED_ACTIVE: usize = 32;
+
+/// A segment tree of products over one node's outages, in index order: a leaf holds the
+/// outage's factor while it is in progress and 1 otherwise (and `x · 1 = x` exactly, so the
+/// root is the product of the factors in progress), each inner node the product and the count
+/// of its subtree's.
+#[derive(Debug, Default, Clone)]
+struct ProductTree {
+    /// Leaves: the outage indices, ascending (a leaf's place is its index's rank).
+    outages: Vec<usize>,
+    /// Number of leaves, a power of two; the tree's node `i` has children `2i` and `2i + 1`,
+    /// and leaf `j` is node `width + j`.
+    width: usize,
+    product: Vec<f64>,
+    count: Vec<u32>,
+}
+
+impl ProductTree {
+    /// Resets the tree to the outages `events`, none in progress.
+    fn reset(&mut self, events: &[usize]) {
+        self.outages.clear();
+        self.outages.extend_from_slice(events);
+        self.outages.sort_unstable();
+        self.width = events.len().next_power_of_two();
+        self.product.clear();
+        self.product.resize(2 * self.width, 1.0);
+        self.count.clear();
+        self.count.resize(2 * self.width, 0);
+    }
+
+    /// Puts outage `outage` in progress with `factor`, or out of it with `None`.
+    fn set(&mut self, outage: usize, factor: Option<f64>) {
+        let leaf = self
+            .outages
+            .binary_search(&outage)
+            .expect("the outage is one of the node's");
+        let mut node = self.width + leaf;
+        self.product[node] = factor.unwrap_or(1.0);
+        self.count[node] = u32::from(factor.is_some());
+        while node > 1 {
+            node /= 2;
+            self.product[node] = self.product[2 * node] * self.product[2 * node + 1];
+            self.count[node] = self.count[2 * node] + self.count[2 * node + 1];
+        }
+    }
+
+    /// The product of the factors of the outages in progress.
+    fn root(&self) -> f64 {
+        self.product[1]
+    }
+
+    /// Replaces `list` by the outages in progress, ascending. `O(k log n)` for `k` of them.
+    fn list_active(&self, list: &mut Vec<usize>) {
+        list.clear();
+        self.collect(1, list);
+    }
+
+    fn collect(&self, node: usize, list: &mut Vec<usize>) {
+        if self.count[node] == 0 {
+            return;
+        }
+        if node >= self.width {
+            list.push(self.outages[node - self.width]);
+            return;
+        }
+        self.collect(2 * node, list);
+        self.collect(2 * node + 1, list);
     }
 }
 
@@ -169,6 +247,7 @@ pub fn time_average(
                 horizon_days,
                 &mut sweep.boundaries,
                 &mut sweep.active,
+                &mut sweep.tree,
                 row,
             );
         }
@@ -177,12 +256,21 @@ pub fn time_average(
 }
 
 /// Integrates one node's loss of capacity over each month, then turns it into a multiplier.
+///
+/// While at most [`LISTED_ACTIVE`] outages are in progress, their product is taken over a
+/// list, afresh at each boundary: the list in start order, sorted by index after each end.
+/// From the first time more are in progress, the node keeps a [`ProductTree`] besides, whose
+/// root gives the product while more are (the same factors, multiplied in another order), and
+/// which lists them again, sorted by index, when an end brings them back down to the limit. (The
+/// list's order fixes the rounding of the product, so results are those of the list alone
+/// whenever the limit is never passed.)
 fn sweep_node(
     outages: &[Outage],
     events: &[usize],
     horizon_days: f64,
     boundaries: &mut Vec<u128>,
     active: &mut Vec<usize>,
+    tree: &mut ProductTree,
     row: &mut [f64],
 ) {
     // Each boundary's time: an outage's start, or its end cut at the horizon.
@@ -196,9 +284,13 @@ fn sweep_node(
     // Sorted by (time by `total_cmp`, ends before starts at equal times: [t, t+d) is
     // half-open, outage index), packed into one integer key per boundary. Each outage has one
     // start and one end, so that is a total order and an unstable sort (in place) gives the
-    // same order as a stable one.
+    // same order as a stable one. An outage of no length (a duration below the resolution of
+    // its start day) covers no time and is left out: its end would sort before its start.
     boundaries.clear();
     for &e in events {
+        if time_of(e, false) <= time_of(e, true) {
+            continue;
+        }
         for is_start in [true, false] {
             boundaries.push(
                 u128::from(total_order_key(time_of(e, is_start))) << 64
@@ -208,7 +300,11 @@ fn sweep_node(
         }
     }
     boundaries.sort_unstable();
+    // Whether the tree is kept: from the first time more than `LISTED_ACTIVE` are in progress.
+    let mut tree_kept = false;
     active.clear();
+    // Outages in progress; while more than `LISTED_ACTIVE`, `active` is not kept.
+    let mut in_progress = 0;
     // `row` holds the loss (day-weighted 1 − multiplier) while sweeping.
     for value in row.iter_mut() {
         *value = 0.0;
@@ -218,19 +314,48 @@ fn sweep_node(
         let e = key as u32 as usize;
         let is_start = (key >> 32) & 1 == 1;
         let time = time_of(e, is_start);
-        if time > previous && !active.is_empty() {
-            // The product of active factors, recomputed (no division, so factors of 0 are exact).
-            let product: f64 = active.iter().map(|&a| outages[a].factor).product();
+        if time > previous && in_progress > 0 {
+            // The product of active factors, recomputed (no division, so factors of 0 are
+            // exact).
+            let product: f64 = if in_progress > LISTED_ACTIVE {
+                tree.root()
+            } else {
+                active.iter().map(|&a| outages[a].factor).product()
+            };
             add_loss(row, previous, time, 1.0 - product);
         }
         if time > previous {
             previous = time;
         }
         if is_start {
-            active.push(e);
-        } else if let Some(pos) = active.iter().position(|&a| a == e) {
-            active.swap_remove(pos);
-            active.sort_unstable();
+            in_progress += 1;
+            if in_progress <= LISTED_ACTIVE {
+                active.push(e);
+            } else if !tree_kept {
+                tree.reset(events);
+                for &a in active.iter() {
+                    tree.set(a, Some(outages[a].factor));
+                }
+                tree_kept = true;
+            }
+            if tree_kept {
+                tree.set(e, Some(outages[e].factor));
+            }
+        } else {
+            if tree_kept {
+                tree.set(e, None);
+            }
+            in_progress -= 1;
+            if in_progress == LISTED_ACTIVE {
+                tree.list_active(active);
+            } else if in_progress < LISTED_ACTIVE {
+                let pos = active
+                    .iter()
+                    .position(|&a| a == e)
+                    .expect("an outage ends after it starts");
+                active.swap_remove(pos);
+                active.sort_unstable();
+            }
         }
     }
     for value in row.iter_mut() {
@@ -350,6 +475,156 @@ mod tests {
         for (got, want) in out.iter().zip(expected) {
             assert!((got - want).abs() < 1e-12, "{out:?} vs {expected:?}");
         }
+    }
+
+    /// The time-average by brute force: on each piece between consecutive boundaries, the
+    /// product of the factors of every outage covering it.
+    fn reference(outages: &[Outage], months: usize) -> Vec<f64> {
+        let horizon = months as f64 * DAYS_PER_MONTH;
+        let mut times: Vec<f64> = outages
+            .iter()
+            .flat_map(|o| [o.start_day, o.end_day.min(horizon)])
+            .chain((0..=months).map(|m| m as f64 * DAYS_PER_MONTH))
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let mut loss = vec![0.0; months];
+        for piece in times.windows(2) {
+            let (a, b) = (piece[0], piece[1]);
+            if b <= a || a >= horizon {
+                continue;
+            }
+            let product: f64 = outages
+                .iter()
+                .filter(|o| o.start_day <= a && o.end_day >= b)
+                .map(|o| o.factor)
+                .product();
+            let month = ((a / DAYS_PER_MONTH) as usize).min(months - 1);
+            loss[month] += (1.0 - product) * (b - a);
+        }
+        loss.iter().map(|l| 1.0 - l / DAYS_PER_MONTH).collect()
+    }
+
+    /// A node under hundreds of overlapping outages (more than `LISTED_ACTIVE` in progress,
+    /// then fewer, then more again) gets the same multipliers as the brute force, up to the
+    /// rounding of products taken in another order.
+    #[test]
+    fn crowded_nodes_multiply_every_outage_in_progress() {
+        let months = 12;
+        let mut outages = Vec::new();
+        // Waves: 120 outages of ~2 months each starting over the first 3 months, a lull,
+        // then 80 more; factors in (0.9, 1) so that the product stays well above 0.
+        for i in 0..200 {
+            let start = if i < 120 {
+                i as f64 * 0.7
+            } else {
+                200.0 + (i - 120) as f64 * 0.9
+            };
+            let duration = 55.0 + (i % 7) as f64 * 3.1;
+            let factor = 0.9 + 0.0005 * (i % 97) as f64;
+            outages.push(outage(0, start, start + duration, factor));
+        }
+        let mut out = vec![1.0; months];
+        time_average(
+            &outages,
+            &[Some(0)],
+            months,
+            &mut Sweep::default(),
+            &mut out,
+        );
+        let want = reference(&outages, months);
+        for (m, (got, want)) in out.iter().zip(&want).enumerate() {
+            assert!((got - want).abs() < 1e-12, "month {m}: {got} vs {want}");
+        }
+        // The most crowded month is far below the listed limit's products: the tree was used.
+        assert!(want.iter().cloned().fold(1.0, f64::min) < 0.9_f64.powi(40));
+    }
+
+    /// The sweep as it was before the tree: the list alone, whatever the number in progress.
+    fn listed_only(outages: &[Outage], months: usize) -> Vec<f64> {
+        let horizon = months as f64 * DAYS_PER_MONTH;
+        let time_of = |e: usize, is_start: bool| {
+            if is_start {
+                outages[e].start_day
+            } else {
+                outages[e].end_day.min(horizon)
+            }
+        };
+        let mut boundaries: Vec<u128> = (0..outages.len())
+            .flat_map(|e| {
+                [true, false].map(|is_start| {
+                    u128::from(total_order_key(time_of(e, is_start))) << 64
+                        | u128::from(is_start) << 32
+                        | e as u128
+                })
+            })
+            .collect();
+        boundaries.sort_unstable();
+        let (mut active, mut row, mut previous) = (Vec::new(), vec![0.0; months], 0.0);
+        for key in boundaries {
+            let e = key as u32 as usize;
+            let is_start = (key >> 32) & 1 == 1;
+            let time = time_of(e, is_start);
+            if time > previous && !active.is_empty() {
+                let product: f64 = active.iter().map(|&a: &usize| outages[a].factor).product();
+                add_loss(&mut row, previous, time, 1.0 - product);
+            }
+            previous = time.max(previous);
+            if is_start {
+                active.push(e);
+            } else if let Some(pos) = active.iter().position(|&a| a == e) {
+                active.swap_remove(pos);
+                active.sort_unstable();
+            }
+        }
+        row.iter().map(|l| 1.0 - l / DAYS_PER_MONTH).collect()
+    }
+
+    /// A node with many outages, but never more than `LISTED_ACTIVE` in progress, gets the
+    /// list's multipliers bit for bit: the tree only decides when more are.
+    #[test]
+    fn the_tree_changes_nothing_below_the_limit() {
+        let months = 24;
+        // 100 outages, ten in progress at a time, started out of index
+        // order (two processes' outages interleave), so that the list's order matters.
+        let outages: Vec<Outage> = (0..100)
+            .map(|i| {
+                let start = ((i * 37) % 100) as f64 * 7.0;
+                // Factors near 1 with full mantissas: a product taken in another order rounds
+                // differently, and 1 − product keeps the difference.
+                let factor = 0.999 + 0.001 * (i as f64 * 0.618_033_988_749_895).fract();
+                outage(0, start, start + 70.0, factor)
+            })
+            .collect();
+        let mut out = vec![1.0; months];
+        time_average(
+            &outages,
+            &[Some(0)],
+            months,
+            &mut Sweep::default(),
+            &mut out,
+        );
+        let listed = listed_only(&outages, months);
+        assert_eq!(
+            out.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            listed.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        let want = reference(&outages, months);
+        for (got, want) in out.iter().zip(&want) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+    }
+
+    /// An outage shorter than the resolution of its start day has no length: it covers no
+    /// time (it used to be taken as lasting to the horizon, its end sorting before its start).
+    #[test]
+    fn an_outage_of_no_length_costs_nothing() {
+        let start = 100.0;
+        let end = start + 1e-20;
+        assert_eq!(end, start);
+        let outages = [outage(0, start, end, 0.0)];
+        let mut out = vec![0.5; 6];
+        time_average(&outages, &[Some(0)], 6, &mut Sweep::default(), &mut out);
+        assert_eq!(out, vec![1.0; 6]);
     }
 
     #[test]
