@@ -157,6 +157,24 @@ fn huge_file_is_rejected_without_reading_it() {
     assert!(stderr.contains("must be at most"), "{stderr}");
 }
 
+/// A device or a pipe has no length to check first: reading stops one byte past the limit
+/// (`/dev/zero` used to be read until memory ran out).
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_stream_is_rejected_at_the_limit() {
+    let output = supplyrisk()
+        .args(["check", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`/dev/zero` is more than 16777216 bytes; a scenario file must be at most"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn missing_file_is_a_usage_error_that_points_to_the_bundled_list() {
     let (code, _, stderr) = check(Path::new("no/such/scenario.toml"));

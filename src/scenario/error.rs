@@ -67,13 +67,16 @@ pub enum ScenarioError {
     },
     /// The file is larger than any sensible scenario.
     #[error(
-        "scenario `{file}` is {size} bytes; a scenario file must be at most {limit} bytes (is this the right file?)"
+        "scenario `{file}` is {}{size} bytes; a scenario file must be at most {limit} bytes (is this the right file?)",
+        if *.at_least { "more than " } else { "" }
     )]
     TooLarge {
         /// The file as the user named it.
         file: String,
-        /// Its size in bytes.
+        /// Its size in bytes; with `at_least`, the bytes read before giving up.
         size: u64,
+        /// Whether the size is only a lower bound (a stream or device, read up to the limit).
+        at_least: bool,
         /// The limit in bytes.
         limit: u64,
     },

@@ -5,6 +5,7 @@ pub mod error;
 pub mod reader;
 pub mod validate;
 
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -75,14 +76,23 @@ pub fn read_source(name: &str) -> Result<Source, ScenarioError> {
     if metadata.is_dir() {
         return Err(unreadable("it is a directory, not a scenario file".into()));
     }
+    let too_large = |size: u64, at_least: bool| ScenarioError::TooLarge {
+        file: name.to_string(),
+        size,
+        limit: MAX_FILE_BYTES,
+        at_least,
+    };
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::TooLarge {
-            file: name.to_string(),
-            size: metadata.len(),
-            limit: MAX_FILE_BYTES,
-        });
+        return Err(too_large(metadata.len(), false));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
+    // A pipe or a device (`/dev/zero`) has no length: read at most one byte past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| unreadable(io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(MAX_FILE_BYTES, true));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
