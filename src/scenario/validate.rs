@@ -1133,6 +1133,11 @@ impl<'r, 'a> Validator<'r, 'a> {
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match commodity_ids.iter().position(|id| *id == c.value) {
+                    Some(k) if out.iter().any(|&(listed, _, _)| listed == k) => self.r.error(
+                        &c.span,
+                        format!("{}[{i}]", t.child("commodities")),
+                        format!("{:?} is listed twice", c.value),
+                    ),
                     Some(k) => out.push((k, c.span.clone(), i)),
                     None => self.unknown_id(
                         &c.span,
@@ -2083,6 +2088,14 @@ impl<'r, 'a> Validator<'r, 'a> {
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match Country::parse(&c.value) {
+                    Some(country) if out.contains(&country) => {
+                        self.r.error(
+                            &c.span,
+                            format!("{}[{i}]", e.child("importers")),
+                            format!("{:?} is listed twice", c.value),
+                        );
+                        ok = false;
+                    }
                     Some(country) => out.push(country),
                     None => {
                         self.bad_country(
@@ -2108,6 +2121,14 @@ impl<'r, 'a> Validator<'r, 'a> {
             let mut out = Vec::new();
             for (i, c) in list.value.iter().enumerate() {
                 match commodity_ids.iter().position(|id| *id == c.value) {
+                    Some(k) if out.contains(&CommodityId(k)) => {
+                        self.r.error(
+                            &c.span,
+                            format!("{}[{i}]", e.child("commodities")),
+                            format!("{:?} is listed twice", c.value),
+                        );
+                        ok = false;
+                    }
                     Some(k) => out.push(CommodityId(k)),
                     None => {
                         self.unknown_id(
@@ -2590,6 +2611,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let mut nodes = base_nodes.to_vec();
         let mut disruptions = base_disruptions.to_vec();
         let mut overrides = Vec::new();
+        let mut settings = Settings::default();
         if let Some((table, _)) = self.r.table(t, "set") {
             let set_path = t.child("set");
             for (key, value) in table.iter() {
@@ -2597,14 +2619,15 @@ impl<'r, 'a> Validator<'r, 'a> {
                 let path = format!("{set_path}.\"{key_text}\"");
                 let value_text = self.source_text(&value.span());
                 overrides.push((key_text.to_string(), value_text));
+                settings.written = key_text.to_string();
                 ok &= self.apply_override(
                     key_text,
                     &key.span(),
                     value,
                     &path,
                     network,
-                    &mut nodes,
-                    &mut disruptions,
+                    (&mut nodes, &mut disruptions),
+                    &mut settings,
                 );
             }
         }
@@ -2630,6 +2653,8 @@ impl<'r, 'a> Validator<'r, 'a> {
         self.r.problems.source(span)
     }
 
+    /// Applies one `set` override to the variant's `nodes` and `disruptions`; `settings` lists
+    /// the settings overridden before it in the variant (see [`Settings`]).
     #[allow(clippy::too_many_arguments)]
     fn apply_override(
         &mut self,
@@ -2638,8 +2663,8 @@ impl<'r, 'a> Validator<'r, 'a> {
         value: &Spanned<DeValue<'_>>,
         path: &str,
         network: &Network,
-        nodes: &mut [Node],
-        disruptions: &mut [Disruption],
+        (nodes, disruptions): (&mut [Node], &mut [Disruption]),
+        settings: &mut Settings,
     ) -> bool {
         if let DeValue::Table(table) = value.get_ref()
             && !table.iter().any(|(k, _)| k.get_ref().as_ref() == "dist")
@@ -2659,8 +2684,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                     entry,
                     &format!("{prefix}.{commodity}\""),
                     network,
-                    nodes,
-                    disruptions,
+                    (&mut *nodes, &mut *disruptions),
+                    settings,
                 );
             }
             return ok;
@@ -2682,6 +2707,19 @@ impl<'r, 'a> Validator<'r, 'a> {
             );
             return false;
         }
+        if let Some((_, earlier)) = settings.seen.iter().find(|(setting, _)| setting == key) {
+            self.r.error(
+                key_span,
+                path,
+                format!(
+                    "`{key}` is set twice in this variant (also by the key {earlier:?}); keep one"
+                ),
+            );
+            return false;
+        }
+        settings
+            .seen
+            .push((key.to_string(), settings.written.clone()));
         let parts: Vec<&str> = key.split('.').collect();
         let id = parts[0];
         let node = nodes.iter().position(|n| n.id == id);
@@ -2995,6 +3033,17 @@ impl<'r, 'a> Validator<'r, 'a> {
 
 /// Node keys that hold one number per commodity, overridden as `"<id>.<key>.<commodity>"` or
 /// all at once as `"<id>.<key>" = { <commodity> = … }`.
+/// The settings a variant's `set` table has overridden so far. A setting overridden twice
+/// (`"x.capacity" = { sb = 1 }` and `"x.capacity.sb" = 2`: TOML sees two keys) is an error,
+/// as one of the values would be lost.
+#[derive(Default)]
+struct Settings {
+    /// Each setting (`<id>.<key>[.<commodity>]`) with the `set` key, as written, that set it.
+    seen: Vec<(String, String)>,
+    /// The `set` key being applied, as written.
+    written: String,
+}
+
 const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
 
 /// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
