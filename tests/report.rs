@@ -751,3 +751,37 @@ fn the_terminal_table_shows_the_shortfall_without_dependency_countries() {
         assert_probability(numbers[1], serious["mean"], "serious shortfall");
     }
 }
+
+/// A `dependency_on` country or an effect's importer that no node has is legal (the share is
+/// 0, the importer matches nothing) but most likely a typo: `check`, `run` and the report warn.
+#[test]
+fn countries_no_node_has_are_warned_about() {
+    let warnings = |text: &str| -> Vec<String> {
+        let (model, _) = model(text);
+        supplyrisk::report::check::warnings(&model)
+            .into_iter()
+            .map(|w| w.text)
+            .collect()
+    };
+    let base = warnings(SCENARIO);
+    let text = SCENARIO
+        .replace(
+            "dependency_on = [\"CN\", \"RU\"]",
+            "dependency_on = [\"CN\", \"CH\", \"RU\"]",
+        )
+        .replace(
+            "exporter = \"CN\"\nfactor = 0.2",
+            "exporter = \"CN\"\nimporters = [\"US\", \"XX\"]\nfactor = 0.2",
+        );
+    assert_ne!(text, SCENARIO);
+    let found = warnings(&text);
+    let new: Vec<&String> = found.iter().filter(|w| !base.contains(w)).collect();
+    assert_eq!(
+        new,
+        [
+            "dependency_on lists CH, the country of no node: dependency_CH is 0 in every trial",
+            "disruption cn_controls effect[0] lists importer XX, the country of no node",
+        ],
+        "{found:?}"
+    );
+}

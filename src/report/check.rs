@@ -493,9 +493,26 @@ pub fn warnings(model: &Model) -> Vec<Warning> {
             out.push(Warning::new(format!("node {} has no edges", node.id)));
         }
     }
+    // A country no node has (a typo: "CH" for "CN") is legal: its share is 0 in every trial.
+    let no_node_in = |country: Country| network.nodes.iter().all(|n| n.country != country);
+    for &country in &model.dependency_on {
+        if no_node_in(country) {
+            out.push(Warning::new(format!(
+                "dependency_on lists {country}, the country of no node: dependency_{country} is 0 in every trial"
+            )));
+        }
+    }
     for disruption in &model.disruptions {
         if let Process::Regime(r) = &disruption.process {
             for (i, effect) in r.effects.iter().enumerate() {
+                for &country in effect.importers.iter().flatten() {
+                    if no_node_in(country) {
+                        out.push(Warning::new(format!(
+                            "disruption {} effect[{i}] lists importer {country}, the country of no node",
+                            disruption.id
+                        )));
+                    }
+                }
                 let touches = network.edges.iter().any(|e| {
                     (0..network.commodities.len()).any(|k| {
                         e.carries[k]
