@@ -300,11 +300,18 @@ impl<'a> Reader<'a> {
                 if x.value.fract() == 0.0 && x.value.abs() < 9.0e15 {
                     Some(Sp::new(x.value as i64, x.span))
                 } else {
-                    self.error(
-                        &x.span,
-                        path,
-                        format!("{} is not a whole number; expected an integer", x.value),
-                    );
+                    // A float is exact only below 2^53 (~9e15): larger whole numbers must be
+                    // written as integers.
+                    let message = if x.value.fract() != 0.0 {
+                        format!("{} is not a whole number; expected an integer", x.value)
+                    } else {
+                        format!(
+                            "{} is too large to read as a whole number from a decimal point or an exponent \
+                             (exact only below 9e15); write the integer's digits",
+                            x.value
+                        )
+                    };
+                    self.error(&x.span, path, message);
                     None
                 }
             }
@@ -334,6 +341,7 @@ impl<'a> Reader<'a> {
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut all_strings = true;
         for (i, item) in items.iter().enumerate() {
             match item.get_ref() {
                 DeValue::String(s) => out.push(Sp::new(s.to_string(), item.span())),
@@ -344,10 +352,13 @@ impl<'a> Reader<'a> {
                         format!("{path}[{i}]"),
                         format!("expected a string, found {found}"),
                     );
+                    all_strings = false;
                 }
             }
         }
-        Some(Sp::new(out, value.span()))
+        // A list with an item of the wrong type is reported here and not checked further (its
+        // strings alone could look empty, or short, to the caller's checks).
+        all_strings.then(|| Sp::new(out, value.span()))
     }
 
     /// An array of finite numbers from a value.

@@ -2904,15 +2904,18 @@ impl<'r, 'a> Validator<'r, 'a> {
                 } else {
                     "capacity.<commodity>"
                 };
-                self.r.error(
-                    key_span,
-                    path,
-                    format!(
-                        "`{}` cannot be set on a {} node; settable keys are {valid}",
-                        other.unwrap_or(""),
-                        node.kind.as_str()
+                let kind = node.kind.as_str();
+                let message = match other {
+                    Some(key) => format!(
+                        "`{key}` cannot be set on {} {kind} node; settable keys are {valid}",
+                        article(kind)
                     ),
-                );
+                    None => format!(
+                        "names the {kind} node {:?} but no key: write \"{}.<key>\"; settable keys are {valid}",
+                        node.id, node.id
+                    ),
+                };
+                self.r.error(key_span, path, message);
                 false
             }
         }
@@ -2930,7 +2933,11 @@ impl<'r, 'a> Validator<'r, 'a> {
             self.r.error(
                 key_span,
                 path,
-                "a disruption override has the form \"<disruption id>.<key>\"",
+                format!(
+                    "a disruption override has the form \"<disruption id>.<key>\"; settable keys of {:?} are {}",
+                    disruption.id,
+                    settable_disruption_keys(disruption.process.kind_name())
+                ),
             );
             return false;
         }
@@ -2949,7 +2956,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                     key_span,
                     path,
                     format!(
-                        "`{key}` cannot be set on a {kind} disruption; settable keys are {valid}"
+                        "`{key}` cannot be set on {} {kind} disruption; settable keys are {valid}",
+                        article(kind)
                     ),
                 );
             }
@@ -3023,11 +3031,21 @@ impl<'r, 'a> Validator<'r, 'a> {
             key_span,
             path,
             format!(
-                "`{key}` cannot be set on a {} disruption; settable keys are {valid}",
+                "`{key}` cannot be set on {} {} disruption; settable keys are {valid}",
+                article(disruption.process.kind_name()),
                 disruption.process.kind_name()
             ),
         );
         false
+    }
+}
+
+/// "a" or "an" before `word` (a kind name: `incidents`, `hub`, …).
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
