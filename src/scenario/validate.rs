@@ -745,13 +745,19 @@ impl<'r, 'a> Validator<'r, 'a> {
                 let hint = suggest(name, commodity_ids.iter().copied())
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
+                let expected = if commodity_ids.is_empty() {
+                    // None is valid (reported where the commodities are): no empty list.
+                    "expected the id of a valid [[commodity]]".to_string()
+                } else {
+                    format!(
+                        "expected one of the [[commodity]] ids: {}",
+                        commodity_ids.join(", ")
+                    )
+                };
                 self.r.error(
                     &key.span(),
                     key_path,
-                    format!(
-                        "unknown commodity `{name}`{hint}; expected one of the [[commodity]] ids: {}",
-                        commodity_ids.join(", ")
-                    ),
+                    format!("unknown commodity `{name}`{hint}; {expected}"),
                 );
                 continue;
             };
