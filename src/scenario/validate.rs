@@ -212,6 +212,21 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // An error after the `=` of a `key = value` line is about that key's value: name
             // the key, and say plainly when the value is missing (the parser expects a string
             // there and says so, which misleads).
+            // The parser waiting for a `,` at the start of a line, right after a `key = [` or
+            // `key = {` line that does not close: the value above is what is unfinished; point
+            // at it. (A legal multi-line array's first line opens a `[` too, but the parser
+            // cannot be waiting for a comma before its first element.)
+            if message.contains("expected `,`")
+                && key_of_value_at(text, span.start).is_none()
+                && let Some((start, key, closer)) = unclosed_value_above(text, span.start)
+            {
+                let message = format!(
+                    "TOML syntax error: the value of `{}` is not closed: a `{closer}` is missing at the end of this line ({message})",
+                    key.name
+                );
+                reader.error(&(start..start), key.path, message);
+                return Err(reader.problems.into_sorted());
+            }
             let key = key_of_value_at(text, span.start);
             if let Some(key) = &key {
                 if key.value.is_empty() {
@@ -316,6 +331,69 @@ fn key_of_value_at(text: &str, at: usize) -> Option<KeyAt> {
         path: format!("{prefix}{name}"),
         value: value.trim().to_string(),
     })
+}
+
+/// When byte `at` starts its line (blanks aside) and the nearest line above with anything but
+/// blanks and a comment is `key = …` whose value opens more `[` or `{` than it closes:
+/// the byte where that value starts, the key, and the closer its innermost unclosed opener
+/// needs. Strings are skipped, and a `#` outside them ends the line.
+fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..at].trim().is_empty() {
+        return None;
+    }
+    // The nearest line above with content.
+    let mut end = line_start.checked_sub(1)?;
+    let (start, line) = loop {
+        let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end];
+        let content = line.trim();
+        if !content.is_empty() && !content.starts_with('#') {
+            break (start, line);
+        }
+        end = start.checked_sub(1)?;
+    };
+    let equals = line.find('=')?;
+    let value_start = start + equals + 1;
+    let key = key_of_value_at(text, value_start)?;
+    let mut open = Vec::new();
+    let mut chars = line[equals + 1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => break,
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '\'' => {
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                }
+            }
+            '[' => open.push(']'),
+            '{' => open.push('}'),
+            ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let closer = open.pop()?;
+    let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
+    Some((value_start + offset, key, closer))
 }
 
 /// A number with 9 decimals, trailing zeros removed: precise enough to show why a sum is not 1.
