@@ -23,6 +23,23 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code for other failures.
 pub const EXIT_FAILURE: i32 = 1;
+/// Exit code of a run interrupted by Ctrl-C or `SIGTERM` (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Installs the handler of Ctrl-C and `SIGTERM`: the live runs' staging folders are removed
+/// (nothing is written, an earlier result stays as it was) and the process exits with
+/// [`EXIT_INTERRUPTED`]. Without it the default action would leave a hidden staging folder.
+pub fn handle_interrupts() {
+    // Fails only if a handler is already set (by an embedding program): that one stays.
+    let _ = ctrlc::set_handler(|| {
+        let (_live, left) = report::write::abandon_live_runs();
+        for staging in &left {
+            eprintln!("interrupted: could not remove `{}`", staging.display());
+        }
+        eprintln!("interrupted: nothing written");
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+}
 
 /// A failure of a command, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@ use supplyrisk::app::{self, EXIT_OK};
 use supplyrisk::cli::Cli;
 
 fn main() {
+    app::handle_interrupts();
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr();

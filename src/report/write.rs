@@ -24,10 +24,41 @@
 //! holding an earlier result alone is replaced as a whole (its files the run does not write
 //! again are removed); beside files of the user's, only the files of an earlier result of the
 //! same kind are replaced or removed.
+//!
+//! An interrupted run (Ctrl-C, `SIGTERM`) leaves nothing: the binary's handler calls
+//! [`abandon_live_runs`], which removes every live staging folder of the process. Each change
+//! to a staging folder (made, written, committed, dropped) holds the lock of that list, so the
+//! handler never removes a folder in the middle of a write or a commit, and nothing writes to
+//! one after. (A kill that cannot be caught, `SIGKILL`, still leaves the staging folder, which
+//! the next run into the same place removes.)
 
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// The staging folders of this process's live runs (see the module documentation).
+static LIVE_STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The list of live staging folders, locked (a panic while it was held leaves it usable:
+/// every entry is pushed or removed whole).
+fn live_staging() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE_STAGING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// For an interrupt handler about to exit: waits for any write or commit in progress, removes
+/// the staging folder of every live run, and returns the lock, to be held until the process
+/// exits so that no writer starts again. Returns with the folders listed that could not be
+/// removed.
+pub fn abandon_live_runs() -> (MutexGuard<'static, Vec<PathBuf>>, Vec<PathBuf>) {
+    let live = live_staging();
+    let left = live
+        .iter()
+        .filter(|staging| fs::remove_dir_all(staging).is_err() && staging.exists())
+        .cloned()
+        .collect();
+    (live, left)
+}
 
 /// Why output could not be written (the user fixes it: exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -191,7 +222,8 @@ impl Staged {
         };
         // Errors name the folder asked for, not the hidden staging folder. Creating it is the
         // check that the location is writable. It is made and locked under another name, so
-        // that no other run sees it unlocked.
+        // that no other run sees it unlocked; and listed as live before an interrupt can come.
+        let mut live = live_staging();
         for stale in [&staging, &locking] {
             if stale.exists() {
                 fs::remove_dir_all(stale).map_err(|e| error(target, &e))?;
@@ -205,6 +237,7 @@ impl Staged {
             let _ = fs::remove_dir_all(&locking);
             return Err(error(target, &e));
         }
+        live.push(staging.clone());
         Ok(Staged {
             target: target.clone(),
             staging,
@@ -222,6 +255,7 @@ impl Staged {
 
     /// Writes `bytes` to `relative` inside the staging folder, creating subfolders.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let _live = live_staging();
         self.check_staging()?;
         let path = self.staging.join(relative);
         if let Some(dir) = path.parent() {
@@ -234,6 +268,7 @@ impl Staged {
 
     /// Opens a file in the staging folder for streaming writes.
     pub fn create(&self, relative: &str) -> Result<fs::File, WriteError> {
+        let _live = live_staging();
         self.check_staging()?;
         let path = self.staging.join(relative);
         fs::File::create(&path).map_err(|e| error(&path, &e))
@@ -256,6 +291,7 @@ impl Staged {
     /// Moves the staged files into place, replacing an earlier result only now. An existing
     /// target is surveyed again first: what the user put there during the run is theirs too.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
+        let mut live = live_staging();
         self.check_staging()?;
         let new = !self.inside && fs::symlink_metadata(&self.target).is_err();
         if new {
@@ -270,6 +306,7 @@ impl Staged {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
+        live.retain(|staging| *staging != self.staging);
         Ok(self.target.clone())
     }
 
@@ -709,9 +746,11 @@ fn process_is_gone(pid: u32) -> bool {
 
 impl Drop for Staged {
     fn drop(&mut self) {
+        let mut live = live_staging();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+        live.retain(|staging| *staging != self.staging);
     }
 }
 

@@ -1,0 +1,119 @@
+//! An interrupted run (Ctrl-C, `SIGTERM`) leaves nothing behind: no result, no hidden staging
+//! folder, and an earlier result in the folder exactly as it was; it exits with code 130.
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts a run far too long to finish (10^9 trials of the bundled tutorial) into `out`.
+fn start_long_run(out: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_supplyrisk"))
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "1000000000",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Waits until `condition` holds, for at most a minute.
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The names in `folder` that start with `.` and hold `partial` or `locking`.
+fn hidden_staging(folder: &Path) -> Vec<String> {
+    std::fs::read_dir(folder)
+        .expect("readable folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| {
+            name.starts_with('.') && (name.contains("partial") || name.contains("locking"))
+        })
+        .collect()
+}
+
+/// Sends `signal` to the run once its staging folder exists (the simulation is under way),
+/// and returns its exit code and stderr.
+fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
+    wait_for("the run's staging folder", || {
+        !hidden_staging(staging_in).is_empty()
+    });
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    wait_for("the run to exit", || {
+        child.try_wait().expect("wait").is_some()
+    });
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ctrl_c_during_a_run_into_a_new_folder_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let child = start_long_run(&out);
+    let (code, stderr) = interrupt(child, "-INT", dir.path());
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: nothing written"), "{stderr}");
+    assert!(!out.exists(), "no result folder");
+    assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn sigterm_during_a_run_into_an_earlier_result_leaves_it_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let first = Command::new(env!("CARGO_BIN_EXE_supplyrisk"))
+        .args(["run", "tutorial", "--trials", "50", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("the binary runs");
+    assert!(first.status.success());
+    let before: Vec<(String, Vec<u8>)> =
+        ["summary.csv", "summary.json", "monthly.csv", "report.md"]
+            .iter()
+            .map(|name| {
+                let bytes = std::fs::read(out.join(name)).expect("an earlier result file");
+                (name.to_string(), bytes)
+            })
+            .collect();
+    let child = start_long_run(&out);
+    let (code, stderr) = interrupt(child, "-TERM", &out);
+    assert_eq!(code, Some(130), "{stderr}");
+    for (name, bytes) in &before {
+        assert_eq!(
+            &std::fs::read(out.join(name)).expect("still there"),
+            bytes,
+            "{name}"
+        );
+    }
+    assert_eq!(hidden_staging(&out), Vec::<String>::new());
+    assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
