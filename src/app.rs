@@ -23,21 +23,43 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code for other failures.
 pub const EXIT_FAILURE: i32 = 1;
-/// Exit code of a run interrupted by Ctrl-C or `SIGTERM` (128 + SIGINT, as shells report it).
+/// Exit code of a run interrupted by Ctrl-C (128 + SIGINT, as shells report it); `SIGTERM`
+/// gives 143 (128 + 15).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-/// Installs the handler of Ctrl-C and `SIGTERM`: the live runs' staging folders are removed
-/// (nothing is written, an earlier result stays as it was) and the process exits with
-/// [`EXIT_INTERRUPTED`]. Without it the default action would leave a hidden staging folder.
+/// Handles Ctrl-C (`SIGINT`) and `SIGTERM` on a thread of their own: the live runs' staging
+/// folders are removed (nothing is written, an earlier result stays as it was) and the
+/// process exits with 128 + the signal. Without it their default action would leave a hidden
+/// staging folder. `SIGHUP` keeps its default, so `nohup` still protects a run. Messages are
+/// written without panicking (a closed terminal must not stop the exit).
 pub fn handle_interrupts() {
-    // Fails only if a handler is already set (by an embedding program): that one stays.
-    let _ = ctrlc::set_handler(|| {
-        let (_live, left) = report::write::abandon_live_runs();
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        // The default actions stay.
+        return;
+    };
+    std::thread::spawn(move || {
+        let Some(signal) = signals.forever().next() else {
+            return;
+        };
+        let (live, left) = report::write::abandon_live_runs();
+        let mut stderr = std::io::stderr();
         for staging in &left {
-            eprintln!("interrupted: could not remove `{}`", staging.display());
+            let _ = writeln!(
+                stderr,
+                "interrupted: could not remove `{}`",
+                staging.display()
+            );
         }
-        eprintln!("interrupted: nothing written");
-        std::process::exit(EXIT_INTERRUPTED);
+        let _ = match live.committed.last() {
+            Some(folder) => writeln!(
+                stderr,
+                "interrupted: the results were already written to {}",
+                folder.display()
+            ),
+            None => writeln!(stderr, "interrupted: nothing written"),
+        };
+        std::process::exit(128 + signal);
     });
 }
 

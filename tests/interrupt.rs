@@ -1,10 +1,13 @@
 //! An interrupted run (Ctrl-C, `SIGTERM`) leaves nothing behind: no result, no hidden staging
-//! folder, and an earlier result in the folder exactly as it was; it exits with code 130.
+//! folder, and an earlier result in the folder exactly as it was; it exits with 128 + the
+//! signal (130 for Ctrl-C). `SIGHUP` keeps its default, so `nohup` still protects a run.
 #![cfg(unix)]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use supplyrisk::app::EXIT_INTERRUPTED;
 
 /// Starts a run far too long to finish (10^9 trials of the bundled tutorial) into `out`.
 fn start_long_run(out: &Path) -> Child {
@@ -24,14 +27,16 @@ fn start_long_run(out: &Path) -> Child {
         .expect("the binary starts")
 }
 
-/// Waits until `condition` holds, for at most a minute.
-fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+/// Waits until `condition` holds, for at most a minute; on a timeout, kills `child` (a run of
+/// 10^9 trials must not outlive a failed test) and fails.
+fn wait_for(child: &mut Child, what: &str, mut condition: impl FnMut(&mut Child) -> bool) {
     let start = Instant::now();
-    while !condition() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out: {what}"
-        );
+    while !condition(child) {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("timed out: {what}");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -56,7 +61,7 @@ fn hidden_staging(folder: &Path) -> Vec<String> {
 /// Sends `signal` to the run once its staging folder exists (the simulation is under way),
 /// and returns its exit code and stderr.
 fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
-    wait_for("the run's staging folder", || {
+    wait_for(&mut child, "the run's staging folder", |_| {
         !hidden_staging(staging_in).is_empty()
     });
     let status = Command::new("kill")
@@ -64,7 +69,7 @@ fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>,
         .status()
         .expect("kill runs");
     assert!(status.success());
-    wait_for("the run to exit", || {
+    wait_for(&mut child, "the run to exit", |child| {
         child.try_wait().expect("wait").is_some()
     });
     let output = child.wait_with_output().expect("output");
@@ -80,7 +85,7 @@ fn ctrl_c_during_a_run_into_a_new_folder_leaves_nothing() {
     let out = dir.path().join("result");
     let child = start_long_run(&out);
     let (code, stderr) = interrupt(child, "-INT", dir.path());
-    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(code, Some(EXIT_INTERRUPTED), "{stderr}");
     assert!(stderr.contains("interrupted: nothing written"), "{stderr}");
     assert!(!out.exists(), "no result folder");
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
@@ -106,7 +111,7 @@ fn sigterm_during_a_run_into_an_earlier_result_leaves_it_as_it_was() {
             .collect();
     let child = start_long_run(&out);
     let (code, stderr) = interrupt(child, "-TERM", &out);
-    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(code, Some(128 + 15), "{stderr}");
     for (name, bytes) in &before {
         assert_eq!(
             &std::fs::read(out.join(name)).expect("still there"),
@@ -115,5 +120,75 @@ fn sigterm_during_a_run_into_an_earlier_result_leaves_it_as_it_was() {
         );
     }
     assert_eq!(hidden_staging(&out), Vec::<String>::new());
+    assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
+
+/// A run under `nohup` (SIGHUP ignored) survives a hang-up, and is still interrupted cleanly.
+#[test]
+fn a_run_under_nohup_survives_a_hang_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let Ok(mut child) = Command::new("nohup")
+        .arg(env!("CARGO_BIN_EXE_supplyrisk"))
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "1000000000",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("SKIPPED: no nohup on this machine");
+        return;
+    };
+    wait_for(&mut child, "the run's staging folder", |_| {
+        !hidden_staging(dir.path()).is_empty()
+    });
+    let hang_up = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(hang_up.success());
+    std::thread::sleep(Duration::from_millis(500));
+    if child.try_wait().expect("wait").is_some() {
+        panic!("the run must survive SIGHUP under nohup");
+    }
+    let (code, stderr) = interrupt(child, "-INT", dir.path());
+    assert_eq!(code, Some(EXIT_INTERRUPTED), "{stderr}");
+    assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
+
+/// A terminal that is gone (writes to stderr fail) does not stop an interrupt from exiting.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let child = Command::new(env!("CARGO_BIN_EXE_supplyrisk"))
+        .args([
+            "run",
+            "tutorial",
+            "--trials",
+            "1000000000",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(full)
+        .spawn()
+        .expect("the binary starts");
+    let (code, _) = interrupt(child, "-INT", dir.path());
+    assert_eq!(code, Some(EXIT_INTERRUPTED));
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
 }

@@ -37,22 +37,35 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// The staging folders of this process's live runs (see the module documentation).
-static LIVE_STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// The staging folders of this process's live runs, and the folders it has committed (see the
+/// module documentation).
+#[derive(Debug)]
+pub struct Live {
+    /// Staging folders of runs that have not committed.
+    pub staging: Vec<PathBuf>,
+    /// Result folders committed so far.
+    pub committed: Vec<PathBuf>,
+}
 
-/// The list of live staging folders, locked (a panic while it was held leaves it usable:
-/// every entry is pushed or removed whole).
-fn live_staging() -> MutexGuard<'static, Vec<PathBuf>> {
-    LIVE_STAGING.lock().unwrap_or_else(PoisonError::into_inner)
+static LIVE: Mutex<Live> = Mutex::new(Live {
+    staging: Vec::new(),
+    committed: Vec::new(),
+});
+
+/// The live list, locked (a panic while it was held leaves it usable: every entry is pushed
+/// or removed whole).
+fn live() -> MutexGuard<'static, Live> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// For an interrupt handler about to exit: waits for any write or commit in progress, removes
 /// the staging folder of every live run, and returns the lock, to be held until the process
-/// exits so that no writer starts again. Returns with the folders listed that could not be
-/// removed.
-pub fn abandon_live_runs() -> (MutexGuard<'static, Vec<PathBuf>>, Vec<PathBuf>) {
-    let live = live_staging();
+/// exits so that no writer starts again, with the staging folders that could not be removed.
+/// The lock's [`Live::committed`] says what the process wrote before.
+pub fn abandon_live_runs() -> (MutexGuard<'static, Live>, Vec<PathBuf>) {
+    let live = live();
     let left = live
+        .staging
         .iter()
         .filter(|staging| fs::remove_dir_all(staging).is_err() && staging.exists())
         .cloned()
@@ -223,7 +236,7 @@ impl Staged {
         // Errors name the folder asked for, not the hidden staging folder. Creating it is the
         // check that the location is writable. It is made and locked under another name, so
         // that no other run sees it unlocked; and listed as live before an interrupt can come.
-        let mut live = live_staging();
+        let mut live = live();
         for stale in [&staging, &locking] {
             if stale.exists() {
                 fs::remove_dir_all(stale).map_err(|e| error(target, &e))?;
@@ -237,7 +250,7 @@ impl Staged {
             let _ = fs::remove_dir_all(&locking);
             return Err(error(target, &e));
         }
-        live.push(staging.clone());
+        live.staging.push(staging.clone());
         Ok(Staged {
             target: target.clone(),
             staging,
@@ -255,7 +268,7 @@ impl Staged {
 
     /// Writes `bytes` to `relative` inside the staging folder, creating subfolders.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        let _live = live_staging();
+        let _live = live();
         self.check_staging()?;
         let path = self.staging.join(relative);
         if let Some(dir) = path.parent() {
@@ -268,7 +281,7 @@ impl Staged {
 
     /// Opens a file in the staging folder for streaming writes.
     pub fn create(&self, relative: &str) -> Result<fs::File, WriteError> {
-        let _live = live_staging();
+        let _live = live();
         self.check_staging()?;
         let path = self.staging.join(relative);
         fs::File::create(&path).map_err(|e| error(&path, &e))
@@ -291,7 +304,7 @@ impl Staged {
     /// Moves the staged files into place, replacing an earlier result only now. An existing
     /// target is surveyed again first: what the user put there during the run is theirs too.
     pub fn commit(mut self) -> Result<PathBuf, WriteError> {
-        let mut live = live_staging();
+        let mut live = live();
         self.check_staging()?;
         let new = !self.inside && fs::symlink_metadata(&self.target).is_err();
         if new {
@@ -306,7 +319,8 @@ impl Staged {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
-        live.retain(|staging| *staging != self.staging);
+        live.staging.retain(|staging| *staging != self.staging);
+        live.committed.push(self.target.clone());
         Ok(self.target.clone())
     }
 
@@ -746,11 +760,11 @@ fn process_is_gone(pid: u32) -> bool {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        let mut live = live_staging();
+        let mut live = live();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
-        live.retain(|staging| *staging != self.staging);
+        live.staging.retain(|staging| *staging != self.staging);
     }
 }
 

@@ -301,13 +301,19 @@ impl<'a> Reader<'a> {
                     Some(Sp::new(x.value as i64, x.span))
                 } else {
                     // A float is exact only below 2^53 (~9e15): larger whole numbers must be
-                    // written as integers.
+                    // written as integers, and none from 2^63 on fits any key.
                     let message = if x.value.fract() != 0.0 {
                         format!("{} is not a whole number; expected an integer", x.value)
+                    } else if x.value.abs() >= 2f64.powi(63) {
+                        format!(
+                            "{:e} is out of range; no whole-number key accepts less than \
+                             -9223372036854775808 or more than 9223372036854775807",
+                            x.value
+                        )
                     } else {
                         format!(
-                            "{} is too large to read as a whole number from a decimal point or an exponent \
-                             (exact only below 9e15); write the integer's digits",
+                            "{:e} is beyond ±9e15, where a number written with a decimal point or \
+                             an exponent is no longer exact; write the integer's digits",
                             x.value
                         )
                     };

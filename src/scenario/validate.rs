@@ -209,13 +209,10 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             {
                 message = format!("duplicate key `{key}` (a key or table may be given only once)");
             }
-            // An error after the `=` of a `key = value` line is about that key's value: name
-            // the key, and say plainly when the value is missing (the parser expects a string
-            // there and says so, which misleads).
             // The parser waiting for a `,` at the start of a line, right after a `key = [` or
-            // `key = {` line that does not close: the value above is what is unfinished; point
-            // at it. (A legal multi-line array's first line opens a `[` too, but the parser
-            // cannot be waiting for a comma before its first element.)
+            // `key = {` line whose opener nothing in the rest of the file closes: the value
+            // above is what is unfinished; point at it. (A multi-line value closed further
+            // down is only missing a comma, as the parser says.)
             if message.contains("expected `,`")
                 && key_of_value_at(text, span.start).is_none()
                 && let Some((start, key, closer)) = unclosed_value_above(text, span.start)
@@ -227,6 +224,9 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
                 reader.error(&(start..start), key.path, message);
                 return Err(reader.problems.into_sorted());
             }
+            // An error after the `=` of a `key = value` line is about that key's value: name
+            // the key, and say plainly when the value is missing (the parser expects a string
+            // there and says so, which misleads).
             let key = key_of_value_at(text, span.start);
             if let Some(key) = &key {
                 if key.value.is_empty() {
@@ -334,9 +334,10 @@ fn key_of_value_at(text: &str, at: usize) -> Option<KeyAt> {
 }
 
 /// When byte `at` starts its line (blanks aside) and the nearest line above with anything but
-/// blanks and a comment is `key = …` whose value opens more `[` or `{` than it closes:
-/// the byte where that value starts, the key, and the closer its innermost unclosed opener
-/// needs. Strings are skipped, and a `#` outside them ends the line.
+/// blanks and a comment is `key = …` whose value opens a `[` or `{` that nothing after it in
+/// the file closes: the byte where that value starts, the key, and the closer the innermost
+/// opener left open on that line needs. Strings are skipped, and a `#` outside them ends a
+/// line.
 fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
     let at = at.min(text.len());
     if !text.is_char_boundary(at) {
@@ -360,8 +361,26 @@ fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
     let equals = line.find('=')?;
     let value_start = start + equals + 1;
     let key = key_of_value_at(text, value_start)?;
+    // The openers left open at the end of the key's line, then whether the rest of the file
+    // ever closes the outermost of them.
     let mut open = Vec::new();
-    let mut chars = line[equals + 1..].chars();
+    scan_brackets(&line[equals + 1..], &mut open);
+    let closer = *open.last()?;
+    for rest in text[end..].split('\n') {
+        scan_brackets(rest, &mut open);
+        if open.is_empty() {
+            return None;
+        }
+    }
+    let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
+    Some((value_start + offset, key, closer))
+}
+
+/// Follows the `[`/`{` openers and `]`/`}` closers of one line of TOML into `open` (the
+/// closers the open ones need, innermost last), skipping basic and literal strings and
+/// stopping at a comment.
+fn scan_brackets(line: &str, open: &mut Vec<char>) {
+    let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
             '#' => break,
@@ -391,9 +410,6 @@ fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
             _ => {}
         }
     }
-    let closer = open.pop()?;
-    let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
-    Some((value_start + offset, key, closer))
 }
 
 /// A number with 9 decimals, trailing zeros removed: precise enough to show why a sum is not 1.
@@ -3133,8 +3149,6 @@ fn article(word: &str) -> &'static str {
     }
 }
 
-/// Node keys that hold one number per commodity, overridden as `"<id>.<key>.<commodity>"` or
-/// all at once as `"<id>.<key>" = { <commodity> = … }`.
 /// The settings a variant's `set` table has overridden so far. A setting overridden twice
 /// (`"x.capacity" = { sb = 1 }` and `"x.capacity.sb" = 2`: TOML sees two keys) is an error,
 /// as one of the values would be lost.
@@ -3146,6 +3160,8 @@ struct Settings {
     written: String,
 }
 
+/// Node keys that hold one number per commodity, overridden as `"<id>.<key>.<commodity>"` or
+/// all at once as `"<id>.<key>" = { <commodity> = … }`.
 const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
 
 /// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
