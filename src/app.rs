@@ -107,7 +107,7 @@ fn print(out: &mut dyn Write, text: &str) -> Result<(), AppError> {
         .map_err(|e| AppError::Failure(format!("cannot write to standard output: {e}")))
 }
 
-fn check(name: &str, out: &mut dyn Write) -> Result<(), AppError> {
+fn check(name: &Path, out: &mut dyn Write) -> Result<(), AppError> {
     let (model, source) = scenario::load(name)?;
     print(
         out,
@@ -115,7 +115,7 @@ fn check(name: &str, out: &mut dyn Write) -> Result<(), AppError> {
     )
 }
 
-fn graph(name: &str, variant: Option<&str>, out: &mut dyn Write) -> Result<(), AppError> {
+fn graph(name: &Path, variant: Option<&str>, out: &mut dyn Write) -> Result<(), AppError> {
     let (model, _) = scenario::load(name)?;
     let index = report::graph::resolve_variant(&model, variant).map_err(AppError::Usage)?;
     let view = report::graph::NetworkView::new(&model, Some(index));
@@ -136,7 +136,10 @@ fn list(out: &mut dyn Write) -> Result<(), AppError> {
 }
 
 fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), AppError> {
-    let name = args.scenario.as_deref().unwrap_or(bundled::DEFAULT);
+    let name = args
+        .scenario
+        .as_deref()
+        .unwrap_or(Path::new(bundled::DEFAULT));
     let (model, source) = scenario::load(name)?;
     // What `check` would flag, said before the results it may explain (also in report.md).
     for warning in report::check::warnings(&model) {

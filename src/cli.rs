@@ -35,7 +35,7 @@ pub enum Command {
     /// Validate a scenario and describe its network, processes and variants.
     Check {
         /// Scenario file, or the name of a bundled scenario.
-        scenario: String,
+        scenario: PathBuf,
     },
     /// Combine shard folders into the result of one run.
     Merge {
@@ -54,7 +54,7 @@ pub enum Command {
     /// Print a scenario's network as Graphviz DOT.
     Graph {
         /// Scenario file, or the name of a bundled scenario.
-        scenario: String,
+        scenario: PathBuf,
         /// Highlight what this variant adds to the baseline (default: the first non-baseline).
         #[arg(long)]
         variant: Option<String>,
@@ -75,7 +75,7 @@ pub enum Format {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario (default: the bundled `pakistan`).
-    pub scenario: Option<String>,
+    pub scenario: Option<PathBuf>,
     /// Number of trials (default: the scenario's `trials`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::model::MAX_TRIALS))]
     pub trials: Option<u64>,

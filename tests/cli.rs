@@ -424,3 +424,37 @@ fn a_variant_that_zeroes_the_only_mine_is_warned_about() {
         "{printed}"
     );
 }
+
+/// A scenario whose file name is not UTF-8 (possible on Unix) is read and run; the default
+/// output folder is named after its stem, shown lossily. (The argument parser refused it.)
+#[cfg(unix)]
+#[test]
+fn a_scenario_path_that_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = std::ffi::OsStr::from_bytes(b"good\xffname.toml");
+    let text = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tutorial.toml"))
+        .expect("tutorial");
+    std::fs::write(dir.path().join(name), text).expect("write");
+    let output = supplyrisk()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(name)
+        .output()
+        .expect("runs");
+    assert_succeeded(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("file good\u{fffd}name.toml"), "{stdout}");
+    let output = supplyrisk()
+        .current_dir(dir.path())
+        .args(["run", "--trials", "20", "--no-charts"])
+        .arg(name)
+        .output()
+        .expect("runs");
+    assert_succeeded(&output);
+    assert!(
+        dir.path()
+            .join("output/good\u{fffd}name/summary.csv")
+            .is_file()
+    );
+}

@@ -61,13 +61,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Reads a scenario named on the command line: an existing file, else a bundled scenario of
 /// that name (`supplyrisk run antimony_ban`), even where a folder has that name (SPEC 7: "not
 /// an existing file"; `run tutorial --out tutorial` makes one).
-pub fn read_source(name: &str) -> Result<Source, ScenarioError> {
-    let path = Path::new(name);
+pub fn read_source(path: impl AsRef<Path>) -> Result<Source, ScenarioError> {
+    let path = path.as_ref();
     if !path.is_file()
-        && let Some(bundle) = bundled::find(name)
+        && let Some(bundle) = path.to_str().and_then(bundled::find)
     {
         return Ok(bundle.source());
     }
+    // The name as the user wrote it, for messages (a name that is not UTF-8 shown lossily).
+    let name = &*path.to_string_lossy();
     let unreadable = |reason: String| ScenarioError::Unreadable {
         file: name.to_string(),
         reason,
@@ -133,7 +135,7 @@ pub fn parse(source: &Source) -> Result<Model, ScenarioError> {
 }
 
 /// Reads and validates the scenario named `name` (a path or a bundled name).
-pub fn load(name: &str) -> Result<(Model, Source), ScenarioError> {
+pub fn load(name: impl AsRef<Path>) -> Result<(Model, Source), ScenarioError> {
     let source = read_source(name)?;
     let model = parse(&source)?;
     Ok((model, source))
