@@ -30,11 +30,20 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 /// Handles Ctrl-C (`SIGINT`) and `SIGTERM` on a thread of their own: the live runs' staging
 /// folders are removed (nothing is written, an earlier result stays as it was) and the
 /// process exits with 128 + the signal. Without it their default action would leave a hidden
-/// staging folder. `SIGHUP` keeps its default, so `nohup` still protects a run. Messages are
-/// written without panicking (a closed terminal must not stop the exit).
+/// staging folder. `SIGHUP` keeps its default, so `nohup` still protects a run, and a signal
+/// the parent set to be ignored stays ignored (a background job of a script ignores Ctrl-C).
+/// Messages are written without panicking (a closed terminal must not stop the exit).
 pub fn handle_interrupts() {
     use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    let ignored = ignored_signals();
+    let handled: Vec<i32> = [SIGINT, SIGTERM]
+        .into_iter()
+        .filter(|&signal| ignored & (1 << (signal - 1)) == 0)
+        .collect();
+    if handled.is_empty() {
+        return;
+    }
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(handled) else {
         // The default actions stay.
         return;
     };
@@ -61,6 +70,18 @@ pub fn handle_interrupts() {
         };
         std::process::exit(128 + signal);
     });
+}
+
+/// The signals this process ignores, as a mask (bit `n − 1` for signal `n`), from the
+/// kernel's `SigIgn` line in `/proc/self/status`; 0 where there is none (not Linux).
+fn ignored_signals() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find_map(|l| l.strip_prefix("SigIgn:"))?;
+            u64::from_str_radix(line.trim(), 16).ok()
+        })
+        .unwrap_or(0)
 }
 
 /// A failure of a command, with the exit code it maps to.

@@ -192,3 +192,36 @@ fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
     assert_eq!(code, Some(EXIT_INTERRUPTED));
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
 }
+
+/// A run started with Ctrl-C ignored (a background job of a script, `trap '' INT`) keeps
+/// ignoring it, as it did without a handler; `SIGTERM` still stops it cleanly.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_ignored_ctrl_c_stays_ignored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("result");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' INT; exec \"$0\" run tutorial --trials 1000000000 --no-charts --out \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_supplyrisk"))
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh starts");
+    wait_for(&mut child, "the run's staging folder", |_| {
+        !hidden_staging(dir.path()).is_empty()
+    });
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+    if child.try_wait().expect("wait").is_some() {
+        panic!("an ignored SIGINT must not stop the run");
+    }
+    let (code, stderr) = interrupt(child, "-TERM", dir.path());
+    assert_eq!(code, Some(128 + 15), "{stderr}");
+    assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
