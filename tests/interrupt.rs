@@ -9,22 +9,34 @@ use std::time::{Duration, Instant};
 
 use supplyrisk::app::EXIT_INTERRUPTED;
 
-/// Starts a run far too long to finish (10^9 trials of the bundled tutorial) into `out`.
-fn start_long_run(out: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_supplyrisk"))
-        .args([
-            "run",
-            "tutorial",
-            "--trials",
-            "1000000000",
-            "--no-charts",
-            "--out",
-        ])
+/// The arguments of a run far too long to finish: 10^9 trials of the bundled tutorial.
+const LONG_RUN: [&str; 5] = ["run", "tutorial", "--trials", "1000000000", "--no-charts"];
+
+/// The long run into `out`, as a command to start, through `launcher` (a command and its
+/// arguments, before the binary: `nohup`, say) if it is not empty; stdout discarded, stderr
+/// piped.
+fn long_run(launcher: &[&str], out: &Path) -> Command {
+    let binary = env!("CARGO_BIN_EXE_supplyrisk");
+    let mut command = match launcher {
+        [] => Command::new(binary),
+        [program, arguments @ ..] => {
+            let mut command = Command::new(program);
+            command.args(arguments).arg(binary);
+            command
+        }
+    };
+    command
+        .args(LONG_RUN)
+        .arg("--out")
         .arg(out)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Starts the long run into `out`.
+fn start_long_run(out: &Path) -> Child {
+    long_run(&[], out).spawn().expect("the binary starts")
 }
 
 /// Waits until `condition` holds, for at most a minute; on a timeout, kills `child` (a run of
@@ -58,10 +70,10 @@ fn hidden_staging(folder: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Sends `signal` to the run once its staging folder exists (the simulation is under way),
-/// and returns its exit code and stderr.
-fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
-    wait_for(&mut child, "the run's staging folder", |_| {
+/// Sends `signal` to the run once its staging folder (in `staging_in`) exists: the
+/// simulation is under way.
+fn signal_when_running(child: &mut Child, signal: &str, staging_in: &Path) {
+    wait_for(child, "the run's staging folder", |_| {
         !hidden_staging(staging_in).is_empty()
     });
     let status = Command::new("kill")
@@ -69,6 +81,20 @@ fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>,
         .status()
         .expect("kill runs");
     assert!(status.success());
+}
+
+/// Sends `signal` to the running run and checks, half a second later, that it still runs.
+fn assert_survives(child: &mut Child, signal: &str, staging_in: &Path) {
+    signal_when_running(child, signal, staging_in);
+    std::thread::sleep(Duration::from_millis(500));
+    if child.try_wait().expect("wait").is_some() {
+        panic!("the run must survive {signal}");
+    }
+}
+
+/// Sends `signal` to the running run, and returns its exit code and stderr.
+fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
+    signal_when_running(&mut child, signal, staging_in);
     wait_for(&mut child, "the run to exit", |child| {
         child.try_wait().expect("wait").is_some()
     });
@@ -128,37 +154,11 @@ fn sigterm_during_a_run_into_an_earlier_result_leaves_it_as_it_was() {
 fn a_run_under_nohup_survives_a_hang_up() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("result");
-    let Ok(mut child) = Command::new("nohup")
-        .arg(env!("CARGO_BIN_EXE_supplyrisk"))
-        .args([
-            "run",
-            "tutorial",
-            "--trials",
-            "1000000000",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
+    let Ok(mut child) = long_run(&["nohup"], &out).current_dir(dir.path()).spawn() else {
         eprintln!("SKIPPED: no nohup on this machine");
         return;
     };
-    wait_for(&mut child, "the run's staging folder", |_| {
-        !hidden_staging(dir.path()).is_empty()
-    });
-    let hang_up = Command::new("kill")
-        .args(["-HUP", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(hang_up.success());
-    std::thread::sleep(Duration::from_millis(500));
-    if child.try_wait().expect("wait").is_some() {
-        panic!("the run must survive SIGHUP under nohup");
-    }
+    assert_survives(&mut child, "-HUP", dir.path());
     let (code, stderr) = interrupt(child, "-INT", dir.path());
     assert_eq!(code, Some(EXIT_INTERRUPTED), "{stderr}");
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
@@ -174,17 +174,7 @@ fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
         .write(true)
         .open("/dev/full")
         .expect("/dev/full");
-    let child = Command::new(env!("CARGO_BIN_EXE_supplyrisk"))
-        .args([
-            "run",
-            "tutorial",
-            "--trials",
-            "1000000000",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
+    let child = long_run(&[], &out)
         .stderr(full)
         .spawn()
         .expect("the binary starts");
@@ -200,27 +190,10 @@ fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
 fn an_ignored_ctrl_c_stays_ignored() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("result");
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("trap '' INT; exec \"$0\" run tutorial --trials 1000000000 --no-charts --out \"$1\"")
-        .arg(env!("CARGO_BIN_EXE_supplyrisk"))
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+    let mut child = long_run(&["sh", "-c", "trap '' INT; exec \"$@\"", "sh"], &out)
         .spawn()
         .expect("sh starts");
-    wait_for(&mut child, "the run's staging folder", |_| {
-        !hidden_staging(dir.path()).is_empty()
-    });
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    std::thread::sleep(Duration::from_millis(500));
-    if child.try_wait().expect("wait").is_some() {
-        panic!("an ignored SIGINT must not stop the run");
-    }
+    assert_survives(&mut child, "-INT", dir.path());
     let (code, stderr) = interrupt(child, "-TERM", dir.path());
     assert_eq!(code, Some(128 + 15), "{stderr}");
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
