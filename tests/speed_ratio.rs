@@ -4,7 +4,8 @@
 //! The warm start is what makes the engine fast: within a trial only capacities move, so last
 //! month's optimal basis usually stays optimal and a month costs one O(nodes + arcs) flow
 //! computation instead of a solve from scratch. On the real months of `bench_medium`'s largest
-//! network (60 arcs) the re-used solve measures ~30× faster than the cold one (BENCHMARKS.md);
+//! network (60 arcs) the re-used solve measures 20–37× faster than the cold one, depending on
+//! the machine (BENCHMARKS.md);
 //! this test fails if it drops below 5×, which would mean the warm path has started pivoting
 //! (or recomputing) far more than it should.
 //!
