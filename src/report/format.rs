@@ -90,6 +90,16 @@ pub fn percent(share: f64, decimals: usize) -> String {
     }
 }
 
+/// A number with `decimals` decimals and no negative zero (`-0.00` reads `0.00`), e.g. a
+/// mean count of months.
+pub fn plain(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
 /// A difference of shares in percentage points with a sign (`−` U+2212 or `+`, none for
 /// zero), e.g. `−0.6`.
 pub fn points(share: f64, decimals: usize) -> String {
@@ -125,5 +135,8 @@ mod tests {
         assert_eq!(points(-0.0000001, 2), "0.00");
         assert_eq!(decimals_for(0.05), 2);
         assert_eq!(percent(0.71, 1), "71.0%");
+        assert_eq!(plain(-0.048, 2), "-0.05");
+        assert_eq!(plain(-0.004, 2), "0.00");
+        assert_eq!(plain(0.148, 2), "0.15");
     }
 }

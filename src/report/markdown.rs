@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::model::{CommodityId, Model};
 use crate::plot::{self, ChartError, ChartSpec, decimals_for, percent, points};
 use crate::report::check;
-use crate::report::format::{format_quantity, format_share, format_tonnes};
+use crate::report::format::{format_quantity, format_share, format_tonnes, plain};
 use crate::report::graph::NetworkView;
 use crate::report::summary::{Row, Summary};
 use crate::report::write::{Staged, WriteError};
@@ -251,7 +251,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
         out,
         "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
          shown (more decimals where the confidence interval is narrow);{reduction_note} 95% CI is the \
-         confidence interval of the mean.\n"
+         confidence interval of the mean, mean ± 1.959964·sd/√n (one reaching below 0% or above \
+         100% says there are too few trials for that approximation there).\n"
     );
 
     warnings_section(&mut out, model);
@@ -464,10 +465,12 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                     continue;
                 };
                 let (mean, ci, p5, p50, p95) = if metric == "shortage_months" {
-                    let d = decimals_for(r.ci_high - r.ci_low).max(1);
+                    // One decimal more than the interval's width needs: a mean of 0.05
+                    // months must not read 0.1, nor its interval's −0.048 read −0.0.
+                    let d = decimals_for(r.ci_high - r.ci_low) + 1;
                     (
-                        format!("{:.d$}", r.mean),
-                        format!("{:.d$} to {:.d$}", r.ci_low, r.ci_high),
+                        plain(r.mean, d),
+                        format!("{} to {}", plain(r.ci_low, d), plain(r.ci_high, d)),
                         format!("{}", r.p5),
                         format!("{}", r.p50),
                         format!("{}", r.p95),
@@ -531,7 +534,7 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                     continue;
                 };
                 let (reduction, ci) = if metric == "shortage_months" {
-                    let d = decimals_for(r.ci_high - r.ci_low).max(1);
+                    let d = decimals_for(r.ci_high - r.ci_low) + 1;
                     (
                         signed(r.mean, d),
                         format!("{} to {}", signed(r.ci_low, d), signed(r.ci_high, d)),

@@ -344,15 +344,16 @@ impl MetricAccumulator {
             let denominator = u128::from(n) * u128::from(n - 1);
             (numerator.to_f64() / denominator as f64).sqrt() * pow2(bits)
         };
+        // SPEC 5's interval exactly, mean ± 1.959964·sd/√n. It is not cut to the metric's
+        // range: with few trials near a bound (a rare shortfall, a near-certain dependency)
+        // it crosses 0 or 1, which tells the reader the normal approximation is crude there;
+        // cutting it would hide that, change no coverage, and break the formula.
         let half_width = Z_95 * sd / (n as f64).sqrt();
-        // SPEC 5's interval, cut to the values' range (a mean share lies in [0, 1]): with few
-        // trials near a bound the formula alone can give a negative share.
-        let (low, high) = self.scale.range();
         Some(MetricSummary {
             n,
             mean,
-            ci_low: clamp_to(mean - half_width, low, high),
-            ci_high: clamp_to(mean + half_width, low, high),
+            ci_low: mean - half_width,
+            ci_high: mean + half_width,
             sd,
             p5: self.value_at_rank(nearest_rank(n, 5)),
             p50: self.value_at_rank(nearest_rank(n, 50)),
@@ -730,34 +731,39 @@ mod tests {
     }
 
     #[test]
-    fn the_confidence_interval_stays_within_the_range_of_values() {
-        // Three zeros and 0.001: mean 0.00025, sd 0.0005, half-width 1.96 · 0.0005 / 2 =
-        // 0.00049: the formula's lower bound is −0.00024, cut to 0.
+    fn the_confidence_interval_is_the_formula_even_across_the_range_of_values() {
+        // SPEC 5's mean ± 1.959964·sd/√n is kept where it leaves the metric's range.
+        // Three zeros and 0.001: mean 0.00025, sd 0.0005 (Σ(x − x̄)² = 3·0.00025² + 0.00075²
+        // = 7.5e-7, over n − 1 = 3: 2.5e-7), half-width 1.959964 · 0.0005 / 2 = 0.000489991:
+        // the interval is [−0.000239991, 0.000739991], below 0 for a share.
         let mut shares = MetricAccumulator::new(ValueScale::Share);
         shares.push_all(&[0.0, 0.0, 0.0, 0.001]);
         let summary = shares.summary().expect("values");
         assert!((summary.mean - 0.000_25).abs() < 1e-12, "{summary:?}");
         assert!((summary.sd - 0.0005).abs() < 1e-12, "{summary:?}");
-        assert_eq!(summary.ci_low, 0.0);
-        let expected_high = 0.000_25 + Z_95 * 0.0005 / 2.0;
         assert!(
-            (summary.ci_high - expected_high).abs() < 1e-12,
+            (summary.ci_low - -0.000_239_991).abs() < 1e-12,
             "{summary:?}"
         );
-        // The same at the top of a reduction's range, and for counts.
+        assert!(
+            (summary.ci_high - 0.000_739_991).abs() < 1e-12,
+            "{summary:?}"
+        );
+        // Above the top of a reduction's range: 1, 1, 0.9 have mean 0.966667 and sd
+        // 0.057735 (√(1/300)), half-width 1.959964 · 0.057735 / √3 = 0.065332: [0.901335, 1.031999].
         let mut reductions = MetricAccumulator::new(ValueScale::SignedShare);
         reductions.push_all(&[1.0, 1.0, 0.9]);
         let summary = reductions.summary().expect("values");
-        assert_eq!(summary.ci_high, 1.0);
-        assert!(
-            summary.ci_low < summary.mean && summary.mean < 1.0,
-            "{summary:?}"
-        );
+        assert!((summary.ci_high - 1.031_999).abs() < 1e-6, "{summary:?}");
+        assert!((summary.ci_low - 0.901_334_5).abs() < 1e-6, "{summary:?}");
+        // And below 0 for a count: 0, 0, 0, 0, 12 have mean 2.4 and sd √28.8 = 5.366563,
+        // half-width 1.959964 · 5.366563 / √5 = 4.703914.
         let mut months = MetricAccumulator::new(ValueScale::Count { max: 12 });
         months.push_all(&[0.0, 0.0, 0.0, 0.0, 12.0]);
         let summary = months.summary().expect("values");
-        assert_eq!(summary.ci_low, 0.0);
         assert!((summary.mean - 2.4).abs() < 1e-12, "{summary:?}");
+        assert!((summary.ci_low - -2.303_914).abs() < 1e-6, "{summary:?}");
+        assert!((summary.ci_high - 7.103_914).abs() < 1e-6, "{summary:?}");
     }
 
     #[test]
@@ -815,7 +821,9 @@ mod tests {
             (s.p5, s.p50, s.p95, s.cvar95, s.p_positive),
             (0.0, 4.0, 9.0, 9.0, 0.9)
         );
-        assert_eq!(s.ci_low, 4.5 - Z_95 * s.sd / 10f64.sqrt());
+        // 1.959964 · √(82.5/9) / √10 = 1.876522: the interval is [2.623478, 6.376522].
+        assert!((s.ci_low - 2.623_478).abs() < 1e-6, "{s:?}");
+        assert!((s.ci_high - 6.376_522).abs() < 1e-6, "{s:?}");
     }
 
     #[test]
