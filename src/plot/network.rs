@@ -54,7 +54,10 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
         Mark::Outline(style::TEXT),
         "focus market (double border)",
     ));
-    for country in &view.countries {
+    // Countries in order of appearance, those past the palette (all grey alike) last.
+    let mut countries: Vec<&String> = view.countries.iter().collect();
+    countries.sort_by_key(|c| view.country_fill(c) == style::COUNTRY_OVERFLOW);
+    for country in countries {
         let label = if view.dependency_on.contains(country) {
             format!("{country} (dependency counted)")
         } else {

@@ -197,19 +197,40 @@ impl NetworkView {
     }
 
     /// The fill of `country`'s nodes: a dependency country's own strong colour, else the
-    /// next light colour in order of appearance among the other countries (none repeats
-    /// within a chart; past the palette, grey).
+    /// next light colour among the other countries (none repeats within a chart; past the
+    /// palette, grey). The light colours go first to the countries of nodes the variant adds
+    /// or removes, which are what the chart is about, then to the focus market's country,
+    /// then to the rest in order of appearance: in a network of many countries the new
+    /// source of supply is never one of the greys.
     pub fn country_fill(&self, country: &str) -> style::Colour {
         if let Some(k) = self.dependency_on.iter().position(|c| c == country) {
             return style::dependency_fill(k);
         }
-        let others = self
+        let rank = |c: &str| {
+            let has = |wanted: &dyn Fn(&NetworkNode) -> bool| {
+                self.nodes.iter().any(|n| n.country == c && wanted(n))
+            };
+            if has(&|n| matches!(n.presence, Presence::Added | Presence::Removed)) {
+                0
+            } else if has(&|n| n.focus) {
+                1
+            } else {
+                2
+            }
+        };
+        let mut others: Vec<&str> = self
             .countries
             .iter()
-            .filter(|c| !self.dependency_on.contains(c))
-            .position(|c| c == country)
+            .map(String::as_str)
+            .filter(|c| !self.dependency_on.iter().any(|d| d == c))
+            .collect();
+        // Stable: within a rank, the order of appearance.
+        others.sort_by_key(|c| rank(c));
+        let position = others
+            .iter()
+            .position(|&c| c == country)
             .unwrap_or(usize::MAX);
-        style::country_fill(others)
+        style::country_fill(position)
     }
 
     /// The variant's id, or the baseline's when there is no comparison.
@@ -450,6 +471,58 @@ mod tests {
                 assert_eq!(*fill, style::COUNTRY_OVERFLOW);
             }
         }
+    }
+
+    /// Twenty countries, one node each, in order C00..C19; the node of `added` is added by
+    /// the variant and the focus market is in `focus`.
+    fn twenty_countries(added: &str, focus: &str) -> NetworkView {
+        let countries: Vec<String> = (0..20).map(|i| format!("C{i:02}")).collect();
+        let nodes = countries
+            .iter()
+            .map(|c| NetworkNode {
+                id: c.to_lowercase(),
+                name: c.to_lowercase(),
+                kind: "hub",
+                country: c.clone(),
+                focus: c == focus,
+                presence: if c == added {
+                    Presence::Added
+                } else {
+                    Presence::Both
+                },
+            })
+            .collect();
+        NetworkView {
+            scenario: String::new(),
+            dependency_on: vec!["C00".into()],
+            baseline: String::new(),
+            variant: Some(("v".into(), 1)),
+            nodes,
+            edges: Vec::new(),
+            notes: Vec::new(),
+            countries,
+        }
+    }
+
+    #[test]
+    fn the_new_supply_and_the_focus_market_get_colours_before_the_others() {
+        // Past the palette's sixteen light fills, countries are grey: the added node's
+        // country (C19) and the focus market's (C18) come last in order of appearance, yet
+        // take the first two fills; the others follow in order of appearance, so that C14
+        // takes the last fill and C15 is the first grey (C00 is a dependency country).
+        let view = twenty_countries("C19", "C18");
+        assert_eq!(view.country_fill("C00"), style::dependency_fill(0));
+        assert_eq!(view.country_fill("C19"), style::country_fill(0));
+        assert_eq!(view.country_fill("C18"), style::country_fill(1));
+        assert_eq!(view.country_fill("C01"), style::country_fill(2));
+        assert_eq!(view.country_fill("C14"), style::country_fill(15));
+        assert_eq!(view.country_fill("C15"), style::COUNTRY_OVERFLOW);
+        // Without a change or a focus among them, plain order of appearance.
+        let plain = twenty_countries("none", "none");
+        assert_eq!(plain.country_fill("C01"), style::country_fill(0));
+        assert_eq!(plain.country_fill("C16"), style::country_fill(15));
+        assert_eq!(plain.country_fill("C17"), style::COUNTRY_OVERFLOW);
+        assert_eq!(plain.country_fill("C19"), style::COUNTRY_OVERFLOW);
     }
 
     #[test]
