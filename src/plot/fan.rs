@@ -32,6 +32,7 @@ pub fn monthly_dependency(summary: &Summary, country: &str) -> Result<Vec<u8>, C
             "How does the dependency of {market} on {country} change month by month? Median and 5–95% range across trials"
         ),
         &format!("demand met via {country}, % of the month's demand"),
+        &format!("via {country}, % of demand"),
         false,
     )
 }
@@ -47,6 +48,7 @@ pub fn monthly_shortfall(summary: &Summary) -> Result<Vec<u8>, ChartError> {
             "When does {market} go short? Monthly share of demand unmet: median, mean and 5–95% range across trials"
         ),
         "demand unmet, % of the month's demand",
+        "unmet, % of demand",
         true,
     )
 }
@@ -59,6 +61,7 @@ fn fan_chart(
     metric: &str,
     title: &str,
     y_desc: &str,
+    y_desc_short: &str,
     from_zero: bool,
 ) -> Result<Vec<u8>, ChartError> {
     let start = YearMonth::parse(&summary.start)
@@ -206,8 +209,9 @@ fn fan_chart(
                 // A zoomed axis says so on its own panel: a one-point fall near 100% must
                 // not read as a collapse.
                 y_desc: if !from_zero && y0 > 0.5 {
-                    // First, as a long description is cut at its end to fit the panel.
-                    Some(format!("axis from {} · {y_desc}", y_format(&y0)))
+                    // First, and with the short description: a panel under a long caption
+                    // is short, and a description is cut at its end to fit.
+                    Some(format!("axis from {} · {y_desc_short}", y_format(&y0)))
                 } else {
                     (col == 0).then(|| y_desc.to_string())
                 },
