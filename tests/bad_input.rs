@@ -175,6 +175,89 @@ fn an_endless_stream_is_rejected_at_the_limit() {
     );
 }
 
+/// A network of a mine, `hubs` chained hubs and a market, as scenario text; with `cycle`, an
+/// edge from the last hub back to the first closes a cycle through all of them; with
+/// `typos`, that many more edges name a node that does not exist.
+fn hub_chain(hubs: usize, cycle: bool, typos: usize) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "[scenario]\nstart = \"2026-01\"\nhorizon_months = 12\nfocus_market = \"us\"\n\n\
+         [[commodity]]\nid = \"sb\"\n\n\
+         [[node]]\nid = \"m0\"\nkind = \"mine\"\ncountry = \"CN\"\ncapacity = { sb = 1000 }\n\n\
+         [[node]]\nid = \"us\"\nkind = \"market\"\ncountry = \"US\"\ndemand = { sb = 500 }\n",
+    );
+    for i in 0..hubs {
+        let _ = write!(
+            text,
+            "\n[[node]]\nid = \"h{i}\"\nkind = \"hub\"\ncountry = \"CN\"\n"
+        );
+    }
+    let _ = write!(text, "\n[[edge]]\nfrom = \"m0\"\nto = \"h0\"\n");
+    for i in 1..hubs {
+        let _ = write!(text, "\n[[edge]]\nfrom = \"h{}\"\nto = \"h{i}\"\n", i - 1);
+    }
+    let _ = write!(text, "\n[[edge]]\nfrom = \"h{}\"\nto = \"us\"\n", hubs - 1);
+    if cycle {
+        let _ = write!(text, "\n[[edge]]\nfrom = \"h{}\"\nto = \"h0\"\n", hubs - 1);
+    }
+    for i in 0..typos {
+        let _ = write!(text, "\n[[edge]]\nfrom = \"hh{i}\"\nto = \"us\"\n");
+    }
+    text
+}
+
+/// A cycle through 100,000 hubs: the search that names it used to recurse once per node and
+/// overflowed the stack (exit 134, no message); the reachability check scanned every edge per
+/// node (minutes). Now one message, exit 2, naming the cycle by its ends.
+#[test]
+fn a_cycle_through_a_hundred_thousand_nodes_is_one_short_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("long_cycle.toml");
+    std::fs::write(&path, hub_chain(100_000, true, 0)).expect("writes");
+    let (code, _, stderr) = check(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "edge[1]: the network has a cycle: h0 → h1 → h2 → h3 → … → h99997 → h99998 → h99999 → h0; \
+             edges must point downstream"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 1000, "{} bytes", stderr.len());
+}
+
+/// Every unknown id is reported, but only the first hundred get a "did you mean" hint (each
+/// compares the id with every node's: thousands of them took minutes on a large network).
+#[test]
+fn only_the_first_hundred_unknown_ids_get_a_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("typos.toml");
+    std::fs::write(&path, hub_chain(200, false, 150)).expect("writes");
+    let (code, _, stderr) = check(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    let unknown: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("unknown node id \"hh"))
+        .collect();
+    assert_eq!(unknown.len(), 150, "{stderr}");
+    let hinted = unknown
+        .iter()
+        .filter(|l| l.contains("did you mean"))
+        .count();
+    assert_eq!(hinted, 100, "{stderr}");
+    assert!(
+        unknown[0].contains("did you mean \"h0\"?"),
+        "{}",
+        unknown[0]
+    );
+    assert!(
+        unknown[99].contains("did you mean \"h99\"?"),
+        "{}",
+        unknown[99]
+    );
+    assert!(!unknown[100].contains("did you mean"), "{}", unknown[100]);
+}
+
 #[test]
 fn missing_file_is_a_usage_error_that_points_to_the_bundled_list() {
     let (code, _, stderr) = check(Path::new("no/such/scenario.toml"));

@@ -5,7 +5,7 @@
 //! resolved (ids, the graph, variants). Every problem is collected with its span; nothing
 //! stops at the first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -443,6 +443,8 @@ struct Validator<'r, 'a> {
     /// placeholders, so an override of them is checked against the kind written, not the
     /// placeholder's, and its value is not checked against a process that does not exist.
     broken_disruptions: Vec<(String, &'static str)>,
+    /// Unknown ids that may still get a "did you mean" hint (see [`Validator::unknown_id`]).
+    hints_left: usize,
 }
 
 impl<'r, 'a> Validator<'r, 'a> {
@@ -451,6 +453,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             r,
             uncertain: Vec::new(),
             broken_disruptions: Vec::new(),
+            hints_left: UNKNOWN_ID_HINTS,
         }
     }
 
@@ -467,7 +470,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         // [[node]]
         let mut nodes = self.nodes(top, &commodity_ids);
         let node_id_list: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
-        let node_ids: Vec<&str> = node_id_list.iter().map(String::as_str).collect();
+        let node_ids = Ids::new(node_id_list.iter().map(String::as_str).collect());
 
         // [[edge]]
         let edges = self.edges(top, &nodes, &node_ids, &commodity_ids);
@@ -1117,9 +1120,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         focus: &Sp<String>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
     ) -> Option<NodeId> {
-        match node_ids.iter().position(|id| *id == focus.value) {
+        match node_ids.find(&focus.value) {
             Some(i) if nodes[i].kind == NodeKind::Market => Some(NodeId(i)),
             Some(i) => {
                 self.r.error(
@@ -1154,9 +1157,16 @@ impl<'r, 'a> Validator<'r, 'a> {
         known: &[&str],
         what: &str,
     ) {
-        let hint = suggest(id, known.iter().copied())
-            .map(|s| format!(" (did you mean {s:?}?)"))
-            .unwrap_or_default();
+        // A hint compares the id with every known one: past the first hundred unknown ids
+        // (a file of thousands of broken references) it would cost more than it helps.
+        let hint = if self.hints_left > 0 {
+            self.hints_left -= 1;
+            suggest(id, known.iter().copied())
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         self.r.error(
             span,
             path,
@@ -1170,7 +1180,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         top: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
         commodity_ids: &[&str],
     ) -> Option<Vec<Edge>> {
         let tables = self.r.tables(top, "edge");
@@ -1194,13 +1204,13 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         t: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
         commodity_ids: &[&str],
     ) -> Option<Edge> {
         self.r.check_keys(t, EDGE_KEYS, "[[edge]]");
         let endpoint = |this: &mut Self, key: &str| -> Option<NodeId> {
             let id = this.r.required_string(t, key, "a node id")?;
-            match node_ids.iter().position(|n| *n == id.value) {
+            match node_ids.find(&id.value) {
                 Some(i) => Some(NodeId(i)),
                 None => {
                     this.unknown_id(&id.span, t.child(key), &id.value, node_ids, "node");
@@ -1608,7 +1618,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         top: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
         commodity_ids: &[&str],
     ) -> Vec<Disruption> {
         let tables = self.r.tables(top, "disruption");
@@ -1632,7 +1642,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         t: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
         commodity_ids: &[&str],
         seen: &mut BTreeMap<String, usize>,
     ) -> Option<Disruption> {
@@ -1734,7 +1744,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         t: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
     ) -> Option<Vec<NodeId>> {
         if t.get("targets").is_none() {
             self.r
@@ -1754,7 +1764,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let mut ok = true;
         for (i, target) in list.value.iter().enumerate() {
             let path = format!("{}[{i}]", t.child("targets"));
-            match node_ids.iter().position(|id| *id == target.value) {
+            match node_ids.find(&target.value) {
                 Some(k) if nodes[k].kind == NodeKind::Market => {
                     self.r.error(
                         &target.span,
@@ -1785,7 +1795,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         t: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
     ) -> Option<Incidents> {
         let rate = self.required_quantity(
             t,
@@ -1825,7 +1835,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         &mut self,
         t: TableRef<'_, '_>,
         nodes: &[Node],
-        node_ids: &[&str],
+        node_ids: &Ids<'_>,
     ) -> Option<Project> {
         let targets = self.targets(t, nodes, node_ids);
         let success =
@@ -2292,67 +2302,41 @@ impl<'r, 'a> Validator<'r, 'a> {
         for (i, e) in network.edges.iter().enumerate() {
             adjacency[e.from.0].push((e.to.0, i));
         }
-        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-        let mut stack: Vec<usize> = Vec::new();
-        fn dfs(
-            v: usize,
-            adj: &[Vec<(usize, usize)>],
-            state: &mut [u8],
-            stack: &mut Vec<usize>,
-        ) -> Option<Vec<usize>> {
-            state[v] = 1;
-            stack.push(v);
-            for &(w, _) in &adj[v] {
-                if state[w] == 1 {
-                    let start = stack
-                        .iter()
-                        .position(|&x| x == w)
-                        .expect("w is on the stack");
-                    let mut cycle = stack[start..].to_vec();
-                    cycle.push(w);
-                    return Some(cycle);
-                }
-                if state[w] == 0
-                    && let Some(c) = dfs(w, adj, state, stack)
-                {
-                    return Some(c);
-                }
-            }
-            stack.pop();
-            state[v] = 2;
-            None
-        }
-        for v in 0..n {
-            if state[v] == 0
-                && let Some(cycle) = dfs(v, &adjacency, &mut state, &mut stack)
-            {
-                let names: Vec<&str> = cycle
-                    .iter()
-                    .map(|&k| network.nodes[k].id.as_str())
-                    .collect();
-                let first_edge = adjacency[cycle[0]]
-                    .iter()
-                    .find(|(w, _)| *w == cycle[1])
-                    .map(|(_, i)| *i)
-                    .unwrap_or(0);
-                let span = top
-                    .get("edge")
-                    .and_then(|(v, _)| match v.get_ref() {
-                        DeValue::Array(items) => items.get(first_edge).map(|x| x.span()),
-                        _ => None,
-                    })
-                    .unwrap_or(0..0);
-                self.r.error(
-                    &span,
-                    format!("edge[{first_edge}]"),
-                    format!(
-                        "the network has a cycle: {}; edges must point downstream (mines → refineries/hubs → markets)",
-                        names.join(" → ")
-                    ),
-                );
-                return;
-            }
-        }
+        let Some(cycle) = find_cycle(&adjacency) else {
+            return;
+        };
+        // A long cycle is named by its ends: the message stays one readable line.
+        let names: Vec<&str> = if cycle.len() > 2 * CYCLE_ENDS_SHOWN + 1 {
+            let id = |k: &usize| network.nodes[*k].id.as_str();
+            let head = cycle[..CYCLE_ENDS_SHOWN].iter().map(id);
+            let tail = cycle[cycle.len() - CYCLE_ENDS_SHOWN..].iter().map(id);
+            head.chain(std::iter::once("…")).chain(tail).collect()
+        } else {
+            cycle
+                .iter()
+                .map(|&k| network.nodes[k].id.as_str())
+                .collect()
+        };
+        let first_edge = adjacency[cycle[0]]
+            .iter()
+            .find(|(w, _)| *w == cycle[1])
+            .map(|(_, i)| *i)
+            .unwrap_or(0);
+        let span = top
+            .get("edge")
+            .and_then(|(v, _)| match v.get_ref() {
+                DeValue::Array(items) => items.get(first_edge).map(|x| x.span()),
+                _ => None,
+            })
+            .unwrap_or(0..0);
+        self.r.error(
+            &span,
+            format!("edge[{first_edge}]"),
+            format!(
+                "the network has a cycle: {}; edges must point downstream (mines → refineries/hubs → markets)",
+                names.join(" → ")
+            ),
+        );
     }
 
     fn check_reachability(
@@ -2364,6 +2348,11 @@ impl<'r, 'a> Validator<'r, 'a> {
         demanded: &[bool],
     ) {
         let focus_node = &network.nodes[focus.0];
+        // Each node's incoming edges, in file order: the searches cost O(nodes + edges).
+        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); network.nodes.len()];
+        for (i, e) in network.edges.iter().enumerate() {
+            incoming[e.to.0].push(i);
+        }
         for (k, commodity) in network.commodities.iter().enumerate() {
             let c = CommodityId(k);
             if !demanded[k] {
@@ -2379,7 +2368,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                     reached_mine = true;
                     break;
                 }
-                for e in network.edges.iter().filter(|e| e.to.0 == v && e.carries[k]) {
+                let into_v = incoming[v].iter().map(|&i| &network.edges[i]);
+                for e in into_v.filter(|e| e.carries[k]) {
                     if !seen[e.from.0] {
                         seen[e.from.0] = true;
                         queue.push(e.from.0);
@@ -3214,9 +3204,113 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
     i == p.len()
 }
 
+/// Ids in file order with an index from id to position (the first, if an id repeats), so that
+/// resolving the references of a large network costs a lookup each, not a scan of every id.
+/// Dereferences to the ids, for hints about unknown ones.
+struct Ids<'a> {
+    ids: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(ids: Vec<&'a str>) -> Self {
+        let mut index = HashMap::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            index.entry(id).or_insert(i);
+        }
+        Self { ids, index }
+    }
+
+    /// The position of the first `id`.
+    fn find(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+}
+
+impl<'a> std::ops::Deref for Ids<'a> {
+    type Target = [&'a str];
+
+    fn deref(&self) -> &Self::Target {
+        &self.ids
+    }
+}
+
+/// Unknown ids per file that get a "did you mean" hint.
+const UNKNOWN_ID_HINTS: usize = 100;
+/// Cycles are named by their first and last this many nodes when longer than twice as many.
+const CYCLE_ENDS_SHOWN: usize = 4;
+
+/// One cycle of the directed graph given by `adjacency` (per node, its `(successor, edge)`
+/// pairs), as the nodes along it with the first repeated at the end; `None` if it has none.
+/// Depth-first with an explicit stack, so a cycle of any length costs heap, not call stack
+/// (a recursive search overflowed the stack on a file of 80,000 chained hubs).
+fn find_cycle(adjacency: &[Vec<(usize, usize)>]) -> Option<Vec<usize>> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; adjacency.len()];
+    // The current path, each node with the index of its next successor to look at.
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for root in 0..adjacency.len() {
+        if state[root] != NEW {
+            continue;
+        }
+        state[root] = ON_PATH;
+        path.push((root, 0));
+        while let Some(&mut (v, ref mut next)) = path.last_mut() {
+            let Some(&(w, _)) = adjacency[v].get(*next) else {
+                state[v] = DONE;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state[w] {
+                ON_PATH => {
+                    let start = path
+                        .iter()
+                        .position(|&(x, _)| x == w)
+                        .expect("a node on the path is on the stack");
+                    let mut cycle: Vec<usize> = path[start..].iter().map(|&(x, _)| x).collect();
+                    cycle.push(w);
+                    return Some(cycle);
+                }
+                NEW => {
+                    state[w] = ON_PATH;
+                    path.push((w, 0));
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_cycle_names_the_first_cycle_met_and_needs_no_call_stack() {
+        // 0 → 1 → 2 → 3 → 1, and 0 → 4: the search meets 1 again from 3.
+        let adjacency = vec![
+            vec![(1, 0), (4, 1)],
+            vec![(2, 2)],
+            vec![(3, 3)],
+            vec![(1, 4)],
+            vec![],
+        ];
+        assert_eq!(find_cycle(&adjacency), Some(vec![1, 2, 3, 1]));
+        // A DAG with a diamond has none.
+        let diamond = vec![vec![(1, 0), (2, 1)], vec![(3, 2)], vec![(3, 3)], vec![]];
+        assert_eq!(find_cycle(&diamond), None);
+        // A ring of a million nodes, on a test thread's 2 MiB stack: one recursive call per
+        // node would need far more.
+        let n = 1_000_000;
+        let ring: Vec<Vec<(usize, usize)>> = (0..n).map(|v| vec![((v + 1) % n, v)]).collect();
+        let cycle = find_cycle(&ring).expect("a ring is a cycle");
+        assert_eq!(cycle.len(), n + 1);
+        assert_eq!((cycle[0], cycle[n - 1], cycle[n]), (0, n - 1, 0));
+    }
 
     /// The bundled tutorial, a valid scenario whose first node is a mine of antimony.
     const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
