@@ -458,3 +458,80 @@ fn a_scenario_path_that_is_not_utf8_is_read() {
             .is_file()
     );
 }
+
+/// `check` gives a regime's long-run shares up to 64 states, and past that says it does not:
+/// they cost 64·n³ (a minute at 1000 states, which `check` and every run's report used to
+/// spend). The chain moves from each state to the next with probability ½ (a ring), so each
+/// state's long-run share is 1/n.
+#[test]
+fn long_run_shares_are_given_up_to_sixty_four_states() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (n, expected) in [
+        (64, "long-run share of months: s0 1.6%, s1 1.6%"),
+        (
+            65,
+            "long-run share of months: not computed for more than 64 states",
+        ),
+    ] {
+        let names: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+        let mut rows = String::new();
+        for i in 0..n {
+            let row: Vec<&str> = (0..n)
+                .map(|j| {
+                    if j == i || j == (i + 1) % n {
+                        "0.5"
+                    } else {
+                        "0"
+                    }
+                })
+                .collect();
+            let _ = writeln!(rows, "  [{}],", row.join(", "));
+        }
+        let text = format!(
+            r#"[scenario]
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "mine"
+kind = "mine"
+country = "CN"
+capacity = {{ sb = 1000 }}
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = {{ sb = 500 }}
+
+[[edge]]
+from = "mine"
+to = "us"
+
+[[disruption]]
+id = "ring"
+kind = "regime"
+states = [{}]
+initial = "s0"
+transitions = [
+{rows}]
+[[disruption.effect]]
+state = "s1"
+exporter = "CN"
+factor = 0.5
+"#,
+            names.join(", ")
+        );
+        let path = dir.path().join(format!("ring{n}.toml"));
+        std::fs::write(&path, text).expect("writes");
+        let output = supplyrisk().arg("check").arg(&path).output().expect("runs");
+        assert_succeeded(&output);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(expected), "{n} states:\n{stdout}");
+    }
+}

@@ -9,6 +9,11 @@ use crate::model::{
 };
 use crate::report::format::{format_quantity, format_share, format_tonnes};
 
+/// States up to which a regime's description gives its long-run shares: they cost 64·n³
+/// (`Regime::long_run_shares`), a millisecond at 30 states but a minute at 1000, and a list
+/// of hundreds of shares would not be read.
+const LONG_RUN_MAX_STATES: usize = 64;
+
 /// Describes a validated model: network, supply of the focus market, processes, variants and
 /// warnings about things that are legal but probably unintended.
 pub fn describe(model: &Model, label: &str, sha256: &str) -> String {
@@ -327,18 +332,25 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                 })
                 .collect();
             let _ = write!(s, "; starts in {}", initial.join(", "));
-            let long_run_shares = r.long_run_shares();
-            let long_run: Vec<String> = r
-                .states
-                .iter()
-                .zip(&long_run_shares)
-                .map(|(name, p)| format!("{name} {}", format_share(*p)))
-                .collect();
-            let _ = write!(
-                s,
-                "\n      long-run share of months: {}",
-                long_run.join(", ")
-            );
+            if r.states.len() <= LONG_RUN_MAX_STATES {
+                let long_run_shares = r.long_run_shares();
+                let long_run: Vec<String> = r
+                    .states
+                    .iter()
+                    .zip(&long_run_shares)
+                    .map(|(name, p)| format!("{name} {}", format_share(*p)))
+                    .collect();
+                let _ = write!(
+                    s,
+                    "\n      long-run share of months: {}",
+                    long_run.join(", ")
+                );
+            } else {
+                let _ = write!(
+                    s,
+                    "\n      long-run share of months: not computed for more than {LONG_RUN_MAX_STATES} states"
+                );
+            }
             let sojourn: Vec<String> = r
                 .states
                 .iter()
