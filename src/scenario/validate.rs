@@ -160,6 +160,41 @@ fn node_key_span(top: TableRef<'_, '_>, node: NodeId, key: &str) -> std::ops::Ra
         .unwrap_or(0..0)
 }
 
+/// Where the `set` override `key` (as written, e.g. `us.demand.sb`) of `variant` is, with its
+/// key path (`variant[3].set."us.demand.sb"`): the place to blame for a value the variant
+/// writes, rather than the base value it replaced. `None` when the variant does not set it.
+fn override_location(
+    top: TableRef<'_, '_>,
+    variant: &Variant,
+    key: &str,
+) -> Option<(std::ops::Range<usize>, String)> {
+    if !variant.overrides.iter().any(|(k, _)| k == key) {
+        return None;
+    }
+    let (tables, _) = top.get("variant")?;
+    let DeValue::Array(items) = tables.get_ref() else {
+        return None;
+    };
+    items.iter().enumerate().find_map(|(i, item)| {
+        let DeValue::Table(table) = item.get_ref() else {
+            return None;
+        };
+        let id = table.get("id")?;
+        if !matches!(id.get_ref(), DeValue::String(text) if text.as_ref() == variant.id) {
+            return None;
+        }
+        let set = table.get("set")?;
+        let DeValue::Table(set) = set.get_ref() else {
+            return None;
+        };
+        let value = set
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)?;
+        Some((value.span(), format!("variant[{i}].set.\"{key}\"")))
+    })
+}
+
 /// `n` and the noun in the right number: "1 row", "3 rows".
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -2428,9 +2463,18 @@ impl<'r, 'a> Validator<'r, 'a> {
                 } else {
                     "demand"
                 };
+                // A value the variant sets is blamed where it is set.
+                let (span, path) =
+                    override_location(top, variant, &format!("{}.{key}.{}", node.id, commodity.id))
+                        .unwrap_or_else(|| {
+                            (
+                                node_key_span(top, NodeId(n), key),
+                                format!("node[{n}].{key}.{}", commodity.id),
+                            )
+                        });
                 self.r.error(
-                    &node_key_span(top, NodeId(n), key),
-                    format!("node[{n}].{key}.{}", commodity.id),
+                    &span,
+                    path,
                     format!(
                         "market {:?}{in_variant} demands {} t/yr of `{}` with stock_months {}: demand × (1 + stock_months) is {}, above the {} t/yr the arithmetic allows (demand growth could overflow it to infinity); use larger units or a realistic stock_months",
                         node.id,
@@ -2487,7 +2531,15 @@ impl<'r, 'a> Validator<'r, 'a> {
                 if demand >= SMALLEST_SHARE * flow {
                     continue;
                 }
-                let span = node_key_span(top, focus, "demand");
+                let focus_id = &network.nodes[focus.0].id;
+                let (span, path) =
+                    override_location(top, variant, &format!("{focus_id}.demand.{}", commodity.id))
+                        .unwrap_or_else(|| {
+                            (
+                                node_key_span(top, focus, "demand"),
+                                format!("node[{}].demand", focus.0),
+                            )
+                        });
                 let in_variant = if variants.len() > 1 {
                     format!(" in variant {:?}", variant.id)
                 } else {
@@ -2495,7 +2547,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 };
                 self.r.error(
                     &span,
-                    format!("node[{}].demand", focus.0),
+                    path,
                     format!(
                         "the focus market {:?} demands {} t/yr of `{}`{in_variant}, less than {} of the commodity's flow ({} t/yr: the smaller of the mines' capacity and what the markets absorb); results would fall below the allocation's precision (about 1e-10 of the largest flow): use consistent units or scale down the largest capacities and demands",
                         network.nodes[focus.0].id,
