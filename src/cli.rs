@@ -77,20 +77,20 @@ pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario (default: the bundled `pakistan`).
     pub scenario: Option<PathBuf>,
     /// Number of trials (default: the scenario's `trials`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::model::MAX_TRIALS))]
+    #[arg(long, allow_negative_numbers = true, value_parser = trials_value)]
     pub trials: Option<u64>,
     /// Random seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed_value)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = threads_value)]
     pub threads: Option<u16>,
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Run only shard K of N (trials [⌊(K−1)·T/N⌋, ⌊K·T/N⌋)) and write a shard folder for
     /// `merge` (default output/<scenario file stem>-shard-K-of-N/).
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
     pub shard: Option<ShardSpec>,
     /// Also write trials.csv, one row per trial, variant and commodity.
     #[arg(long)]
@@ -101,6 +101,36 @@ pub struct RunArgs {
     /// Summary printed on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// `text` as a whole number in `low..=high`, or a message that says so: clap's own says
+/// "invalid digit found in string" for `-1` or `1e6`.
+fn whole_number(text: &str, low: u64, high: u64) -> Result<u64, String> {
+    let expected = format!("expected a whole number from {low} to {high}");
+    match text.trim().parse::<u64>() {
+        Ok(n) if (low..=high).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} is out of range; {expected}")),
+        Err(_) if text.trim().starts_with('-') => Err(format!("{text} is negative; {expected}")),
+        Err(_) if text.trim().bytes().all(|b| b.is_ascii_digit()) && !text.trim().is_empty() => {
+            Err(format!("{text} is out of range; {expected}"))
+        }
+        Err(_) => Err(format!("{text} is not a whole number; {expected}")),
+    }
+}
+
+/// `--trials`: 1 to [`crate::model::MAX_TRIALS`].
+fn trials_value(text: &str) -> Result<u64, String> {
+    whole_number(text, 1, crate::model::MAX_TRIALS)
+}
+
+/// `--seed`: any u64.
+fn seed_value(text: &str) -> Result<u64, String> {
+    whole_number(text, 0, u64::MAX)
+}
+
+/// `--threads`: 1 to 1024.
+fn threads_value(text: &str) -> Result<u16, String> {
+    whole_number(text, 1, 1024).map(|n| n as u16)
 }
 
 #[cfg(test)]
@@ -120,6 +150,69 @@ mod tests {
         assert!(
             help.contains(&format!("`{}`", crate::scenario::bundled::DEFAULT)),
             "{help}"
+        );
+    }
+
+    /// Numbers on the command line: a negative one is a value of its flag (clap took `-1` for
+    /// an unknown flag and suggested `-- -1`, which does not work), and each refusal says what
+    /// is expected.
+    #[test]
+    fn bad_numbers_on_the_command_line_say_what_is_expected() {
+        let refused = |args: &[&str]| {
+            let error =
+                Cli::try_parse_from([&["supplyrisk", "run"], args].concat()).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{args:?}");
+            error.to_string()
+        };
+        let trials = "expected a whole number from 1 to 1000000000000";
+        for (args, wanted) in [
+            (vec!["--trials", "-1"], format!("-1 is negative; {trials}")),
+            (vec!["--trials=-1"], format!("-1 is negative; {trials}")),
+            (
+                vec!["--trials", "0"],
+                format!("0 is out of range; {trials}"),
+            ),
+            (
+                vec!["--trials", "1e6"],
+                format!("1e6 is not a whole number; {trials}"),
+            ),
+            (
+                vec!["--trials", "1000000000001"],
+                format!("1000000000001 is out of range; {trials}"),
+            ),
+            (
+                vec!["--threads", "-2"],
+                "-2 is negative; expected a whole number from 1 to 1024".to_string(),
+            ),
+            (
+                vec!["--seed", "18446744073709551616"],
+                "18446744073709551616 is out of range; expected a whole number from 0 to \
+                 18446744073709551615"
+                    .to_string(),
+            ),
+            (vec!["--shard", "-1/2"], "`-1/2` is not K/N".to_string()),
+        ] {
+            let message = refused(&args);
+            assert!(message.contains(&wanted), "{args:?}: {message}");
+        }
+        // The bounds themselves are accepted.
+        let cli = Cli::try_parse_from([
+            "supplyrisk",
+            "run",
+            "--trials",
+            "1000000000000",
+            "--seed",
+            "18446744073709551615",
+            "--threads",
+            "1024",
+        ])
+        .expect("accepted");
+        let Some(Command::Run(run)) = cli.command else {
+            panic!("a run: {cli:?}");
+        };
+        assert_eq!(
+            (run.trials, run.seed, run.threads),
+            (Some(1_000_000_000_000), Some(u64::MAX), Some(1024))
         );
     }
 }
