@@ -195,6 +195,14 @@ fn override_location(
     })
 }
 
+/// Names as a message lists them: each quoted with its control characters escaped
+/// (`"open", "ban"`), so a space, a newline or a NUL in a name shows and keeps the message on
+/// one line.
+fn quoted_list(names: &[impl AsRef<str>]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("{:?}", n.as_ref())).collect();
+    quoted.join(", ")
+}
+
 /// `n` and the noun in the right number: "1 row", "3 rows".
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -2156,7 +2164,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                             format!(
                                 "{:?} is not a state; expected one of {}",
                                 s.as_ref(),
-                                states.join(", ")
+                                quoted_list(states)
                             ),
                         );
                         None
@@ -2202,7 +2210,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                             format!(
                                 "{:?} is not a state of this regime; expected one of {}",
                                 s.value,
-                                states.join(", ")
+                                quoted_list(states)
                             ),
                         );
                         None
