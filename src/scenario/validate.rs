@@ -236,6 +236,24 @@ fn ceil_to_four_digits(x: f64) -> f64 {
     if rounded.is_finite() { rounded } else { x }
 }
 
+/// The tables a scenario lists with `[[name]]`.
+const LIST_TABLES: &[&str] = &["commodity", "node", "edge", "disruption", "variant"];
+
+/// Byte offset of the first line of `text` that is the header `[key]` (one bracket, blanks
+/// and a comment allowed around it).
+fn single_bracket_header(text: &str, key: &str) -> Option<usize> {
+    let header = format!("[{key}]");
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.split('#').next().unwrap_or("").trim();
+        if code == header {
+            return Some(offset + (line.len() - line.trim_start().len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// Validates the text of a scenario file into a model. `default_name` is the file's stem.
 pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
     let mut reader = Reader::new(text);
@@ -244,6 +262,22 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
             let mut message = first_line(error.message());
+            // `[node]` where `[[node]]` was meant: the parser objects only at the next
+            // `[[node]]` (a duplicate key). Point at the single-bracket header instead.
+            if message == "duplicate key"
+                && let Some(key) = text.get(span.clone()).map(str::trim)
+                && LIST_TABLES.contains(&key)
+                && let Some(start) = single_bracket_header(text, key)
+            {
+                reader.error(
+                    &(start..start),
+                    key.to_string(),
+                    format!(
+                        "TOML syntax error: `[{key}]` (one bracket) is a single table, and the file also has `[[{key}]]`; write every {key} as `[[{key}]]`, with two brackets"
+                    ),
+                );
+                return Err(reader.problems.into_sorted());
+            }
             // The parser says "duplicate key" with the key's span: name the key.
             if message == "duplicate key"
                 && let Some(key) = text.get(span.clone()).map(str::trim)
