@@ -4,7 +4,7 @@
 //! mine and its refinery, incident outages and a project factor multiplying on one node, the
 //! nominal throughput bound of an uncapped hub under a project factor, and online months at or
 //! after the horizon or below 0. Each expected value is derived in closed form (or by
-//! quadrature of a closed form) in a comment and asserted within K = 4 standard errors taken
+//! quadrature of a closed form) in a comment and asserted within K = 5 standard errors taken
 //! from theory (an exact variance, or the binomial √(p(1 − p)/n)), quantiles within their
 //! order-statistic bracket plus the histograms' 0.001; deterministic quantities to 1e-9. Each
 //! comment names the plausible wrong implementation the test rules out and by how many
@@ -146,7 +146,7 @@ fn severity_is_clipped_to_the_unit_interval_per_event() {
     // Wrong implementations ruled out:
     // - one severity per trial: p_positive = (2/3)(1 − e^(−2)) = 0.576443 (51 SE off); mean
     //   1 − (1/T)∫ E_S[exp(−λ' S min(t, d))] = 0.073372 (4.6 SE: the mean alone would
-    //   catch it only ~70% of the time, the p_positive check is what rules it out);
+    //   catch it only ~35% of the time at K = 5, the p_positive check is what rules it out);
     // - every severity replaced by its mean 1/2 (the clipped and the unclipped mean agree):
     //   p_positive = 1 − e^(−2) = 0.864665 (41 SE off; the mean is the same, E[0.5^N]);
     // - no upper clip (S up to 2, E[S] = 2/3: factors 1 − S in [−1, 1], whose products stay

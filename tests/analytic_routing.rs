@@ -2,7 +2,7 @@
 //! filters of a regime effect, several effects on one edge, the cost-rounding and file-order
 //! tie-break rule, stock above a falling cap, and the shortfall metrics at non-default
 //! thresholds. Each expected value is derived in closed form in a comment; deterministic cases
-//! are asserted exactly (or to 1e-9), the random one within 4 standard errors. Run them in
+//! are asserted exactly (or to 1e-9), the random one within K = 5 standard errors. Run them in
 //! release mode: `cargo test --release --test analytic_routing`.
 
 mod common;

@@ -5,7 +5,7 @@
 //! market's demand, origin mixing at a hub, one growth draw for all of a market's commodities,
 //! and a stock cap that rises with demand. Each expected value is derived in closed form in a
 //! comment, which also names the wrong implementation the test rules out; deterministic cases
-//! are asserted exactly (or to 1e-9), random ones within 4 standard errors from theory. Run
+//! are asserted exactly (or to 1e-9), random ones within K = 5 standard errors from theory. Run
 //! them in release mode: `cargo test --release --test analytic_rules`.
 
 mod common;

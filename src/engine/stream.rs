@@ -347,8 +347,9 @@ mod tests {
     /// A crude independence check between adjacent trials: the first uniforms of
     /// trials t and t + 1 (same seed and key) should be uncorrelated. Under
     /// independence the sample correlation r of n pairs has mean 0 and standard
-    /// error 1/sqrt(n) (it is asymptotically N(0, 1/n)), so |r| < 4.5/sqrt(n) fails
-    /// by chance with probability about 7e-6. The same holds for adjacent seeds and
+    /// error 1/sqrt(n) (it is asymptotically N(0, 1/n)), so |r| < 5.3/sqrt(n) fails
+    /// by chance with probability about 1.2e-7 (the suite's budget:
+    /// `tests/common/closed_form.rs`). The same holds for adjacent seeds and
     /// for the two children of one stream with adjacent tags.
     #[test]
     fn adjacent_trials_seeds_and_tags_are_uncorrelated() {
@@ -363,7 +364,7 @@ mod tests {
         let by_tag: Vec<f64> = (0..=n)
             .map(|tag| Stream::from_key_hash(42, 7, hash).substream(tag).uniform())
             .collect();
-        let bound = 4.5 / (n as f64).sqrt();
+        let bound = 5.3 / (n as f64).sqrt();
         for (name, xs) in [("trial", by_trial), ("seed", by_seed), ("tag", by_tag)] {
             let r = correlation(&xs[..n as usize], &xs[1..]);
             assert!(r.abs() < bound, "adjacent {name}s: r = {r}, bound {bound}");

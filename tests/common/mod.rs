@@ -67,6 +67,20 @@ pub fn assert_within_se(row: &Row, n: u64, expected: f64, k: f64, what: &str) {
     );
 }
 
+/// Asserts a Monte Carlo mean is within `k` standard errors σ/√n of `expected`, σ being the
+/// metric's sd known in closed form: unlike [`assert_within_se`], a wrong implementation with
+/// a larger spread cannot widen its own tolerance.
+pub fn assert_within_theoretical_se(row: &Row, n: u64, expected: f64, sd: f64, k: f64, what: &str) {
+    let se = sd / (n as f64).sqrt();
+    let error = (row.mean - expected).abs();
+    assert!(
+        error <= k * se + 1e-12,
+        "{what}: mean {} vs expected {expected}: error {error:.3e} exceeds {k} standard errors \
+         ({se:.3e}, from the closed-form sd {sd})",
+        row.mean
+    );
+}
+
 /// Asserts a deterministic metric: every trial has the same value (sd ≤ `tol`), within `tol`
 /// of `expected`.
 pub fn assert_close(
