@@ -304,7 +304,10 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // An error after the `=` of a `key = value` line is about that key's value: name
             // the key, and say plainly when the value is missing (the parser expects a string
             // there and says so, which misleads).
-            let key = key_of_value_at(text, span.start);
+            // Inside a value that spans lines (a row of `transitions`), the key is on the line
+            // where the value opens.
+            let key =
+                key_of_value_at(text, span.start).or_else(|| enclosing_value_key(text, span.start));
             if let Some(key) = &key {
                 if key.value.is_empty() {
                     message = format!("missing value after `{} =`", key.name);
@@ -451,6 +454,40 @@ fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
     }
     let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
     Some((value_start + offset, key, closer))
+}
+
+/// The key of the multi-line value that byte `at` of `text` lies in: the nearest `key = …`
+/// line above whose value opens a `[` or `{` still open at `at` (strings skipped, comments
+/// ignored). `None` when the nearest such line's value is closed before `at`, or a table
+/// header comes first: `at` is then not inside a value.
+fn enclosing_value_key(text: &str, at: usize) -> Option<KeyAt> {
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
+    let mut end = text[..at].rfind('\n')?;
+    loop {
+        let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end];
+        let code = line.split('#').next().unwrap_or("").trim();
+        if code.starts_with('[') && !code.contains('=') && code.ends_with(']') {
+            // A table header (`[[node]]`), or a row of an array (`[0.9, 0.1],`), whose own
+            // brackets close: only a header ends the search.
+            if !code.ends_with("],") && (code.starts_with("[[") || !code.contains(',')) {
+                return None;
+            }
+        }
+        if let Some(equals) = line.find('=')
+            && let Some(key) = key_of_value_at(text, start + equals + 1)
+        {
+            let mut open = Vec::new();
+            for segment in text[start + equals + 1..at].split('\n') {
+                scan_brackets(segment, &mut open);
+            }
+            return (!open.is_empty()).then_some(key);
+        }
+        end = start.checked_sub(1)?;
+    }
 }
 
 /// Follows the `[`/`{` openers and `]`/`}` closers of one line of TOML into `open` (the
