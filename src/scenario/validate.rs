@@ -306,8 +306,9 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // there and says so, which misleads).
             // Inside a value that spans lines (a row of `transitions`), the key is on the line
             // where the value opens.
-            let key =
-                key_of_value_at(text, span.start).or_else(|| enclosing_value_key(text, span.start));
+            let key = key_of_value_at(text, span.start)
+                .or_else(|| enclosing_value_key(text, span.start))
+                .or_else(|| key_without_equals(text, span.start, &message));
             if let Some(key) = &key {
                 if key.value.is_empty() {
                     message = format!("missing value after `{} =`", key.name);
@@ -365,7 +366,12 @@ fn key_of_value_at(text: &str, at: usize) -> Option<KeyAt> {
     if at - line_start <= name.len() {
         return None;
     }
-    let name = name.trim();
+    key_on_line(text, line_start, name.trim(), value)
+}
+
+/// [`KeyAt`] for the key `name` written on the line starting at byte `line_start`, with
+/// `value` after it: its path from the table headers above. `None` unless the key is bare.
+fn key_on_line(text: &str, line_start: usize, name: &str, value: &str) -> Option<KeyAt> {
     let bare = |part: &str| {
         !part.is_empty()
             && part
@@ -454,6 +460,22 @@ fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
     }
     let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
     Some((value_start + offset, key, closer))
+}
+
+/// For the parser's "key with no value" (a line such as `capacity { sb = 1 }`): the key
+/// that starts the line holding byte `at`, so that the message names it.
+fn key_without_equals(text: &str, at: usize, message: &str) -> Option<KeyAt> {
+    if !message.starts_with("key with no value") || !text.is_char_boundary(at.min(text.len())) {
+        return None;
+    }
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let line = line.trim_start();
+    let name = line.split_whitespace().next()?;
+    // What follows the key stands as its value: the message is the parser's, not "missing
+    // value" (there is one, without its `=`).
+    key_on_line(text, line_start, name, line[name.len()..].trim())
 }
 
 /// The key of the multi-line value that byte `at` of `text` lies in: the nearest `key = …`
