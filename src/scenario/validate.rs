@@ -160,15 +160,23 @@ fn node_key_span(top: TableRef<'_, '_>, node: NodeId, key: &str) -> std::ops::Ra
         .unwrap_or(0..0)
 }
 
-/// Where the `set` override `key` (as written, e.g. `us.demand.sb`) of `variant` is, with its
-/// key path (`variant[3].set."us.demand.sb"`): the place to blame for a value the variant
-/// writes, rather than the base value it replaced. `None` when the variant does not set it.
+/// Where `variant`'s `set` override of `setting` (e.g. `us.demand`) for `commodity` is, with
+/// its key path as other problems name it (`variant[3].set."us.demand.sb"`): the place to blame
+/// for a value the variant writes, rather than the base value it replaced. It is written
+/// either `"us.demand.sb" = …` or `"us.demand" = { sb = …, … }`; `None` when the variant does
+/// not set it.
 fn override_location(
     top: TableRef<'_, '_>,
     variant: &Variant,
-    key: &str,
+    setting: &str,
+    commodity: &str,
 ) -> Option<(std::ops::Range<usize>, String)> {
-    if !variant.overrides.iter().any(|(k, _)| k == key) {
+    let flat = format!("{setting}.{commodity}");
+    if !variant
+        .overrides
+        .iter()
+        .any(|(k, _)| *k == flat || k == setting)
+    {
         return None;
     }
     let (tables, _) = top.get("variant")?;
@@ -187,11 +195,19 @@ fn override_location(
         let DeValue::Table(set) = set.get_ref() else {
             return None;
         };
-        let value = set
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(_, v)| v)?;
-        Some((value.span(), format!("variant[{i}].set.\"{key}\"")))
+        let entry = |wanted: &str| {
+            set.iter()
+                .find(|(k, _)| k.get_ref().as_ref() == wanted)
+                .map(|(_, v)| v)
+        };
+        let value = entry(&flat).or_else(|| match entry(setting)?.get_ref() {
+            DeValue::Table(per_commodity) => per_commodity
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == commodity)
+                .map(|(_, v)| v),
+            _ => None,
+        })?;
+        Some((value.span(), format!("variant[{i}].set.\"{flat}\"")))
     })
 }
 
@@ -239,13 +255,19 @@ fn ceil_to_four_digits(x: f64) -> f64 {
 /// The tables a scenario lists with `[[name]]`.
 const LIST_TABLES: &[&str] = &["commodity", "node", "edge", "disruption", "variant"];
 
-/// Byte offset of the first line of `text` that is the header `[key]` (one bracket, blanks
-/// and a comment allowed around it).
+/// Byte offset of the first line of `text` that is the header `[key]` (one bracket; blanks,
+/// also inside the brackets, and a comment allowed).
 fn single_bracket_header(text: &str, key: &str) -> Option<usize> {
     let header = format!("[{key}]");
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let code = line.split('#').next().unwrap_or("").trim();
+        let code: String = line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if code == header {
             return Some(offset + (line.len() - line.trim_start().len()));
         }
@@ -306,10 +328,22 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // there and says so, which misleads).
             // Inside a value that spans lines (a row of `transitions`), the key is on the line
             // where the value opens.
-            let key = key_of_value_at(text, span.start)
-                .or_else(|| enclosing_value_key(text, span.start))
+            let own = key_of_value_at(text, span.start);
+            // A key of a multi-line inline table is named under the table's key.
+            let own = own.map(|key| match enclosing_value(text, span.start) {
+                Some((table, '}')) => KeyAt {
+                    path: format!("{}.{}", table.path, key.name),
+                    ..key
+                },
+                _ => key,
+            });
+            let on_its_line = own.is_some();
+            let key = own
+                .or_else(|| enclosing_value(text, span.start).map(|(key, _)| key))
                 .or_else(|| key_without_equals(text, span.start, &message));
-            if let Some(key) = &key {
+            // The rewrites below read the value written after the key's `=`, which is the
+            // error's only when the key is on the error's line.
+            if let Some(key) = key.as_ref().filter(|_| on_its_line) {
                 if key.value.is_empty() {
                     message = format!("missing value after `{} =`", key.name);
                 } else if message.starts_with("string values must be quoted") {
@@ -478,73 +512,104 @@ fn key_without_equals(text: &str, at: usize, message: &str) -> Option<KeyAt> {
     key_on_line(text, line_start, name, line[name.len()..].trim())
 }
 
-/// The key of the multi-line value that byte `at` of `text` lies in: the nearest `key = …`
-/// line above whose value opens a `[` or `{` still open at `at` (strings skipped, comments
-/// ignored). `None` when the nearest such line's value is closed before `at`, or a table
-/// header comes first: `at` is then not inside a value.
-fn enclosing_value_key(text: &str, at: usize) -> Option<KeyAt> {
+/// The key of the multi-line value that the line holding byte `at` of `text` lies in, and
+/// the closer its innermost opener still needs (`]` in an array, `}` in an inline table):
+/// the nearest `key = …` line above whose value opens a `[` or `{` that is still open where
+/// the line of `at` starts. `None` when that value is closed by then, when the line of `at`
+/// or a line above it is a table header, or when the nearest `=` line above has no bare key.
+fn enclosing_value(text: &str, at: usize) -> Option<(KeyAt, char)> {
     let at = at.min(text.len());
     if !text.is_char_boundary(at) {
         return None;
     }
-    let mut end = text[..at].rfind('\n')?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let is_header = |line: &str| {
+        let code = line.split('#').next().unwrap_or("").trim();
+        let inner = code
+            .strip_prefix("[[")
+            .and_then(|r| r.strip_suffix("]]"))
+            .or_else(|| code.strip_prefix('[').and_then(|r| r.strip_suffix(']')))
+            .map(str::trim);
+        inner.is_some_and(|inner| {
+            inner.starts_with(|c: char| c.is_ascii_alphabetic())
+                && inner.split('.').all(|part| {
+                    let part = part.trim();
+                    !part.is_empty()
+                        && part
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                })
+        })
+    };
+    let own_line = text[line_start..].lines().next().unwrap_or("");
+    if is_header(own_line) {
+        return None;
+    }
+    let mut end = line_start.checked_sub(1)?;
     loop {
         let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
         let line = &text[start..end];
-        let code = line.split('#').next().unwrap_or("").trim();
-        if code.starts_with('[') && !code.contains('=') && code.ends_with(']') {
-            // A table header (`[[node]]`), or a row of an array (`[0.9, 0.1],`), whose own
-            // brackets close: only a header ends the search.
-            if !code.ends_with("],") && (code.starts_with("[[") || !code.contains(',')) {
-                return None;
-            }
+        if is_header(line) {
+            return None;
         }
-        if let Some(equals) = line.find('=')
-            && let Some(key) = key_of_value_at(text, start + equals + 1)
-        {
+        if let Some(equals) = line.find('=') {
+            let key = key_of_value_at(text, start + equals + 1)?;
             let mut open = Vec::new();
-            for segment in text[start + equals + 1..at].split('\n') {
-                scan_brackets(segment, &mut open);
-            }
-            return (!open.is_empty()).then_some(key);
+            scan_brackets(&text[start + equals + 1..line_start], &mut open);
+            return open.last().map(|&closer| (key, closer));
         }
         end = start.checked_sub(1)?;
     }
 }
 
-/// Follows the `[`/`{` openers and `]`/`}` closers of one line of TOML into `open` (the
-/// closers the open ones need, innermost last), skipping basic and literal strings and
-/// stopping at a comment.
-fn scan_brackets(line: &str, open: &mut Vec<char>) {
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => break,
-            '"' => {
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => break,
-                        _ => {}
-                    }
+/// Follows the `[`/`{` openers and `]`/`}` closers of TOML text into `open` (the closers the
+/// open ones need, innermost last), skipping basic, literal and multi-line strings (`"""`,
+/// `'''`, which may span lines) and comments (to the end of their line).
+fn scan_brackets(text: &str, open: &mut Vec<char>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
                 }
             }
-            '\'' => {
-                for c in chars.by_ref() {
-                    if c == '\'' {
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(&[quote; 3]);
+                i += if triple { 3 } else { 1 };
+                loop {
+                    if i >= bytes.len() || (!triple && bytes[i] == b'\n') {
                         break;
                     }
+                    if quote == b'"' && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple && bytes[i..].starts_with(&[quote; 3]) {
+                        i += 3;
+                        // A closing run may hold one or two more quotes of the content.
+                        while i < bytes.len() && bytes[i] == quote {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    if !triple && bytes[i] == quote {
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
                 }
+                continue;
             }
-            '[' => open.push(']'),
-            '{' => open.push('}'),
-            ']' | '}' => {
+            b'[' => open.push(']'),
+            b'{' => open.push('}'),
+            b']' | b'}' => {
                 open.pop();
             }
             _ => {}
         }
+        i += 1;
     }
 }
 
@@ -2566,7 +2631,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 };
                 // A value the variant sets is blamed where it is set.
                 let (span, path) =
-                    override_location(top, variant, &format!("{}.{key}.{}", node.id, commodity.id))
+                    override_location(top, variant, &format!("{}.{key}", node.id), &commodity.id)
                         .unwrap_or_else(|| {
                             (
                                 node_key_span(top, NodeId(n), key),
@@ -2634,7 +2699,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
                 let focus_id = &network.nodes[focus.0].id;
                 let (span, path) =
-                    override_location(top, variant, &format!("{focus_id}.demand.{}", commodity.id))
+                    override_location(top, variant, &format!("{focus_id}.demand"), &commodity.id)
                         .unwrap_or_else(|| {
                             (
                                 node_key_span(top, focus, "demand"),
@@ -3441,6 +3506,46 @@ fn find_cycle(adjacency: &[Vec<(usize, usize)>]) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key path a syntax error in `text` is reported under, and its message.
+    fn syntax_error(text: &str) -> (String, String) {
+        let problems = validate(text, "x").expect_err("a syntax error");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        (problems[0].path.clone(), problems[0].message.clone())
+    }
+
+    #[test]
+    fn syntax_errors_name_the_key_whose_value_holds_them_and_no_other() {
+        let unquoted_row =
+            "[scenario]\nstart = \"2026-01\"\ndependency_on = [\n  \"CN\",\n  US,\n]\n";
+        // Inside a multi-line array: the key on the line where it opens.
+        let (path, message) = syntax_error(unquoted_row);
+        assert_eq!(path, "scenario.dependency_on");
+        // The value of a key's line is quoted in the message only when the error is on that
+        // line: here the bad token `US` is two lines below `dependency_on = [`.
+        assert!(!message.contains("`[` is not one value"), "{message}");
+        // Inside a multi-line inline table: its key under the table's.
+        let (path, _) = syntax_error("[[node]]\nid = \"m\"\ncapacity = {\n  sb = 1e\n}\n");
+        assert_eq!(path, "node[0].capacity.sb");
+        // A key without its `=`, after a multi-line string holding a `[` or a `{`: the key of
+        // its own line, not the string's.
+        for string in ["\"\"\"\nSupply [draft\n\"\"\"", "'''\nsee {note\n'''"] {
+            let (path, message) =
+                syntax_error(&format!("[scenario]\nname = {string}\nhorizon_months 12\n"));
+            assert_eq!(path, "scenario.horizon_months", "{string}");
+            assert!(message.contains("key with no value"), "{message}");
+        }
+        // On a header line, or after the value above has closed: no key rather than the one
+        // above.
+        for text in [
+            "[scenario]\nstart = \"2026-01\"\nhorizon_months = 12\n\n[scenario]\n",
+            "[scenario]\nstart = \"2026-01\"\nhorizon_months = 12\n\n[[node]\nid = \"x\"\n",
+            "[scenario]\ndependency_on = [\n  \"CN\",\n]\n\n[scenario]\n",
+        ] {
+            let (path, message) = syntax_error(text);
+            assert_eq!(path, "", "{text:?}: {message}");
+        }
+    }
 
     #[test]
     fn find_cycle_names_the_first_cycle_met_and_needs_no_call_stack() {
