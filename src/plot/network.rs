@@ -55,18 +55,16 @@ pub fn network(view: &NetworkView) -> Result<Vec<u8>, ChartError> {
         "focus market (double border)",
     ));
     // Countries in order of appearance, those past the palette (all grey alike) last.
+    let fills = view.country_fills();
     let mut countries: Vec<&String> = view.countries.iter().collect();
-    countries.sort_by_key(|c| view.country_fill(c) == style::COUNTRY_OVERFLOW);
+    countries.sort_by_key(|c| fills.of(c) == style::COUNTRY_OVERFLOW);
     for country in countries {
         let label = if view.dependency_on.contains(country) {
             format!("{country} (dependency counted)")
         } else {
             country.clone()
         };
-        legend.push(LegendEntry::new(
-            Mark::Solid(view.country_fill(country)),
-            label,
-        ));
+        legend.push(LegendEntry::new(Mark::Solid(fills.of(country)), label));
     }
     canvas::render(|root| {
         let body = canvas::header(root, &title, &subtitle, &legend)?;
@@ -464,13 +462,14 @@ fn draw(body: &Area<'_>, view: &NetworkView, layout: &Layout) -> Result<(), Char
     }
 
     // Nodes.
+    let fills = view.country_fills();
     for (v, node) in view.nodes.iter().enumerate() {
         let b = boxes[v];
         let absent = matches!(node.presence, Presence::Removed | Presence::Neither);
         let fill = if absent {
             Colour(245, 245, 245)
         } else {
-            view.country_fill(&node.country)
+            fills.of(&node.country)
         };
         body.draw(&Rectangle::new(
             [(b.left, b.top), (b.right, b.bottom)],

@@ -1,6 +1,7 @@
 //! The network as report data (what a variant adds to or removes from the baseline), and its
 //! Graphviz DOT text for `supplyrisk graph`. The network chart draws the same view.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::model::{Model, NodeKind};
@@ -90,6 +91,20 @@ pub struct NetworkView {
     pub notes: Vec<String>,
     /// Countries in order of first appearance among the nodes (the order of their colours).
     pub countries: Vec<String>,
+}
+
+/// The fill of each country of a [`NetworkView`] (see [`NetworkView::country_fills`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountryFills(HashMap<String, style::Colour>);
+
+impl CountryFills {
+    /// The fill of `country`'s nodes (grey for a country the view does not have).
+    pub fn of(&self, country: &str) -> style::Colour {
+        self.0
+            .get(country)
+            .copied()
+            .unwrap_or(style::COUNTRY_OVERFLOW)
+    }
 }
 
 impl NetworkView {
@@ -196,23 +211,33 @@ impl NetworkView {
             .unwrap_or(0)
     }
 
-    /// The fill of `country`'s nodes: a dependency country's own strong colour, else the
-    /// next light colour among the other countries (none repeats within a chart; past the
+    /// The fill of `country`'s nodes (see [`NetworkView::country_fills`]; for many lookups,
+    /// ask that once).
+    pub fn country_fill(&self, country: &str) -> style::Colour {
+        self.country_fills().of(country)
+    }
+
+    /// The fills of the network's countries: a dependency country's own strong colour, else
+    /// the next light colour among the other countries (none repeats within a chart; past the
     /// palette, grey). The light colours go first to the countries of nodes the variant adds
     /// or removes, which are what the chart is about, then to the focus market's country,
     /// then to the rest in order of appearance: in a network of many countries the new
-    /// source of supply is never one of the greys.
-    pub fn country_fill(&self, country: &str) -> style::Colour {
-        if let Some(k) = self.dependency_on.iter().position(|c| c == country) {
-            return style::dependency_fill(k);
+    /// source of supply is never one of the greys. `O(nodes + countries · log countries)`.
+    pub fn country_fills(&self) -> CountryFills {
+        let mut changed = HashSet::new();
+        let mut focus = HashSet::new();
+        for node in &self.nodes {
+            if matches!(node.presence, Presence::Added | Presence::Removed) {
+                changed.insert(node.country.as_str());
+            }
+            if node.focus {
+                focus.insert(node.country.as_str());
+            }
         }
         let rank = |c: &str| {
-            let has = |wanted: &dyn Fn(&NetworkNode) -> bool| {
-                self.nodes.iter().any(|n| n.country == c && wanted(n))
-            };
-            if has(&|n| matches!(n.presence, Presence::Added | Presence::Removed)) {
+            if changed.contains(c) {
                 0
-            } else if has(&|n| n.focus) {
+            } else if focus.contains(c) {
                 1
             } else {
                 2
@@ -226,11 +251,15 @@ impl NetworkView {
             .collect();
         // Stable: within a rank, the order of appearance.
         others.sort_by_key(|c| rank(c));
-        let position = others
+        let mut fills: HashMap<String, style::Colour> = others
             .iter()
-            .position(|&c| c == country)
-            .unwrap_or(usize::MAX);
-        style::country_fill(position)
+            .enumerate()
+            .map(|(position, c)| (c.to_string(), style::country_fill(position)))
+            .collect();
+        for (k, c) in self.dependency_on.iter().enumerate() {
+            fills.insert(c.clone(), style::dependency_fill(k));
+        }
+        CountryFills(fills)
     }
 
     /// The variant's id, or the baseline's when there is no comparison.
@@ -347,6 +376,7 @@ pub fn dot(view: &NetworkView) -> String {
             let _ = writeln!(out, "  {{ rank={rank}; {}; }}", ids.join("; "));
         }
     }
+    let fills = view.country_fills();
     for node in &view.nodes {
         let mut label = if node.name == node.id {
             node.id.clone()
@@ -357,7 +387,7 @@ pub fn dot(view: &NetworkView) -> String {
         if node.focus {
             label.push_str(" (focus)");
         }
-        let fill = view.country_fill(&node.country).hex();
+        let fill = fills.of(&node.country).hex();
         let mut attributes = vec![
             format!("label={}", quote(&label)),
             format!("shape={}", dot_shape(node.kind)),
