@@ -191,6 +191,10 @@ mod tests {
                     .to_string(),
             ),
             (vec!["--shard", "-1/2"], "`-1/2` is not K/N".to_string()),
+            (
+                vec!["--shard", "--trials", "5"],
+                "found the flag `--trials` where shard K/N was expected".to_string(),
+            ),
         ] {
             let message = refused(&args);
             assert!(message.contains(&wanted), "{args:?}: {message}");

@@ -113,6 +113,13 @@ impl FromStr for ShardSpec {
                 "`{text}` is not K/N: give shard K of N as two whole numbers with 1 ≤ K ≤ N, e.g. 3/8"
             ))
         };
+        // `--shard` takes values with a leading `-` (so that `-1/2` gets the message below),
+        // and with it a flag that follows a `--shard` missing its value.
+        if text.starts_with("--") {
+            return Err(ShardSpecError(format!(
+                "found the flag `{text}` where shard K/N was expected: give `--shard` a value, e.g. --shard 3/8"
+            )));
+        }
         let (k, n) = text.split_once('/').ok_or_else(malformed)?;
         let number = |part: &str| -> Result<u64, ShardSpecError> {
             if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
