@@ -328,19 +328,32 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // there and says so, which misleads).
             // Inside a value that spans lines (a row of `transitions`), the key is on the line
             // where the value opens.
-            let own = key_of_value_at(text, span.start);
-            // A key of a multi-line inline table is named under the table's key.
-            let own = own.map(|key| match enclosing_value(text, span.start) {
-                Some((table, '}')) => KeyAt {
+            // A line inside a multi-line string holds text, not keys: name none.
+            let in_string = inside_multiline_string(text, span.start);
+            let enclosing = if in_string {
+                Enclosing::Unknown
+            } else {
+                enclosing_value(text, span.start)
+            };
+            let own = key_of_value_at(text, span.start).filter(|_| !in_string);
+            let own = match (&enclosing, own) {
+                // A key of a multi-line inline table is named under the table's key.
+                (Enclosing::Value(table, '}'), Some(key)) => Some(KeyAt {
                     path: format!("{}.{}", table.path, key.name),
                     ..key
-                },
-                _ => key,
-            });
+                }),
+                // Inside a value whose key cannot be named (quoted): no path rather than a
+                // wrong one.
+                (Enclosing::Unknown, _) => None,
+                (_, own) => own,
+            };
             let on_its_line = own.is_some();
-            let key = own
-                .or_else(|| enclosing_value(text, span.start).map(|(key, _)| key))
-                .or_else(|| key_without_equals(text, span.start, &message));
+            let key = match enclosing {
+                _ if on_its_line => own,
+                Enclosing::Value(key, _) => Some(key),
+                Enclosing::Outside => key_without_equals(text, span.start, &message),
+                Enclosing::Unknown => None,
+            };
             // The rewrites below read the value written after the key's `=`, which is the
             // error's only when the key is on the error's line.
             if let Some(key) = key.as_ref().filter(|_| on_its_line) {
@@ -435,9 +448,27 @@ fn key_on_line(text: &str, line_start: usize, name: &str, value: &str) -> Option
             .filter(|l| header(l).is_some_and(|(n, array)| array && n == name))
             .count()
     };
+    // `[[parent.child]]` headers counted since the last `[[parent]]`: the index of a child
+    // table within its parent (an effect of a disruption).
+    let repeats_in_parent = |parent: &str, child: &str| {
+        above
+            .iter()
+            .rev()
+            .filter_map(|l| header(l))
+            .take_while(|(n, array)| !(*array && n == parent))
+            .filter(|(n, array)| *array && n == child)
+            .count()
+    };
     let prefix = match table {
         None => String::new(),
-        Some((table, true)) => format!("{table}[{}].", repeats(&table).saturating_sub(1)),
+        Some((table, true)) => match table.split_once('.') {
+            Some((parent, rest)) if repeats(parent) > 0 => format!(
+                "{parent}[{}].{rest}[{}].",
+                repeats(parent) - 1,
+                repeats_in_parent(parent, &table).saturating_sub(1)
+            ),
+            _ => format!("{table}[{}].", repeats(&table).saturating_sub(1)),
+        },
         Some((table, false)) => match table.split_once('.') {
             Some((array, rest)) if repeats(array) > 0 => {
                 format!("{array}[{}].{rest}.", repeats(array) - 1)
@@ -507,20 +538,79 @@ fn key_without_equals(text: &str, at: usize, message: &str) -> Option<KeyAt> {
     let line = text[line_start..].lines().next().unwrap_or("");
     let line = line.trim_start();
     let name = line.split_whitespace().next()?;
+    // Only when a value follows (`capacity { sb = 1 }`, `horizon_months 12`): a line of
+    // prose (a comment broken in two) names no key.
+    let rest = line[name.len()..].trim();
+    if !rest.starts_with(|c: char| "{[\"'+-.".contains(c) || c.is_ascii_digit())
+        && !["true", "false", "inf", "nan"]
+            .iter()
+            .any(|word| rest.starts_with(word))
+    {
+        return None;
+    }
     // What follows the key stands as its value: the message is the parser's, not "missing
     // value" (there is one, without its `=`).
-    key_on_line(text, line_start, name, line[name.len()..].trim())
+    key_on_line(text, line_start, name, rest)
 }
 
-/// The key of the multi-line value that the line holding byte `at` of `text` lies in, and
-/// the closer its innermost opener still needs (`]` in an array, `}` in an inline table):
-/// the nearest `key = …` line above whose value opens a `[` or `{` that is still open where
-/// the line of `at` starts. `None` when that value is closed by then, when the line of `at`
-/// or a line above it is a table header, or when the nearest `=` line above has no bare key.
-fn enclosing_value(text: &str, at: usize) -> Option<(KeyAt, char)> {
+/// Where the line holding a syntax error stands, for [`enclosing_value`].
+enum Enclosing {
+    /// Inside the multi-line value of this key, whose innermost opener needs this closer
+    /// (`]` in an array, `}` in an inline table).
+    Value(KeyAt, char),
+    /// Not inside a multi-line value, as far as the lines above show.
+    Outside,
+    /// Inside a value whose key cannot be named (a quoted key), or inside a multi-line string.
+    Unknown,
+}
+
+/// Whether the line holding byte `at` starts inside a multi-line string (`"""` or `'''`):
+/// an odd number of either delimiter before it. (One inside a one-line string or a comment
+/// would miscount; a syntax error's key is then only less likely to be named.)
+fn inside_multiline_string(text: &str, at: usize) -> bool {
     let at = at.min(text.len());
     if !text.is_char_boundary(at) {
-        return None;
+        return true;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[..line_start];
+    before.matches("\"\"\"").count() % 2 == 1 || before.matches("'''").count() % 2 == 1
+}
+
+/// The byte of the first `=` of `line` outside strings and comments.
+fn code_equals(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => return None,
+            b'=' => return Some(i),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if quote == b'"' && bytes[i] == b'\\' {
+                        2
+                    } else {
+                        1
+                    };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether the line holding byte `at` of `text` lies inside a multi-line value: the nearest
+/// `key = …` line above whose own value opens a `[` or `{` that is still open where the line
+/// of `at` starts. Lines above whose values close on their own line (siblings in an inline
+/// table, rows of an array) are passed over; a table header ends the search, and a line with
+/// a multi-line string delimiter stops it (what a string holds is not keys).
+fn enclosing_value(text: &str, at: usize) -> Enclosing {
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return Enclosing::Unknown;
     }
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let is_header = |line: &str| {
@@ -543,22 +633,36 @@ fn enclosing_value(text: &str, at: usize) -> Option<(KeyAt, char)> {
     };
     let own_line = text[line_start..].lines().next().unwrap_or("");
     if is_header(own_line) {
-        return None;
+        return Enclosing::Outside;
     }
-    let mut end = line_start.checked_sub(1)?;
+    let Some(mut end) = line_start.checked_sub(1) else {
+        return Enclosing::Outside;
+    };
     loop {
         let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
         let line = &text[start..end];
-        if is_header(line) {
-            return None;
+        if is_header(line) || line.contains("\"\"\"") || line.contains("'''") {
+            return Enclosing::Outside;
         }
-        if let Some(equals) = line.find('=') {
-            let key = key_of_value_at(text, start + equals + 1)?;
+        if let Some(equals) = code_equals(line) {
+            // Only a value that its own key's line leaves open can enclose what follows.
             let mut open = Vec::new();
-            scan_brackets(&text[start + equals + 1..line_start], &mut open);
-            return open.last().map(|&closer| (key, closer));
+            scan_brackets(&line[equals + 1..], &mut open);
+            if !open.is_empty() {
+                let Some(key) = key_of_value_at(text, start + equals + 1) else {
+                    return Enclosing::Unknown;
+                };
+                scan_brackets(&text[end..line_start], &mut open);
+                return match open.last() {
+                    Some(&closer) => Enclosing::Value(key, closer),
+                    None => Enclosing::Outside,
+                };
+            }
         }
-        end = start.checked_sub(1)?;
+        let Some(above) = start.checked_sub(1) else {
+            return Enclosing::Outside;
+        };
+        end = above;
     }
 }
 
@@ -3545,6 +3649,46 @@ mod tests {
             let (path, message) = syntax_error(text);
             assert_eq!(path, "", "{text:?}: {message}");
         }
+    }
+
+    #[test]
+    fn syntax_errors_past_strings_comments_siblings_and_child_tables() {
+        let path = |text: &str| syntax_error(text).0;
+        // A `key = {` line inside a multi-line string is text, not a table.
+        assert_eq!(
+            path("[scenario]\nname = \"\"\"\nx = {\n\"\"\"\nhorizon_months = 1e\n"),
+            "scenario.horizon_months"
+        );
+        // An error inside a multi-line string names no key from its lines.
+        assert_eq!(path("[scenario]\nname = \"\"\"\nfoo = \\q\n\"\"\"\n"), "");
+        // An `=` in a comment or a string of a row does not end the array.
+        for row in ["  # CN = China", "  \"C=N\","] {
+            let text = format!("[scenario]\ndependency_on = [\n{row}\n  \"CN\",\n  US,\n]\n");
+            assert_eq!(path(&text), "scenario.dependency_on", "{row}");
+        }
+        // A stray `[` line before a header does not open the value of the key above.
+        assert_eq!(
+            path("[[edge]]\nfrom = \"a\"\ncapacity = 15000\n[\n[edge]]\n"),
+            ""
+        );
+        // Siblings above in a multi-line inline table are passed over.
+        assert_eq!(
+            path("[[node]]\nid = \"us\"\ndemand = {\n  sb = 1,\n  cu = 1e,\n}\n"),
+            "node[0].demand.cu"
+        );
+        // Inside a table whose key is quoted: no path rather than `variant[0].set.sb`.
+        assert_eq!(
+            path("[[variant]]\nid = \"v\"\n[variant.set]\n\"us.demand\" = {\n  sb = 1e\n}\n"),
+            ""
+        );
+        // A child table counts within its parent: the second disruption's first effect.
+        assert_eq!(
+            path(
+                "[[disruption]]\nid=\"a\"\n[[disruption.effect]]\nfactor = 1\n[[disruption]]\n\
+                 id=\"b\"\n[[disruption.effect]]\nfactor = 1e\n"
+            ),
+            "disruption[1].effect[0].factor"
+        );
     }
 
     #[test]
