@@ -206,16 +206,23 @@ fn hub_chain(hubs: usize, cycle: bool, typos: usize) -> String {
     text
 }
 
+/// Runs `check` on [`hub_chain`]'s scenario, asserts it is refused (exit 2) and returns the
+/// message.
+fn refused_hub_chain(hubs: usize, cycle: bool, typos: usize) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("hub_chain.toml");
+    std::fs::write(&path, hub_chain(hubs, cycle, typos)).expect("writes");
+    let (code, _, stderr) = check(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    stderr
+}
+
 /// A cycle through 100,000 hubs: the search that names it used to recurse once per node and
 /// overflowed the stack (exit 134, no message); the reachability check scanned every edge per
 /// node (minutes). Now one message, exit 2, naming the cycle by its ends.
 #[test]
 fn a_cycle_through_a_hundred_thousand_nodes_is_one_short_message() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("long_cycle.toml");
-    std::fs::write(&path, hub_chain(100_000, true, 0)).expect("writes");
-    let (code, _, stderr) = check(&path);
-    assert_eq!(code, Some(2), "{stderr}");
+    let stderr = refused_hub_chain(100_000, true, 0);
     assert!(
         stderr.contains(
             "edge[1]: the network has a cycle: h0 → h1 → h2 → h3 → … → h99997 → h99998 → h99999 → h0; \
@@ -230,11 +237,7 @@ fn a_cycle_through_a_hundred_thousand_nodes_is_one_short_message() {
 /// compares the id with every node's: thousands of them took minutes on a large network).
 #[test]
 fn only_the_first_hundred_unknown_ids_get_a_hint() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("typos.toml");
-    std::fs::write(&path, hub_chain(200, false, 150)).expect("writes");
-    let (code, _, stderr) = check(&path);
-    assert_eq!(code, Some(2), "{stderr}");
+    let stderr = refused_hub_chain(200, false, 150);
     let unknown: Vec<&str> = stderr
         .lines()
         .filter(|l| l.contains("unknown node id \"hh"))

@@ -83,11 +83,7 @@ pub fn decimals_for(width: f64) -> usize {
 
 /// A share in percent with `decimals` decimals, e.g. `87.5%`.
 pub fn percent(share: f64, decimals: usize) -> String {
-    let text = format!("{:.decimals$}%", share * 100.0);
-    match text.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.' || c == '%') => rest.to_string(),
-        _ => text,
-    }
+    format!("{}%", plain(share * 100.0, decimals))
 }
 
 /// A number with `decimals` decimals and no negative zero (`-0.00` reads `0.00`), e.g. a
