@@ -365,8 +365,29 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
                 let b = report.row(baseline, commodity, &metric);
                 let v = report.row(variant, commodity, &metric);
                 let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
-                let numbers = figures(&rest.replace("95% CI", "CI"));
                 let what = format!("headline {variant}/{commodity}/{metric}");
+                // "…; across trials the reduction runs from a to b points (5th to 95th
+                // percentile)": the reduction's own p5 and p95, signed; absent only when they
+                // print the same.
+                let (rest, spread) =
+                    match rest.split_once("; across trials the reduction runs from ") {
+                        Some((rest, spread)) => (rest, Some(spread)),
+                        None => (rest, None),
+                    };
+                match spread {
+                    Some(spread) => {
+                        let range = spread
+                            .strip_suffix(" points (5th to 95th percentile)")
+                            .unwrap_or_else(|| panic!("{what}: {spread}"));
+                        let ends = figures(range);
+                        assert_eq!(ends.len(), 2, "{what}: {range}");
+                        assert_share(ends[0], r["p5"], &format!("{what} p5"));
+                        assert_share(ends[1], r["p95"], &format!("{what} p95"));
+                        assert!(ends[0].value < ends[1].value, "{what}: {range}");
+                    }
+                    None => assert_eq!(r["p5"], r["p95"], "{what}: a spread goes unsaid"),
+                }
+                let numbers = figures(&rest.replace("95% CI", "CI"));
                 assert_ne!(
                     (r["mean"], r["sd"]),
                     (0.0, 0.0),
@@ -538,6 +559,16 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
             r["p_positive"],
             &format!("{what} P(falls)"),
         );
+        // The reduction's own percentiles across trials ("–" for the serious-shortfall
+        // indicator, whose per-trial reduction is only −1, 0 or +1).
+        for (cell, column) in cells[6..9].iter().zip(["p5", "p50", "p95"]) {
+            let what = format!("{what} {column}");
+            match metric.as_str() {
+                "shortfall_exceeds_threshold" => assert_eq!(cell, "–", "{what}"),
+                "shortage_months" => assert_plain(figures(cell)[0], r[column], &what),
+                _ => assert_share(figures(cell)[0], r[column], &what),
+            }
+        }
     }
 }
 
@@ -556,7 +587,18 @@ fn rises_and_no_change_are_worded_as_they_are() {
         "{}",
         report.text
     );
-    assert!(report.text.contains("); it falls in no trial."));
+    // The rise's spread is the reduction's own, so both ends are negative here.
+    let falls_in_no_trial = report
+        .text
+        .find("); it falls in no trial; across trials the reduction runs from −")
+        .unwrap_or_else(|| panic!("{}", report.text));
+    assert!(
+        report.text[falls_in_no_trial..]
+            .split_once(" points (5th to 95th percentile).")
+            .is_some_and(|(range, _)| range.contains(" to −")),
+        "{}",
+        report.text
+    );
     // A variant that changes nothing reachable: the same in every trial, listed apart.
     let r = report.row("reduction:with_spare", "antimony", "dependency_CN");
     assert_eq!((r["mean"], r["sd"]), (0.0, 0.0));

@@ -252,7 +252,11 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
         "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
          shown (more decimals where the confidence interval is narrow);{reduction_note} 95% CI is the \
          confidence interval of the mean, mean ± 1.959964·sd/√n (one reaching below 0% or above \
-         100% says there are too few trials for that approximation there).\n"
+         100% says there are too few trials for that approximation there). The CI measures only the \
+         simulation's precision: it narrows as trials are added, and says nothing about whether the \
+         scenario's assumptions are right. How much the outcome varies from one sampled future to \
+         another is the spread across trials: the 5th to 95th percentiles below (the value that 5% \
+         of trials fall below, and the one 95% do).\n"
     );
 
     warnings_section(&mut out, model);
@@ -336,18 +340,33 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
     } else {
         return format!(
             "{subject} barely changes ({b_level} and {v_level} on average; reduction {} points, \
-             95% CI {} to {}); it falls {p}.",
+             95% CI {} to {}); it falls {p}{}.",
             unsigned_points(r.mean, d),
             unsigned_points(r.ci_low, d),
             unsigned_points(r.ci_high, d),
+            spread_clause(r, d),
         );
     };
     format!(
         "{subject} {verb} by {} points, from {b_level} to {v_level} on average (95% CI {} to {}); \
-         it falls {p}.",
+         it falls {p}{}.",
         unsigned_points(by, d),
         unsigned_points(low, d),
         unsigned_points(high, d),
+        spread_clause(r, d),
+    )
+}
+
+/// ", and the reduction is between a and b points in 90% of trials (5th–95th percentile)":
+/// how much the change itself varies across trials, which the CI of its mean does not say.
+/// Empty when the reduction is the same in (nearly) every trial.
+fn spread_clause(r: &Row, decimals: usize) -> String {
+    let (low, high) = (points(r.p5, decimals), points(r.p95, decimals));
+    if low == high {
+        return String::new();
+    }
+    format!(
+        "; across trials the reduction runs from {low} to {high} points (5th to 95th percentile)"
     )
 }
 
@@ -518,14 +537,15 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
         "\nReduction against the baseline {}, paired by trial: baseline minus variant (positive = \
          the variant's figure is lower), as in `summary.csv`'s `reduction:` rows, in percentage \
          points (of demand; of trials for the serious-shortfall probability), in months for the \
-         shortage count; P(falls) is the share of trials in which the variant's figure is lower.\n",
+         shortage count; P(falls) is the share of trials in which the variant's figure is lower; \
+         the percentiles are those of the reduction itself across trials.\n",
         code(baseline)
     );
     let _ = writeln!(
         out,
-        "| commodity | variant | figure | reduction (mean) | 95% CI | P(falls) |"
+        "| commodity | variant | figure | reduction (mean) | 95% CI | P(falls) | 5th pct | median | 95th pct |"
     );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|");
     for commodity in &summary.commodities {
         for variant in others {
             let group = format!("reduction:{variant}");
@@ -533,22 +553,39 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                 let Some(r) = summary.row(&group, &commodity.id, metric) else {
                     continue;
                 };
-                let (reduction, ci) = if metric == "shortage_months" {
+                let (reduction, ci, p5, p50, p95) = if metric == "shortage_months" {
                     let d = decimals_for(r.ci_high - r.ci_low) + 1;
                     (
                         signed(r.mean, d),
                         format!("{} to {}", signed(r.ci_low, d), signed(r.ci_high, d)),
+                        signed(r.p5, 0),
+                        signed(r.p50, 0),
+                        signed(r.p95, 0),
+                    )
+                } else if metric == "shortfall_exceeds_threshold" {
+                    // A trial's reduction of an indicator is −1, 0 or +1: its mean is the
+                    // change of the probability, its percentiles say nothing more.
+                    let d = row_decimals(r);
+                    (
+                        points(r.mean, d),
+                        format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
+                        "–".to_string(),
+                        "–".to_string(),
+                        "–".to_string(),
                     )
                 } else {
                     let d = row_decimals(r);
                     (
                         points(r.mean, d),
                         format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
+                        points(r.p5, d),
+                        points(r.p50, d),
+                        points(r.p95, d),
                     )
                 };
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {reduction} | {ci} | {} |",
+                    "| {} | {} | {} | {reduction} | {ci} | {} | {p5} | {p50} | {p95} |",
                     commodity.id,
                     code(variant),
                     metric_label(metric),
@@ -757,6 +794,30 @@ mod tests {
             "X barely changes (40.0% and 40.0% on average; reduction 0.0 points, 95% CI −1.0 to 1.0); \
              it falls in 50.0% of trials."
         );
+    }
+
+    /// The spread clause gives the reduction's own 5th and 95th percentiles, signed, with the
+    /// decimals of its mean; a reduction the same in nearly every trial gets none.
+    #[test]
+    fn change_sentences_give_the_spread_of_the_reduction_across_trials() {
+        let (low, high) = (row(0.35, 0.34, 0.36, 0.0), row(0.40, 0.39, 0.41, 0.0));
+        let reduction = Row {
+            p5: -0.012,
+            p95: 0.104,
+            ..row(0.05, 0.045, 0.056, 0.9)
+        };
+        assert_eq!(
+            change_sentence("X", &high, &low, &reduction),
+            "X falls by 5.0 points, from 40.0% to 35.0% on average (95% CI 4.5 to 5.6); it falls in \
+             90.0% of trials; across trials the reduction runs from −1.2 to +10.4 points (5th to \
+             95th percentile)."
+        );
+        let same = Row {
+            p5: 0.0501,
+            p95: 0.0504,
+            ..reduction
+        };
+        assert!(change_sentence("X", &high, &low, &same).ends_with("90.0% of trials."));
     }
 
     #[test]
