@@ -14,7 +14,7 @@ use crate::report::summary::{self, Provenance, Summary};
 use crate::report::table;
 use crate::report::write::{Contents, Staged};
 use crate::scenario::{self, ScenarioError, bundled};
-use crate::shard::{ShardFiles, ShardSet};
+use crate::shard::{HashingWriter, ShardFiles, ShardSet};
 use crate::{engine, report};
 
 /// Exit code for success.
@@ -211,7 +211,7 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
         let file = staged
             .create("trials.csv")
             .map_err(|e| AppError::Usage(e.to_string()))?;
-        let mut writer = BufWriter::new(file);
+        let mut writer = BufWriter::new(HashingWriter::new(file));
         writer
             .write_all(summary::trials_header(&model).as_bytes())
             .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
@@ -241,11 +241,15 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
         }
         result.map_err(|e| AppError::Failure(e.to_string()))
     })?;
-    if let Some(mut writer) = trial_file {
-        writer
-            .flush()
-            .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {e}")))?;
-    }
+    let trials_sha256 = match trial_file {
+        Some(writer) => {
+            let hashing = writer
+                .into_inner()
+                .map_err(|e| AppError::Usage(format!("cannot write trials.csv: {}", e.error())))?;
+            Some(hashing.finish())
+        }
+        None => None,
+    };
     if let Some(spec) = args.shard {
         let files = ShardFiles::new(
             &model,
@@ -254,7 +258,7 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
             trials,
             spec,
             &outcomes,
-            args.per_trial,
+            trials_sha256,
         );
         return write_shard(files, staged, args.format, out);
     }

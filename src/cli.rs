@@ -16,7 +16,8 @@ use crate::shard::ShardSpec;
 #[derive(Debug, Parser)]
 #[command(
     name = "supplyrisk",
-    version,
+    // The build's identity too: shards of one run must come from one build (`merge` checks).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (build ", env!("SUPPLYRISK_BUILD_ID"), ")"),
     about,
     long_about = None,
     after_help = "With no command, runs the bundled default scenario `pakistan` (the same as `supplyrisk run`)."

@@ -18,12 +18,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::engine::outcome::{Layout, Outcomes};
 use crate::engine::plan::Plan;
@@ -36,7 +37,7 @@ use crate::stats::{MetricBank, SeriesBank};
 /// The `format` field of every shard manifest.
 pub const SHARD_FORMAT: &str = "supplyrisk-shard";
 /// Version of the shard folder's layout (manifest fields and file names).
-pub const SHARD_SCHEMA_VERSION: u32 = 1;
+pub const SHARD_SCHEMA_VERSION: u32 = 2;
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The metric bank's file name.
@@ -49,6 +50,50 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 pub const TRIALS_FILE: &str = "trials.csv";
 /// This build's version, recorded in every manifest and required of every merged shard.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// This build's identity (16 hex digits, from `build.rs`: a hash of the sources, the lock file
+/// and the compiler's version), recorded in every manifest and required of every merged shard:
+/// builds of one version with different code can give different results for the same seed.
+pub const BUILD_ID: &str = env!("SUPPLYRISK_BUILD_ID");
+
+/// A writer that passes bytes on and hashes them (SHA-256), for a file whose hash goes into a
+/// manifest written after it: `run --shard K/N --per-trial`'s `trials.csv`.
+#[derive(Debug)]
+pub struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// The SHA-256 of every byte written, lowercase hex (as [`sha256_hex`] gives).
+    pub fn finish(self) -> String {
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // Only what the inner writer took is hashed.
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
 
 /// Shard K of N (1 ≤ K ≤ N), as given to `run --shard K/N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -181,6 +226,8 @@ pub struct Manifest {
     pub schema_version: u32,
     /// supplyrisk version that ran the shard.
     pub tool_version: String,
+    /// [`BUILD_ID`] of the build that ran the shard.
+    pub build_id: String,
     /// Scenario name (for people; the hash identifies the scenario).
     pub scenario: String,
     /// The scenario as named on the command line (goes into the merged provenance).
@@ -217,6 +264,9 @@ pub struct Manifest {
     pub series_sha256: String,
     /// Whether the folder holds `trials.csv`.
     pub per_trial: bool,
+    /// SHA-256 of `trials.csv` when the folder holds it (its rows are copied, not decoded, so
+    /// this is what catches a damaged or edited file).
+    pub trials_sha256: Option<String>,
 }
 
 fn hex64(value: u64) -> String {
@@ -242,7 +292,7 @@ impl ShardFiles {
         total: u64,
         spec: ShardSpec,
         outcomes: &Outcomes,
-        per_trial: bool,
+        trials_sha256: Option<String>,
     ) -> ShardFiles {
         let range = shard_range(spec.index, spec.count, total);
         let metrics = outcomes.metrics.to_bytes();
@@ -251,6 +301,7 @@ impl ShardFiles {
             format: SHARD_FORMAT.to_string(),
             schema_version: SHARD_SCHEMA_VERSION,
             tool_version: TOOL_VERSION.to_string(),
+            build_id: BUILD_ID.to_string(),
             scenario: model.name.clone(),
             scenario_file: source.label.clone(),
             scenario_stem: source.stem.clone(),
@@ -268,7 +319,8 @@ impl ShardFiles {
             series_layout_fingerprint: hex64(outcomes.series.layout_fingerprint()),
             metrics_sha256: sha256_hex(&metrics),
             series_sha256: sha256_hex(&series),
-            per_trial,
+            per_trial: trials_sha256.is_some(),
+            trials_sha256,
         };
         let files = vec![
             (SCENARIO_FILE, source.text.clone().into_bytes()),
@@ -316,6 +368,15 @@ impl Manifest {
                 "shard format version {schema}, but this build reads version {SHARD_SCHEMA_VERSION}"
             ));
         }
+        let build = field("build_id");
+        if build != BUILD_ID {
+            let build = build
+                .as_str()
+                .map_or_else(|| build.to_string(), str::to_string);
+            return Err(format!(
+                "written by another build of supplyrisk {TOOL_VERSION} (build {build}; this is build {BUILD_ID}): builds of different code can give different results for the same seed; run every shard with one build (`supplyrisk --version` shows it), or re-run this shard with this one"
+            ));
+        }
         let chunk = field("chunk_size");
         if chunk != CHUNK_TRIALS {
             return Err(format!(
@@ -324,6 +385,17 @@ impl Manifest {
         }
         let manifest: Manifest = serde_json::from_value(value)
             .map_err(|e| format!("{MANIFEST_FILE} is corrupt: {e}"))?;
+        if manifest.per_trial != manifest.trials_sha256.is_some() {
+            return Err(format!(
+                "{MANIFEST_FILE} is corrupt: per_trial is {} but trials_sha256 is {}",
+                manifest.per_trial,
+                if manifest.trials_sha256.is_some() {
+                    "set"
+                } else {
+                    "missing"
+                }
+            ));
+        }
         let consistent = manifest.shard >= 1
             && manifest.shard <= manifest.shards
             && shard_range(manifest.shard, manifest.shards, manifest.trials_total)
@@ -747,6 +819,8 @@ impl ShardSet {
             reader
                 .read_until(b'\n', &mut first)
                 .map_err(|e| refuse(e.to_string()))?;
+            let mut hasher = Sha256::new();
+            hasher.update(&first);
             match &header {
                 None => {
                     out.write_all(&first)
@@ -758,8 +832,32 @@ impl ShardSet {
                 }
                 Some(_) => {}
             }
-            std::io::copy(&mut reader, out)
-                .map_err(|e| refuse(format!("cannot copy the rows: {e}")))?;
+            // The rows are copied as they are, so their hash is what tells a damaged file
+            // (truncated, a row lost, a byte changed) from the one the shard wrote.
+            let mut buffer = vec![0u8; 1 << 16];
+            loop {
+                let n = match reader.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(refuse(format!("cannot copy the rows: {e}"))),
+                };
+                hasher.update(&buffer[..n]);
+                out.write_all(&buffer[..n])
+                    .map_err(|e| refuse(format!("cannot copy the rows: {e}")))?;
+            }
+            let actual: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if o.manifest.trials_sha256.as_deref() != Some(actual.as_str()) {
+                return Err(refuse(
+                    "it is not the file the shard wrote (its SHA-256 differs from the manifest's): \
+                     damaged or edited; re-run the shard"
+                        .to_string(),
+                ));
+            }
         }
         Ok(())
     }
@@ -1007,6 +1105,20 @@ mod tests {
             )),
             "{refusal}"
         );
+    }
+
+    /// What the writer passes on is what it hashes, however the bytes arrive.
+    #[test]
+    fn the_hashing_writer_hashes_what_it_writes() {
+        let mut writer = HashingWriter::new(Vec::new());
+        writer.write_all(b"variant,commodity\n").expect("write");
+        writer.write_all(b"a,b\n").expect("write");
+        assert_eq!(
+            writer.finish(),
+            sha256_hex(b"variant,commodity\na,b\n"),
+            "SHA-256 of the bytes written"
+        );
+        assert_ne!(HashingWriter::new(Vec::new()).finish(), sha256_hex(b"a"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `merge` refuses shard folders that are not exactly the N shards of one run, naming each
 //! offending folder and the shard numbers to re-run, with exit code 2 and no output written:
-//! another scenario (hash), seed, trial count, shard count, chunk size or tool version; an
-//! incompatible state layout; missing or duplicate shards; unreadable or corrupt state.
+//! another scenario (hash), seed, trial count, shard count, chunk size, tool version or build;
+//! an incompatible state layout; missing or duplicate shards; unreadable or corrupt state, and
+//! a damaged `trials.csv`.
 //! `run --shard` refuses malformed K/N and N larger than the number of trials.
 
 use std::ffi::OsString;
@@ -323,11 +324,24 @@ fn a_tie_names_every_group() {
 }
 
 #[test]
-fn another_tool_version_or_chunk_size_is_refused() {
+fn another_tool_version_build_or_chunk_size_is_refused() {
     let (dir, folders) = workspace(&[1, 2, 3, 4]);
     edit_manifest(&folders[0], |m| m["tool_version"] = "0.0.1".into());
+    edit_manifest(&folders[1], |m| m["build_id"] = "0123456789abcdef".into());
     edit_manifest(&folders[2], |m| m["chunk_size"] = 32.into());
     let refusal = refused(dir.path(), &folders);
+    // Same version, other code: a build of another commit, or one with a local change.
+    assert_problem(
+        &refusal,
+        &[
+            &folders[1].display().to_string(),
+            &format!(
+                "written by another build of supplyrisk {} (build 0123456789abcdef; this is build {})",
+                env!("CARGO_PKG_VERSION"),
+                supplyrisk::shard::BUILD_ID
+            ),
+        ],
+    );
     let version = env!("CARGO_PKG_VERSION");
     assert_problem(
         &refusal,
@@ -343,9 +357,9 @@ fn another_tool_version_or_chunk_size_is_refused() {
             "chunk size of 32 trials, but this build uses 64",
         ],
     );
-    assert_eq!(refusal.rerun, [1..=1, 3..=3]);
+    assert_eq!(refusal.rerun, [1..=3]);
     assert!(
-        refusal.to_string().contains("re-run shards 1, 3 of 4"),
+        refusal.to_string().contains("re-run shards 1-3 of 4"),
         "{refusal}"
     );
 }
@@ -630,5 +644,83 @@ fn bad_shard_flags_exit_2_with_a_clear_message() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(needle), "{spec}: {stderr}");
         assert!(!out.exists(), "{spec}: wrote a folder");
+    }
+}
+
+/// A shard's `trials.csv` is copied into the merged one, not decoded, so its SHA-256 in the
+/// manifest is what catches damage: a cut at the end, a lost row, one changed digit. Each is
+/// refused with exit code 2, naming the shard and its file, and nothing is written; the
+/// undamaged shards merge.
+#[test]
+fn a_damaged_trials_csv_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, SCENARIO).expect("write");
+    let good: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let folder = dir.path().join(format!("good{k}"));
+            let mut args: Vec<OsString> = vec!["run".into(), scenario.clone().into()];
+            let flags = ["--trials", TRIALS, "--seed", SEED, "--threads", "1"];
+            args.extend(flags.iter().map(OsString::from));
+            args.extend([
+                "--per-trial".into(),
+                "--shard".into(),
+                format!("{k}/2").into(),
+            ]);
+            args.extend(["--out".into(), folder.clone().into()]);
+            execute(args).unwrap_or_else(|e| panic!("shard {k}: {e}"));
+            folder
+        })
+        .collect();
+    let merge = |folders: &[PathBuf], out: &Path| {
+        let mut args: Vec<OsString> = vec!["merge".into()];
+        args.extend(folders.iter().map(|f| f.clone().into_os_string()));
+        args.extend(["--out".into(), out.into(), "--no-charts".into()]);
+        execute(args)
+    };
+    merge(&good, &dir.path().join("merged")).expect("the undamaged shards merge");
+
+    let rows = std::fs::read(good[1].join("trials.csv")).expect("read");
+    let last_row = rows[..rows.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .expect("several rows")
+        + 1;
+    let digit = rows.iter().rposition(u8::is_ascii_digit).expect("a digit");
+    let mut changed = rows.clone();
+    changed[digit] = if rows[digit] == b'1' { b'2' } else { b'1' };
+    for (damage, bytes) in [
+        ("cut", rows[..rows.len() - 3].to_vec()),
+        ("a row lost", rows[..last_row].to_vec()),
+        ("a digit changed", changed),
+    ] {
+        let work = tempfile::tempdir().expect("temp dir");
+        let folders: Vec<PathBuf> = good
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let to = work.path().join(format!("s{}", i + 1));
+                copy_dir(g, &to);
+                to
+            })
+            .collect();
+        std::fs::write(folders[1].join("trials.csv"), &bytes).expect("write");
+        let out = work.path().join("merged");
+        let error = merge(&folders, &out).expect_err(damage);
+        assert_eq!(error.exit_code(), 2, "{damage}: {error}");
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!(
+                "`{}` (shard 2/2): trials.csv",
+                folders[1].display()
+            )) && message.contains("SHA-256 differs from the manifest's")
+                && message.contains("--shard 2/2"),
+            "{damage}: {message}"
+        );
+        assert!(
+            !out.exists(),
+            "{damage}: a refused merge wrote {}",
+            out.display()
+        );
     }
 }

@@ -6,8 +6,10 @@
 #   examples/slurm/submit.sh scenarios/pakistan.toml 200 /scratch/$USER/pk --trials 10000000 --seed 1
 #
 # Choose N at 10 to 100 times the number of tasks running at once; N does not change the
-# result. MAX_RUNNING (default 64) throttles the array; arrays are capped at MaxArraySize
-# (1001 by default). Extra sbatch options (partition, account) go in SBATCH_* variables,
+# result. MAX_RUNNING (default 64) throttles the array. Array indices must stay below Slurm's
+# MaxArraySize (1001 by default, so indices up to 1000): shards are numbered from 1, so N is at
+# most MaxArraySize - 1 (1000 by default; `scontrol show config | grep MaxArraySize` shows the
+# cluster's). Extra sbatch options (partition, account) go in SBATCH_* variables,
 # e.g. SBATCH_PARTITION=short. The result lands in OUT/result, logs in OUT/logs.
 set -euo pipefail
 if [ $# -lt 3 ]; then
