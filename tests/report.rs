@@ -827,3 +827,36 @@ fn countries_no_node_has_are_warned_about() {
         "{found:?}"
     );
 }
+
+/// A project whose `online_month` cannot fall within the horizon adds nothing in any trial:
+/// legal, but most often a month counted from the wrong origin, so it is warned about, naming
+/// the variants where one of its targets is present. The boundary is the horizon itself: month
+/// 23 is the last of 24, so 23.5 (floored to 23) comes online and 24 does not.
+#[test]
+fn a_project_that_comes_online_after_the_horizon_is_warned_about() {
+    let warnings = |online_month: &str| -> Vec<String> {
+        let project = format!(
+            "[[disruption]]\nid = \"br_project\"\nkind = \"project\"\ntargets = [\"br_mine\"]\n\
+             online_month = {online_month}\n\n[[variant]]"
+        );
+        let text = SCENARIO.replacen("[[variant]]", &project, 1);
+        let (model, _) = model(&text);
+        supplyrisk::report::check::warnings(&model)
+            .into_iter()
+            .map(|w| w.text)
+            .filter(|w| w.contains("br_project"))
+            .collect()
+    };
+    // br_mine is disabled in every variant but `with_br`.
+    let late = "project br_project comes online at month 24 at the earliest, after the horizon's \
+                last month (23), in variant with_br: its targets add nothing there (online_month \
+                counts months from start, 2026-01)";
+    assert_eq!(warnings("24"), [late]);
+    assert_eq!(
+        warnings("{ dist = \"uniform\", min = 30, max = 40 }"),
+        [late.replace("month 24", "month 30")]
+    );
+    assert!(warnings("23.5").is_empty());
+    assert!(warnings("{ dist = \"uniform\", min = 20, max = 40 }").is_empty());
+    assert!(warnings("{ dist = \"lognormal\", median = 40, p90 = 60 }").is_empty());
+}

@@ -562,8 +562,48 @@ pub fn warnings(model: &Model) -> Vec<Warning> {
             }
         }
     }
+    late_projects(model, &mut out);
     raised_bounds(model, &mut out);
     out
+}
+
+/// Warns of a project whose `online_month` can never fall within the horizon (its least
+/// possible value is past the last month): in those variants its targets add nothing in any
+/// trial, which is legal (a project beyond the horizon) but more often a month counted from
+/// the wrong origin (`online_month` counts months from `start`).
+fn late_projects(model: &Model, out: &mut Vec<Warning>) {
+    let horizon = model.horizon_months as f64;
+    for (d, disruption) in model.disruptions.iter().enumerate() {
+        let mut earliest = None;
+        let variants: Vec<&str> = model
+            .variants
+            .iter()
+            .filter(|v| !v.disruption_disabled[d])
+            .filter(|v| match &v.disruptions[d].process {
+                Process::Project(p) if p.targets.iter().any(|t| !v.node_disabled[t.0]) => {
+                    let least = p.online_month.quantile(0.0);
+                    let late = least >= horizon;
+                    if late {
+                        earliest = Some(least);
+                    }
+                    late
+                }
+                _ => false,
+            })
+            .map(|v| v.id.as_str())
+            .collect();
+        if let Some(least) = earliest {
+            out.push(Warning::new(format!(
+                "project {} comes online at month {} at the earliest, after the horizon's last month ({}), in variant{} {}: its targets add nothing there (online_month counts months from start, {})",
+                disruption.id,
+                least.floor(),
+                model.horizon_months - 1,
+                if variants.len() == 1 { "" } else { "s" },
+                variants.join(", "),
+                model.start
+            )));
+        }
+    }
 }
 
 /// Warns where a variant raises the SPEC 3 throughput bound of an uncapped element that a
