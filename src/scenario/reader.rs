@@ -342,7 +342,13 @@ impl<'a> Reader<'a> {
             self.error(
                 &key_span,
                 path,
-                format!("expected an array of strings, found {found}"),
+                match value.get_ref() {
+                    DeValue::String(text) => format!(
+                        "expected an array of strings, found {found} (write [{:?}])",
+                        truncate(text, 40)
+                    ),
+                    _ => format!("expected an array of strings, found {found}"),
+                },
             );
             return None;
         };
@@ -404,10 +410,22 @@ impl<'a> Reader<'a> {
             DeValue::Table(inner) => Some((inner, value.span())),
             other => {
                 let found = describe(other);
+                // A node's per-commodity tables written as one number: show the form.
+                let number = match other {
+                    DeValue::Integer(i) => Some(i.as_str()),
+                    DeValue::Float(f) => Some(f.as_str()),
+                    _ => None,
+                };
+                let expected = match (key, number) {
+                    ("capacity" | "demand" | "stock_months", Some(number)) => format!(
+                        "a table of one value per commodity, e.g. {key} = {{ <commodity id> = {number} }}"
+                    ),
+                    _ => "a table".to_string(),
+                };
                 self.error(
                     &key_span,
                     t.child(key),
-                    format!("expected a table, found {found}"),
+                    format!("expected {expected}, found {found}"),
                 );
                 None
             }

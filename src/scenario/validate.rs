@@ -117,6 +117,16 @@ pub const MAX_MARKET_VOLUME: f64 = 1.0e100;
 const UPPER_LIMIT_QUANTILE: f64 = 0.9999;
 
 impl InputDomain {
+    /// A valid value of this domain, for messages.
+    fn example(self) -> &'static str {
+        match self {
+            InputDomain::UnitInterval => "0.5 or { dist = \"beta\", a = 2, b = 3 }",
+            InputDomain::NonNegative => "{ dist = \"pert\", min = 1, mode = 2, max = 4 }",
+            InputDomain::Rate => "2 or { dist = \"uniform\", min = 1, max = 3 }",
+            InputDomain::Growth => "0.02 or { dist = \"normal\", mean = 0.02, sd = 0.01 }",
+        }
+    }
+
     fn admits(self, x: f64) -> bool {
         match self {
             InputDomain::UnitInterval => (0.0..=1.0).contains(&x),
@@ -750,6 +760,9 @@ struct Validator<'r, 'a> {
     broken_disruptions: Vec<(String, &'static str)>,
     /// Unknown ids that may still get a "did you mean" hint (see [`Validator::unknown_id`]).
     hints_left: usize,
+    /// The scenario's first month, once read: a calendar month written where a month count
+    /// is expected (`online_month = "2028-01"`) is shown as the count it stands for.
+    start: Option<YearMonth>,
 }
 
 impl<'r, 'a> Validator<'r, 'a> {
@@ -759,6 +772,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             uncertain: Vec::new(),
             broken_disruptions: Vec::new(),
             hints_left: UNKNOWN_ID_HINTS,
+            start: None,
         }
     }
 
@@ -767,6 +781,7 @@ impl<'r, 'a> Validator<'r, 'a> {
 
         // [scenario]
         let header = self.header(top, default_name);
+        self.start = header.as_ref().and_then(|h| h.start);
 
         // [[commodity]]
         let commodities = self.commodities(top);
@@ -1763,14 +1778,54 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
             other => {
                 let found = describe(other);
+                let hint = match other {
+                    DeValue::String(text) => self.string_hint(text, path),
+                    _ => String::new(),
+                };
                 self.r.error(
                     &value.span(),
                     path,
-                    format!("expected a number or a distribution such as {{ dist = \"pert\", min = 1, mode = 2, max = 4 }}, found {found}"),
+                    format!(
+                        "expected a number or a distribution such as {}, found {found}{hint}",
+                        domain.example()
+                    ),
                 );
                 None
             }
         }
+    }
+
+    /// What a string written for a number most likely meant: a percentage (`"50%"` is 0.5), or
+    /// for `online_month` a calendar month (the month count it stands for).
+    fn string_hint(&self, text: &str, path: &str) -> String {
+        let trimmed = text.trim();
+        if let Some(number) = trimmed.strip_suffix('%')
+            && let Ok(percent) = number.trim().parse::<f64>()
+            && percent.is_finite()
+        {
+            return format!(" (write {trimmed} as {})", show(percent / 100.0));
+        }
+        if path.trim_end_matches('"').ends_with("online_month")
+            && let Some(month) = YearMonth::parse(trimmed)
+        {
+            let count = self.start.map(|start| {
+                (i64::from(month.year) - i64::from(start.year)) * 12
+                    + (i64::from(month.month) - i64::from(start.month))
+            });
+            return match (self.start, count) {
+                (Some(start), Some(count)) if count >= 0 => format!(
+                    " (online_month counts months from the scenario's start, {start}: for {trimmed} write {count})"
+                ),
+                (Some(start), _) => format!(
+                    " (online_month counts months from the scenario's start, {start}, and {trimmed} is before it)"
+                ),
+                _ => {
+                    " (online_month counts months from the scenario's start; 0 is its first month)"
+                        .to_string()
+                }
+            };
+        }
+        String::new()
     }
 
     fn distribution(
