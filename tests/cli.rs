@@ -123,6 +123,12 @@ fn json_format_prints_the_summary_document() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0));
+    // Exactly the document the run wrote (so a script can read either), and not the table.
+    let written = std::fs::read(dir.path().join("j").join("summary.json")).expect("written");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&written)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
     assert!(json["rows"].as_array().is_some_and(|r| !r.is_empty()));
 }

@@ -16,7 +16,7 @@ use crate::model::{
 pub enum PlanError {
     /// Costs and priorities do not fit the solver's integer arithmetic.
     #[error(
-        "the scenario's costs and priorities are too large for exact integer arithmetic; use costs below 1e6 and fewer than 60 distinct market priorities"
+        "the scenario's costs are too large for exact integer arithmetic: Σ round(cost × 1000) × (edges + 1) over the edges, times the number of distinct market priorities + 2, must stay below about 2^118; divide every cost by one factor (costs are relative, so the routing does not change)"
     )]
     CostOverflow,
     /// The nominal month could not be solved.
@@ -106,6 +106,9 @@ pub struct TraceNode {
     /// Incoming edge arcs and the trace node they come from.
     pub incoming: Vec<(usize, usize)>,
 }
+
+// One bit of `TraceNode::country_mask` per `dependency_on` country.
+const _: () = assert!(crate::model::MAX_DEPENDENCY_COUNTRIES <= u64::BITS as usize);
 
 /// Regime effect on one arc: multiply by `factor` when `regime`'s state is `state`.
 #[derive(Debug, Clone, Copy, PartialEq)]

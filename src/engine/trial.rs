@@ -399,9 +399,14 @@ pub fn run_trials(
     Ok(())
 }
 
-/// Runs trial `trial` into the scratch space's pending buffer (flushing it first if full); its
-/// values reach the accumulators at the next [`Scratch::flush`]. `layout` must be the
-/// layout of the outcomes it will be flushed into.
+/// Runs trial `trial` into the scratch space's pending buffer; its values reach the
+/// accumulators at the next [`Scratch::flush`]. `layout` must be the layout of the outcomes it
+/// will be flushed into.
+///
+/// # Panics
+///
+/// If the pending buffer already holds [`PENDING_TRIALS`] trials: flush it first, as
+/// [`run_trials`] does every [`PENDING_TRIALS`] trials.
 pub fn run_trial_buffered(
     plan: &Plan,
     seed: u64,
@@ -785,7 +790,7 @@ fn simulate(
         *stock = market.stock_months * market.demand_t_per_month;
     }
     let mut totals = [0.0f64; 4]; // demand, independent, stock draw, shortfall
-    let mut via_totals = [0.0f64; 64];
+    let mut via_totals = [0.0f64; crate::model::MAX_DEPENDENCY_COUNTRIES];
     let mut worst = 0.0f64;
     let mut shortage_months = 0u32;
     let threshold = plan.shortfall_threshold + EXCEEDS_TOLERANCE;
@@ -822,6 +827,9 @@ fn simulate(
                     for m in 0..from {
                         let unmet = demand_table[m * markets + i].max(0.0);
                         let draw = stock.min(unmet);
+                        // The solved months' `stocks[i] += refill - draw` with no refill,
+                        // written the same way so the bits are the same (a zero draw gives
+                        // +0.0, where `-draw` would give −0.0).
                         *stock += 0.0 - draw;
                     }
                 }
@@ -914,12 +922,22 @@ fn simulate(
         };
         let flows = match solver.solve_changed(capacities, movable) {
             Ok(flows) => flows,
-            Err(_) => solver.solve_cold(capacities).map_err(|source| TrialError {
-                trial,
-                variant: variant.id.clone(),
-                month: m,
-                source,
-            })?,
+            // A warm solve can fail only by reaching its pivot cap, a solver bug (the engine's
+            // capacities are finite and ≥ 0, and the basis is this network's). Debug builds,
+            // which the test suite runs (`tests/debug_invariants.rs`), stop there; a release
+            // run falls back to a cold solve, which reaches an optimum of the same cost (the
+            // same flows where the costs make the optimum unique: `engine::plan::costs`).
+            Err(warm) => {
+                if cfg!(debug_assertions) {
+                    panic!("warm solve failed in trial {trial}, month {m}: {warm}");
+                }
+                solver.solve_cold(capacities).map_err(|source| TrialError {
+                    trial,
+                    variant: variant.id.clone(),
+                    month: m,
+                    source,
+                })?
+            }
         };
 
         // Markets: serve demand, draw stock for what is unmet, refill.

@@ -113,22 +113,6 @@ impl Regime {
         let total: f64 = long_run.iter().sum();
         long_run.iter().map(|p| p / total).collect()
     }
-
-    /// Distribution of the state in month `month` (month 0 = `initial`): exact propagation.
-    pub fn state_distribution(&self, month: u32) -> Vec<f64> {
-        let n = self.states.len();
-        let mut current = self.initial.clone();
-        for _ in 0..month {
-            let mut next = vec![0.0; n];
-            for (i, p) in current.iter().enumerate() {
-                for (j, q) in self.transitions[i].iter().enumerate() {
-                    next[j] += p * q;
-                }
-            }
-            current = next;
-        }
-        current
-    }
 }
 
 /// New capacity that may come late, small, or never.

@@ -591,11 +591,6 @@ impl Pert {
         self.max
     }
 
-    /// The shapes (α, β) of the underlying beta; both are at least 1.
-    pub fn beta_shapes(&self) -> (f64, f64) {
-        (self.a, self.b)
-    }
-
     fn quantile(&self, p: f64) -> f64 {
         self.min + (self.max - self.min) * beta_quantile(self.a, self.b, p)
     }

@@ -24,6 +24,9 @@ pub const DEFAULT_TRIALS: u64 = 20_000;
 pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 /// Largest accepted horizon in months (100 years): monthly statistics grow with it.
 pub const MAX_HORIZON_MONTHS: u32 = 1200;
+/// Most countries in `dependency_on`: origin tracing keeps one bit per country in a `u64`
+/// mask (`engine::plan`), and the engine's per-trial sums are arrays of this length.
+pub const MAX_DEPENDENCY_COUNTRIES: usize = 64;
 /// Default `shortfall_threshold`.
 pub const DEFAULT_SHORTFALL_THRESHOLD: f64 = 0.10;
 

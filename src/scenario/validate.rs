@@ -11,6 +11,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::model::MAX_DEPENDENCY_COUNTRIES;
 use crate::model::distribution::{Distribution, ParamError};
 use crate::model::{
     Commodity, CommodityId, Country, DEFAULT_SHORTFALL_THRESHOLD, DEFAULT_TRIALS, Disruption, Edge,
@@ -22,10 +23,9 @@ use crate::scenario::reader::{Reader, Sp, TableRef, describe, join};
 
 /// Tolerance for probability vectors summing to 1 (SPEC 3).
 const PROBABILITY_SUM_TOLERANCE: f64 = 1e-6;
-/// Most countries in `dependency_on` (origin tracing keeps one bit per country).
-const MAX_DEPENDENCY_COUNTRIES: usize = 64;
-/// Largest accepted edge cost: costs are counted to 0.001 in 64-bit integers, times the edge
-/// count, inside lexicographic weights (SPEC 4), so they must stay far from overflow.
+/// Largest accepted edge cost: costs are counted to 0.001 as integers, times the edge count,
+/// inside lexicographic weights held in 128-bit integers (SPEC 4; `engine::plan`), so they
+/// must stay far from overflow: at 1e9 even a 16 MiB file's edges leave ~20 bits to spare.
 const MAX_COST: f64 = 1.0e9;
 
 const ROOT_KEYS: &[&str] = &[
@@ -1696,12 +1696,13 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
             }
         }
-        (ok && cost.is_some()).then(|| Edge {
+        let cost = cost.filter(|_| ok)?;
+        Some(Edge {
             from,
             to,
             capacity_t_per_year: capacity,
             carries,
-            cost: cost.expect("checked"),
+            cost,
         })
     }
 
@@ -2008,25 +2009,24 @@ impl<'r, 'a> Validator<'r, 'a> {
     ) -> Option<Disruption> {
         let kind =
             self.r
-                .required_string(t, "kind", "one of \"incidents\", \"regime\", \"project\"");
-        let allowed: &[&str] = match kind.as_ref().map(|k| k.value.as_str()) {
-            Some("incidents") => INCIDENT_KEYS,
-            Some("regime") => REGIME_KEYS,
-            Some("project") => PROJECT_KEYS,
-            Some(other) => {
+                .required_string(t, "kind", "one of \"incidents\", \"regime\", \"project\"")?;
+        let allowed: &[&str] = match kind.value.as_str() {
+            "incidents" => INCIDENT_KEYS,
+            "regime" => REGIME_KEYS,
+            "project" => PROJECT_KEYS,
+            other => {
                 let hint = suggest(other, ["incidents", "regime", "project"])
                     .map(|s| format!(" (did you mean \"{s}\"?)"))
                     .unwrap_or_default();
                 self.r.error(
-                    &kind.as_ref().expect("matched Some").span,
+                    &kind.span,
                     t.child("kind"),
                     format!("unknown disruption kind {other:?}{hint}; expected \"incidents\", \"regime\" or \"project\""),
                 );
                 return None;
             }
-            None => return None,
         };
-        let kind = kind.expect("matched Some").value;
+        let kind = kind.value;
         self.r
             .check_keys(t, allowed, &format!("a disruption of kind \"{kind}\""));
         let id = self
