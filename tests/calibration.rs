@@ -90,8 +90,9 @@ fn assert_metric(summary: &Summary, variant: &str, commodity: &str, metric: &str
 /// - heavy REE (Tb, Ho, Lu): 100% China; antimony 55%; tungsten 26%; copper and gold 0 (China is
 ///   not a material supplier of refined copper or gold to the US);
 /// - `rare_earths`: China's 85% of US sintered NdFeB imports (Q1 2025, by value): China's edge is
-///   demand 2,929.24 t of NdPr-oxide equivalent less the other makers' 439.39 t (15%, rounded to
-///   0.01 t) = 2,489.85 t, so the share is 2,489.85 / 2,929.24 = 0.8499986, not exactly 0.85.
+///   demand 3,075.71 t of NdPr-oxide equivalent (8,400 t/yr of Chinese magnets / 0.85 × 0.3112323)
+///   less the other makers' 461.36 t (15%, rounded to 0.01 t) = 2,614.35 t, so the share is
+///   2,614.35 / 3,075.71 = 0.8499989, not exactly 0.85.
 type Target = (&'static str, f64, f64);
 const CALIBRATION: &[(&str, &[Target])] = &[
     (
@@ -108,7 +109,7 @@ const CALIBRATION: &[(&str, &[Target])] = &[
     ("antimony_ban", &[("antimony", 0.55, 0.55)]),
     (
         "rare_earths",
-        &[("ndpr", 2489.85 / 2929.24, 0.85), ("dy_tb_oxide", 1.0, 1.0)],
+        &[("ndpr", 2614.35 / 3075.71, 0.85), ("dy_tb_oxide", 1.0, 1.0)],
     ),
     (
         "copper_reko_diq",
