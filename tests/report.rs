@@ -860,3 +860,109 @@ fn a_project_that_comes_online_after_the_horizon_is_warned_about() {
     assert!(warnings("{ dist = \"uniform\", min = 20, max = 40 }").is_empty());
     assert!(warnings("{ dist = \"lognormal\", median = 40, p90 = 60 }").is_empty());
 }
+
+/// A regime written as a calendar (one-month states that hand over to the next) describes its
+/// many identical states in one entry each for the long-run shares and the mean stays, so a
+/// 27-state export-control timeline reads in two lines, not 27 items each.
+#[test]
+fn calendar_states_of_a_regime_are_summarised() {
+    let regime = r#"[[disruption]]
+id = "calendar"
+kind = "regime"
+states = ["m0", "m1", "m2", "m3", "m4", "settled"]
+initial = [1, 0, 0, 0, 0, 0]
+transitions = [[0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1]]
+[[disruption.effect]]
+state = "m0"
+exporter = "CN"
+factor = 0.5
+
+[[variant]]"#;
+    let text = SCENARIO.replacen("[[variant]]", regime, 1);
+    let (model, _) = model(&text);
+    let d = model
+        .disruptions
+        .iter()
+        .find(|d| d.id == "calendar")
+        .expect("the regime");
+    let text = supplyrisk::report::check::describe_process(&model.network, &d.process, &model);
+    assert!(
+        text.contains(
+            "long-run share of months: settled 100.0%, the 5 other states below 0.05% each"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "mean time in each state: 5 states (m0 … m4) 1 month each, settled forever (absorbing)"
+        ),
+        "{text}"
+    );
+}
+
+/// The headline opens with the largest change of dependency, by the mean paired reduction
+/// over every commodity, variant and country, and the largest among the other commodities,
+/// each as `summary.csv` has it.
+#[test]
+fn the_headline_opens_with_the_largest_change() {
+    // The test network: only antimony moves. The default scenario: several commodities do.
+    let default = supplyrisk::scenario::bundled::find("pakistan").expect("bundled");
+    for (text, trials) in [(SCENARIO, 300), (default.text, 100)] {
+        assert_largest_change_first(&Report::new(text, trials));
+    }
+}
+
+fn assert_largest_change_first(report: &Report) {
+    let line = report
+        .text
+        .lines()
+        .find(|l| l.starts_with("**In short:** "))
+        .unwrap_or_else(|| panic!("no short answer:\n{}", report.text));
+    // Every (commodity, variant, metric) reduction of a dependency, largest |mean| first.
+    let mut changes: Vec<(f64, String, String, String)> = Vec::new();
+    for commodity in &report.summary.commodities {
+        for variant in report.summary.variants.iter().filter(|v| !v.baseline) {
+            for country in &report.summary.dependency_on {
+                let metric = format!("dependency_{country}");
+                let r = report.row(&format!("reduction:{}", variant.id), &commodity.id, &metric);
+                changes.push((r["mean"], commodity.id.clone(), variant.id.clone(), metric));
+            }
+        }
+    }
+    changes.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    let (mean, commodity, variant, _) = &changes[0];
+    let head = format!("the largest change is {commodity}'s in `{variant}`: US dependency on ");
+    assert!(line.contains(&head), "{line} (expected {head})");
+    let verb = if *mean > 0.0 {
+        " falls by "
+    } else {
+        " rises by "
+    };
+    let by = line
+        .split_once(verb)
+        .map(|(_, rest)| figures(rest.split(" points").next().expect("points"))[0])
+        .unwrap_or_else(|| panic!("{line}: no{verb}"));
+    assert_share(by, mean.abs(), "the largest change");
+    let (next_mean, next_commodity, next_variant, next_metric) = changes
+        .iter()
+        .find(|c| c.1 != *commodity)
+        .expect("another commodity");
+    let next_row = report.row(
+        &format!("reduction:{next_variant}"),
+        next_commodity,
+        next_metric,
+    );
+    if next_row["mean"] == 0.0 && next_row["sd"] == 0.0 {
+        assert!(
+            line.ends_with(" No other commodity's dependency changes in any trial."),
+            "{line}"
+        );
+        return;
+    }
+    let next = format!("The next largest is {next_commodity}'s in `{next_variant}`: it ");
+    let rest = line
+        .split_once(&next)
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("{line} (expected {next})"));
+    assert_share(figures(rest)[0], next_mean.abs(), "the next largest change");
+}

@@ -9,6 +9,9 @@ use crate::model::{
 };
 use crate::report::format::{format_quantity, format_share, format_tonnes};
 
+/// States with the same mean stay from which a regime's description gives them as one entry.
+const GROUPED_STATES: usize = 4;
+
 /// States up to which a regime's description gives its long-run shares: they cost 64·n³
 /// (`Regime::long_run_shares`), a millisecond at 30 states but a minute at 1000, and a list
 /// of hundreds of shares would not be read.
@@ -334,12 +337,22 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
             let _ = write!(s, "; starts in {}", initial.join(", "));
             if r.states.len() <= LONG_RUN_MAX_STATES {
                 let long_run_shares = r.long_run_shares();
-                let long_run: Vec<String> = r
+                // States that would print as 0.0% (a calendar of one-month states, say) are
+                // counted, not listed one by one.
+                let (listed, negligible): (Vec<_>, Vec<_>) = r
                     .states
                     .iter()
                     .zip(&long_run_shares)
-                    .map(|(name, p)| format!("{name} {}", format_share(*p)))
+                    .partition(|(_, p)| format_share(**p) != "0.0%");
+                let mut long_run: Vec<String> = listed
+                    .iter()
+                    .map(|(name, p)| format!("{name} {}", format_share(**p)))
                     .collect();
+                match negligible.len() {
+                    0 => {}
+                    1 => long_run.push(format!("{} 0.0%", negligible[0].0)),
+                    n => long_run.push(format!("the {n} other states below 0.05% each")),
+                }
                 let _ = write!(
                     s,
                     "\n      long-run share of months: {}",
@@ -351,18 +364,34 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                     "\n      long-run share of months: not computed for more than {LONG_RUN_MAX_STATES} states"
                 );
             }
-            let sojourn: Vec<String> = r
-                .states
+            // Each state's mean stay; many states with the same one (a calendar of one-month
+            // states) are given as one entry.
+            let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+            for (i, name) in r.states.iter().enumerate() {
+                let stay = r.transitions[i][i];
+                let time = if stay >= 1.0 {
+                    "forever (absorbing)".to_string()
+                } else {
+                    let months = format_quantity(1.0 / (1.0 - stay));
+                    let unit = if months == "1" { "month" } else { "months" };
+                    format!("{months} {unit}")
+                };
+                match groups.iter_mut().find(|(t, _)| *t == time) {
+                    Some((_, names)) => names.push(name),
+                    None => groups.push((time, vec![name])),
+                }
+            }
+            let sojourn: Vec<String> = groups
                 .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let stay = r.transitions[i][i];
-                    if stay >= 1.0 {
-                        format!("{name} forever (absorbing)")
+                .flat_map(|(time, names)| {
+                    if names.len() >= GROUPED_STATES {
+                        let (first, last) = (names[0], names[names.len() - 1]);
+                        vec![format!(
+                            "{} states ({first} … {last}) {time} each",
+                            names.len()
+                        )]
                     } else {
-                        let months = format_quantity(1.0 / (1.0 - stay));
-                        let unit = if months == "1" { "month" } else { "months" };
-                        format!("{name} {months} {unit}")
+                        names.iter().map(|name| format!("{name} {time}")).collect()
                     }
                 })
                 .collect();

@@ -169,6 +169,9 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
             code(&baseline)
         );
     }
+    if !others.is_empty() {
+        let _ = writeln!(out, "{}\n", in_short(summary, &baseline, &others, market));
+    }
     for commodity in &summary.commodities {
         let mut sentences = Vec::new();
         // Comparisons with no difference in any trial are listed together after the others.
@@ -307,6 +310,77 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
          figures are in `monthly.csv`. The same scenario, seed and number of trials give the same bytes."
     );
     out
+}
+
+/// The headline's first line: the largest change of dependency across commodities, variants
+/// and countries (by the mean paired reduction), and the largest among the other commodities,
+/// so a reader sees at once where the new supply matters and by how much.
+fn in_short(summary: &Summary, baseline: &str, others: &[String], market: &str) -> String {
+    // (|mean reduction|, commodity, variant, country, reduction row)
+    let mut changes: Vec<(f64, &str, &str, &str, &Row)> = Vec::new();
+    for commodity in &summary.commodities {
+        for variant in others {
+            for country in &summary.dependency_on {
+                let metric = format!("dependency_{country}");
+                if let Some(r) =
+                    summary.row(&format!("reduction:{variant}"), &commodity.id, &metric)
+                {
+                    changes.push((r.mean.abs(), &commodity.id, variant, country, r));
+                }
+            }
+        }
+    }
+    // The largest first; ties keep file order (a stable sort).
+    changes.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let Some(&(size, commodity, variant, country, r)) = changes.first() else {
+        return "**In short:** no dependency is measured (the scenario lists no `dependency_on` \
+                country); the shortfall of each variant is below."
+            .to_string();
+    };
+    if size == 0.0 && r.sd == 0.0 {
+        return format!(
+            "**In short:** no variant changes {market}'s dependency on {} for any commodity, in \
+             any trial.",
+            summary.dependency_on.join(" or ")
+        );
+    }
+    let metric = format!("dependency_{country}");
+    let (b, v) = (
+        summary.row(baseline, commodity, &metric),
+        summary.row(variant, commodity, &metric),
+    );
+    let d = row_decimals(r);
+    let verb = if r.mean > 0.0 { "falls" } else { "rises" };
+    let levels = match (b, v) {
+        (Some(b), Some(v)) => format!(
+            " ({} → {} on average)",
+            percent(b.mean, d.min(1)),
+            percent(v.mean, d.min(1))
+        ),
+        _ => String::new(),
+    };
+    let next = changes
+        .iter()
+        .find(|c| c.1 != commodity)
+        .map(|&(next, commodity, variant, _, r)| {
+            if next == 0.0 && r.sd == 0.0 {
+                " No other commodity's dependency changes in any trial.".to_string()
+            } else {
+                format!(
+                    " The next largest is {commodity}'s in {}: it {} by {} points.",
+                    code(variant),
+                    if r.mean > 0.0 { "falls" } else { "rises" },
+                    unsigned_points(next, row_decimals(r))
+                )
+            }
+        })
+        .unwrap_or_default();
+    format!(
+        "**In short:** the largest change is {commodity}'s in {}: {market} dependency on \
+         {country} {verb} by {} points{levels}.{next}",
+        code(variant),
+        unsigned_points(size, d)
+    )
 }
 
 /// "X vs Y: M dependency on C falls by d points, from b to v on average (95% CI of the fall);
@@ -469,7 +543,8 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
     let _ = writeln!(
         out,
         "Across trials, per variant: the mean with its 95% confidence interval, and the 5th, 50th and \
-         95th percentiles of the trials (nearest rank).\n"
+         95th percentiles of the trials (nearest rank: the 5th percentile is the value that 5% of \
+         the trials are at or below).\n"
     );
     let _ = writeln!(
         out,
