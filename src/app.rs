@@ -452,9 +452,13 @@ pub fn provenance(
         generator: "Xoshiro256++ per (seed, trial, stream key), seeded by SplitMix64; libm maths"
             .to_string(),
         chunk_size: engine::run::CHUNK_TRIALS,
-        quantile_resolution:
-            "shares: 1/2048; reductions: 1/2048 over [-1, 1]; monthly series: 1/1024; counts exact"
-                .to_string(),
+        // From the bin counts themselves, so provenance cannot drift from the histograms.
+        quantile_resolution: format!(
+            "shares: 1/{}; reductions: 1/{} over [-1, 1]; monthly series: 1/{}; counts exact",
+            crate::stats::SHARE_BINS,
+            crate::stats::SIGNED_SHARE_BINS / 2,
+            crate::stats::SERIES_BINS
+        ),
     }
 }
 

@@ -377,6 +377,9 @@ impl Manifest {
                 "written by another build of supplyrisk {TOOL_VERSION} (build {build}; this is build {BUILD_ID}): builds of different code can give different results for the same seed; run every shard with one build (`supplyrisk --version` shows it), or re-run this shard with this one"
             ));
         }
+        // The figures do not depend on the chunk size (exact accumulators), but the merged
+        // `summary.json` records it in its provenance, which must be one run's; and a build
+        // with another chunk size is another build, so the build identity refuses it first.
         let chunk = field("chunk_size");
         if chunk != CHUNK_TRIALS {
             return Err(format!(

@@ -250,11 +250,12 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
          less dependent), paired trial by trial (both see the same sampled disruptions), as in \
          `summary.csv`'s `reduction:` rows;"
     };
+    let z = crate::stats::Z_95;
     let _ = writeln!(
         out,
         "\nPercentages are of the focus market's total demand over the horizon, rounded to the decimals \
          shown (more decimals where the confidence interval is narrow);{reduction_note} 95% CI is the \
-         confidence interval of the mean, mean ± 1.959964·sd/√n (one reaching below 0% or above \
+         confidence interval of the mean, mean ± {z}·sd/√n (one reaching below 0% or above \
          100% says there are too few trials for that approximation there). The CI measures only the \
          simulation's precision: it narrows as trials are added, and says nothing about whether the \
          scenario's assumptions are right. How much the outcome varies from one sampled future to \
