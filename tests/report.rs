@@ -366,26 +366,41 @@ fn every_figure_in_the_report_is_a_summary_csv_figure() {
                 let v = report.row(variant, commodity, &metric);
                 let r = report.row(&format!("reduction:{variant}"), commodity, &metric);
                 let what = format!("headline {variant}/{commodity}/{metric}");
-                // "…; across trials the reduction runs from a to b points (5th to 95th
-                // percentile)": the reduction's own p5 and p95, signed; absent only when they
-                // print the same.
-                let (rest, spread) =
-                    match rest.split_once("; across trials the reduction runs from ") {
-                        Some((rest, spread)) => (rest, Some(spread)),
-                        None => (rest, None),
-                    };
+                // "…; across trials the fall runs from a to b points (5th to 95th percentile)":
+                // the reduction's own p5 and p95 in the direction of the verb (a rise's are the
+                // reduction's negated and swapped; "the reduction" after "barely changes");
+                // absent only when they print the same.
+                let (rest, spread) = match rest.split_once("; across trials the ") {
+                    Some((rest, spread)) => (rest, Some(spread)),
+                    None => (rest, None),
+                };
                 match spread {
                     Some(spread) => {
-                        let range = spread
+                        let (what_runs, range) = spread
                             .strip_suffix(" points (5th to 95th percentile)")
+                            .and_then(|s| s.split_once(" runs from "))
                             .unwrap_or_else(|| panic!("{what}: {spread}"));
                         let ends = figures(range);
                         assert_eq!(ends.len(), 2, "{what}: {range}");
-                        assert_share(ends[0], r["p5"], &format!("{what} p5"));
-                        assert_share(ends[1], r["p95"], &format!("{what} p95"));
+                        let (low, high) = match what_runs {
+                            "fall" | "reduction" => (r["p5"], r["p95"]),
+                            "rise" => (-r["p95"], -r["p5"]),
+                            other => panic!("{what}: the spread of {other}?"),
+                        };
+                        assert_eq!(
+                            what_runs == "rise",
+                            rest.contains(" rises by "),
+                            "{what}: {rest}"
+                        );
+                        assert_share(ends[0], low, &format!("{what} p5"));
+                        assert_share(ends[1], high, &format!("{what} p95"));
                         assert!(ends[0].value < ends[1].value, "{what}: {range}");
                     }
-                    None => assert_eq!(r["p5"], r["p95"], "{what}: a spread goes unsaid"),
+                    // One decimal of a point: ends closer than that may print the same.
+                    None => assert!(
+                        (r["p95"] - r["p5"]) * 100.0 < 0.1 + 1e-9,
+                        "{what}: a spread that prints goes unsaid"
+                    ),
                 }
                 let numbers = figures(&rest.replace("95% CI", "CI"));
                 assert_ne!(
@@ -587,15 +602,15 @@ fn rises_and_no_change_are_worded_as_they_are() {
         "{}",
         report.text
     );
-    // The rise's spread is the reduction's own, so both ends are negative here.
+    // The rise's spread is given as a rise: both ends positive here (it falls in no trial).
     let falls_in_no_trial = report
         .text
-        .find("); it falls in no trial; across trials the reduction runs from −")
+        .find("); it falls in no trial; across trials the rise runs from ")
         .unwrap_or_else(|| panic!("{}", report.text));
     assert!(
         report.text[falls_in_no_trial..]
             .split_once(" points (5th to 95th percentile).")
-            .is_some_and(|(range, _)| range.contains(" to −")),
+            .is_some_and(|(range, _)| !range.contains('−')),
         "{}",
         report.text
     );

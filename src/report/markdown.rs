@@ -189,8 +189,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
                     percent(b.mean, d),
                     percent(b.ci_low, d),
                     percent(b.ci_high, d),
-                    percent(b.p5, d),
-                    percent(b.p95, d)
+                    percent(b.p5, PERCENTILE_DECIMALS.min(d)),
+                    percent(b.p95, PERCENTILE_DECIMALS.min(d))
                 ));
             }
             for variant in &others {
@@ -259,8 +259,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
          100% says there are too few trials for that approximation there). The CI measures only the \
          simulation's precision: it narrows as trials are added, and says nothing about whether the \
          scenario's assumptions are right. How much the outcome varies from one sampled future to \
-         another is the spread across trials: the 5th to 95th percentiles below (the value that 5% \
-         of trials fall below, and the one 95% do).\n"
+         another is the spread across trials: the 5th to 95th percentiles below (the values that 5% \
+         and 95% of the trials are at or below).\n"
     );
 
     warnings_section(&mut out, model);
@@ -353,11 +353,10 @@ fn in_short(summary: &Summary, baseline: &str, others: &[String], market: &str) 
     let d = row_decimals(r);
     let verb = if r.mean > 0.0 { "falls" } else { "rises" };
     let levels = match (b, v) {
-        (Some(b), Some(v)) => format!(
-            " ({} → {} on average)",
-            percent(b.mean, d.min(1)),
-            percent(v.mean, d.min(1))
-        ),
+        (Some(b), Some(v)) => {
+            let (b_level, v_level) = levels(b, v, r);
+            format!(" ({b_level} → {v_level} on average)")
+        }
         _ => String::new(),
     };
     let next = changes
@@ -389,22 +388,9 @@ fn in_short(summary: &Summary, baseline: &str, others: &[String], market: &str) 
 /// `summary.csv`; a rise is its negation, with the CI negated and swapped, so the figures after
 /// the verb are always read in its direction.
 fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
-    // The difference gets the decimals its CI needs; the levels at most two, which reads better
-    // than "from 58.551% to 58.521%" and loses nothing the difference does not state.
     let d = row_decimals(r);
     let change = points(-r.mean, d);
-    // Levels rounded on their own can disagree with the difference ("100.0% to 99.0%, by 0.9
-    // points" for 99.97% → 99.04%): take up to two more decimals until the rounded levels'
-    // difference reads as the change.
-    let rounded = |x: f64, decimals: usize| {
-        let scale = 10f64.powi(decimals as i32);
-        (x * 100.0 * scale).round() / scale
-    };
-    let preferred = d.min(2);
-    let level = (preferred..=preferred + 2)
-        .find(|&lv| points((rounded(v.mean, lv) - rounded(b.mean, lv)) / 100.0, d) == change)
-        .unwrap_or(preferred);
-    let (b_level, v_level) = (percent(b.mean, level), percent(v.mean, level));
+    let (b_level, v_level) = levels(b, v, r);
     let p = in_trials(r.p_positive);
     // The figures in the direction of the verb: the reduction for a fall, its negation for a
     // rise (no `+`: the verb carries the direction; a CI end of the other sign keeps its `−`).
@@ -419,7 +405,7 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
             unsigned_points(r.mean, d),
             unsigned_points(r.ci_low, d),
             unsigned_points(r.ci_high, d),
-            spread_clause(r, d),
+            spread_clause(r, None),
         );
     };
     format!(
@@ -428,21 +414,53 @@ fn change_sentence(subject: &str, b: &Row, v: &Row, r: &Row) -> String {
         unsigned_points(by, d),
         unsigned_points(low, d),
         unsigned_points(high, d),
-        spread_clause(r, d),
+        spread_clause(r, Some(verb)),
     )
 }
 
-/// ", and the reduction is between a and b points in 90% of trials (5th–95th percentile)":
-/// how much the change itself varies across trials, which the CI of its mean does not say.
-/// Empty when the reduction is the same in (nearly) every trial.
-fn spread_clause(r: &Row, decimals: usize) -> String {
-    let (low, high) = (points(r.p5, decimals), points(r.p95, decimals));
+/// The baseline's and the variant's mean levels as printed beside a change: the difference
+/// gets the decimals its CI needs; the levels at most two, which reads better than "from
+/// 58.551% to 58.521%" and loses nothing the difference does not state. Levels rounded on their
+/// own can disagree with the difference ("100.0% to 99.0%, by 0.9 points" for 99.97% → 99.04%):
+/// up to two more decimals are taken until the rounded levels' difference reads as the change.
+fn levels(b: &Row, v: &Row, r: &Row) -> (String, String) {
+    let d = row_decimals(r);
+    let change = points(-r.mean, d);
+    let rounded = |x: f64, decimals: usize| {
+        let scale = 10f64.powi(decimals as i32);
+        (x * 100.0 * scale).round() / scale
+    };
+    let preferred = d.min(2);
+    let level = (preferred..=preferred + 2)
+        .find(|&lv| points((rounded(v.mean, lv) - rounded(b.mean, lv)) / 100.0, d) == change)
+        .unwrap_or(preferred);
+    (percent(b.mean, level), percent(v.mean, level))
+}
+
+/// Decimals of a percentile in percent or points: one. Percentiles come from histograms of
+/// 1/2048 of the range (0.05 points a bin; [`crate::stats::SHARE_BINS`]), so a second decimal
+/// would claim a precision they do not have, however narrow the CI of the mean.
+const PERCENTILE_DECIMALS: usize = 1;
+
+/// "; across trials the fall runs from a to b points (5th to 95th percentile)": how much the
+/// change itself varies across trials, which the CI of its mean does not say, in the direction
+/// of the sentence's verb (`rise`: the reduction negated; `None`: the reduction as it is).
+/// Empty when the two ends print the same.
+fn spread_clause(r: &Row, verb: Option<&str>) -> String {
+    let d = PERCENTILE_DECIMALS;
+    let (what, low, high) = match verb {
+        Some("rises") => (
+            "rise",
+            unsigned_points(-r.p95, d),
+            unsigned_points(-r.p5, d),
+        ),
+        Some(_) => ("fall", unsigned_points(r.p5, d), unsigned_points(r.p95, d)),
+        None => ("reduction", points(r.p5, d), points(r.p95, d)),
+    };
     if low == high {
         return String::new();
     }
-    format!(
-        "; across trials the reduction runs from {low} to {high} points (5th to 95th percentile)"
-    )
+    format!("; across trials the {what} runs from {low} to {high} points (5th to 95th percentile)")
 }
 
 /// [`points`] without the `+` of a positive value (`−` stays): for figures whose direction a
@@ -584,9 +602,9 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                     (
                         percent(r.mean, d),
                         format!("{} to {}", percent(r.ci_low, d), percent(r.ci_high, d)),
-                        percent(r.p5, d),
-                        percent(r.p50, d),
-                        percent(r.p95, d),
+                        percent(r.p5, PERCENTILE_DECIMALS.min(d)),
+                        percent(r.p50, PERCENTILE_DECIMALS.min(d)),
+                        percent(r.p95, PERCENTILE_DECIMALS.min(d)),
                     )
                 };
                 let role = if variant.id == baseline && !others.is_empty() {
@@ -654,9 +672,9 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                     (
                         points(r.mean, d),
                         format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
-                        points(r.p5, d),
-                        points(r.p50, d),
-                        points(r.p95, d),
+                        points(r.p5, PERCENTILE_DECIMALS.min(d)),
+                        points(r.p50, PERCENTILE_DECIMALS.min(d)),
+                        points(r.p95, PERCENTILE_DECIMALS.min(d)),
                     )
                 };
                 let _ = writeln!(
@@ -885,8 +903,24 @@ mod tests {
         assert_eq!(
             change_sentence("X", &high, &low, &reduction),
             "X falls by 5.0 points, from 40.0% to 35.0% on average (95% CI 4.5 to 5.6); it falls in \
-             90.0% of trials; across trials the reduction runs from −1.2 to +10.4 points (5th to \
-             95th percentile)."
+             90.0% of trials; across trials the fall runs from −1.2 to 10.4 points (5th to 95th \
+             percentile)."
+        );
+        // A rise gives the spread of the rise: the reduction's ends negated and swapped.
+        let rise = Row {
+            mean: -0.05,
+            ci_low: -0.056,
+            ci_high: -0.045,
+            p5: -0.104,
+            p95: 0.012,
+            ..reduction.clone()
+        };
+        assert!(
+            change_sentence("X", &low, &high, &rise).ends_with(
+                "; across trials the rise runs from −1.2 to 10.4 points (5th to 95th percentile)."
+            ),
+            "{}",
+            change_sentence("X", &low, &high, &rise)
         );
         let same = Row {
             p5: 0.0501,
