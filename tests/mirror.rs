@@ -310,7 +310,7 @@ fn has_mirrors(plan: &Plan) -> bool {
 
 #[test]
 fn only_a_plan_whose_optimum_may_tie_has_no_mirrors() {
-    // The default scenario has 96 edges: the cost perturbation that makes every month's
+    // The default scenario has 97 edges: the cost perturbation that makes every month's
     // optimum unique does not fit in its i128 costs, so it is carried as tie costs, and the
     // optimum is unique again: the default mirrors.
     let (model, _) = scenario::load("pakistan").expect("bundled");

@@ -843,18 +843,26 @@ fn countries_no_node_has_are_warned_about() {
     );
 }
 
-/// A project whose `online_month` cannot fall within the horizon adds nothing in any trial:
-/// legal, but most often a month counted from the wrong origin, so it is warned about, naming
-/// the variants where one of its targets is present. The boundary is the horizon itself: month
-/// 23 is the last of 24, so 23.5 (floored to 23) comes online and 24 does not.
+/// A project whose `online_month` falls within the horizon in (practically) no trial adds
+/// nothing: legal, but most often a month counted from the wrong origin, so it is warned about,
+/// naming the variants where one of its targets is present and the earliest month over them.
+/// The boundary is the horizon itself: month 23 is the last of 24, so 23.5 (floored to 23)
+/// comes online and 24 does not; a distribution with unbounded support far beyond the horizon
+/// is caught too.
 #[test]
 fn a_project_that_comes_online_after_the_horizon_is_warned_about() {
-    let warnings = |online_month: &str| -> Vec<String> {
+    let warnings = |online_month: &str, spare: &str| -> Vec<String> {
         let project = format!(
-            "[[disruption]]\nid = \"br_project\"\nkind = \"project\"\ntargets = [\"br_mine\"]\n\
+            "[[disruption]]\nid = \"br_project\"\nkind = \"project\"\ntargets = [\"br_mine\", \"spare\"]\n\
              online_month = {online_month}\n\n[[variant]]"
         );
-        let text = SCENARIO.replacen("[[variant]]", &project, 1);
+        // `spare` (a target too) is present only in `with_spare`, which sets its own month.
+        let text = SCENARIO.replacen("[[variant]]", &project, 1).replace(
+            "id = \"with_spare\"\ndisable = [\"br_mine\"]",
+            &format!(
+                "id = \"with_spare\"\ndisable = [\"br_mine\"]\n[variant.set]\n\"br_project.online_month\" = {spare}"
+            ),
+        );
         let (model, _) = model(&text);
         supplyrisk::report::check::warnings(&model)
             .into_iter()
@@ -862,18 +870,36 @@ fn a_project_that_comes_online_after_the_horizon_is_warned_about() {
             .filter(|w| w.contains("br_project"))
             .collect()
     };
-    // br_mine is disabled in every variant but `with_br`.
-    let late = "project br_project comes online at month 24 at the earliest, after the horizon's \
-                last month (23), in variant with_br: its targets add nothing there (online_month \
-                counts months from start, 2026-01)";
-    assert_eq!(warnings("24"), [late]);
+    let late = |variants: &str, month: u32| {
+        format!(
+            "project br_project comes online after the horizon's last month (23) in {variants}: \
+             its online_month is {month} or more (in all but at most one trial in a million), so \
+             its targets add nothing there (online_month counts months from start, 2026-01)"
+        )
+    };
+    // br_mine is present only in `with_br`, spare only in `with_spare`.
+    assert_eq!(warnings("24", "5"), [late("variant with_br", 24)]);
     assert_eq!(
-        warnings("{ dist = \"uniform\", min = 30, max = 40 }"),
-        [late.replace("month 24", "month 30")]
+        warnings("{ dist = \"uniform\", min = 30, max = 40 }", "5"),
+        [late("variant with_br", 30)]
     );
-    assert!(warnings("23.5").is_empty());
-    assert!(warnings("{ dist = \"uniform\", min = 20, max = 40 }").is_empty());
-    assert!(warnings("{ dist = \"lognormal\", median = 40, p90 = 60 }").is_empty());
+    // Two late variants: the earlier month of the two, whichever variant comes first.
+    assert_eq!(
+        warnings("200", "30"),
+        [late("variants with_br, with_spare", 30)]
+    );
+    assert_eq!(
+        warnings("30", "200"),
+        [late("variants with_br, with_spare", 30)]
+    );
+    // Unbounded support: the one-in-a-million quantile, 500 − 4.75·10 = 452.5.
+    assert_eq!(
+        warnings("{ dist = \"normal\", mean = 500, sd = 10 }", "5"),
+        [late("variant with_br", 452)]
+    );
+    assert!(warnings("23.5", "5").is_empty());
+    assert!(warnings("{ dist = \"uniform\", min = 20, max = 40 }", "5").is_empty());
+    assert!(warnings("{ dist = \"lognormal\", median = 40, p90 = 60 }", "5").is_empty());
 }
 
 /// A regime written as a calendar (one-month states that hand over to the next) describes its
@@ -910,6 +936,37 @@ factor = 0.5
     assert!(
         text.contains(
             "mean time in each state: 5 states (m0 … m4) 1 month each, settled forever (absorbing)"
+        ),
+        "{text}"
+    );
+    // Only consecutive states are grouped: four with the same stay around a different one are
+    // listed as they come, so no state is hidden inside a range.
+    let text = SCENARIO.replacen(
+        "[[variant]]",
+        &regime
+            .replace(
+                "states = [\"m0\", \"m1\", \"m2\", \"m3\", \"m4\", \"settled\"]",
+                "states = [\"a\", \"b\", \"odd\", \"c\", \"d\", \"settled\"]",
+            )
+            .replace(
+                "[0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0]",
+                "[0, 0, 0.5, 0.5, 0, 0], [0, 0, 0, 0, 1, 0]",
+            )
+            .replace("state = \"m0\"", "state = \"a\""),
+        1,
+    );
+    let (odd_model, _) = common::model(&text);
+    let d = odd_model
+        .disruptions
+        .iter()
+        .find(|d| d.id == "calendar")
+        .expect("the regime");
+    let text =
+        supplyrisk::report::check::describe_process(&odd_model.network, &d.process, &odd_model);
+    assert!(
+        text.contains(
+            "mean time in each state: a 1 month, b 1 month, odd 2 months, c 1 month, d 1 month, \
+             settled forever (absorbing)"
         ),
         "{text}"
     );
@@ -958,6 +1015,30 @@ fn assert_largest_change_first(report: &Report) {
         .map(|(_, rest)| figures(rest.split(" points").next().expect("points"))[0])
         .unwrap_or_else(|| panic!("{line}: no{verb}"));
     assert_share(by, mean.abs(), "the largest change");
+    // "(b → v on average)": the baseline's and the variant's means.
+    let metric = &changes[0].3;
+    let levels = line
+        .split_once(" points (")
+        .and_then(|(_, rest)| rest.split_once(" on average)"))
+        .map(|(levels, _)| figures(levels))
+        .unwrap_or_else(|| panic!("{line}: no levels"));
+    let baseline = report
+        .summary
+        .variants
+        .iter()
+        .find(|v| v.baseline)
+        .expect("a baseline");
+    assert_eq!(levels.len(), 2, "{line}");
+    assert_share(
+        levels[0],
+        report.row(&baseline.id, commodity, metric)["mean"],
+        "the baseline's level",
+    );
+    assert_share(
+        levels[1],
+        report.row(variant, commodity, metric)["mean"],
+        "the variant's level",
+    );
     let (next_mean, next_commodity, next_variant, next_metric) = changes
         .iter()
         .find(|c| c.1 != *commodity)

@@ -9,7 +9,8 @@ use crate::model::{
 };
 use crate::report::format::{format_quantity, format_share, format_tonnes};
 
-/// States with the same mean stay from which a regime's description gives them as one entry.
+/// Consecutive states with the same mean stay from which a regime's description gives them as
+/// one entry.
 const GROUPED_STATES: usize = 4;
 
 /// States up to which a regime's description gives its long-run shares: they cost 64·n³
@@ -364,8 +365,8 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                     "\n      long-run share of months: not computed for more than {LONG_RUN_MAX_STATES} states"
                 );
             }
-            // Each state's mean stay; many states with the same one (a calendar of one-month
-            // states) are given as one entry.
+            // Each state's mean stay; a run of consecutive states with the same one (a
+            // calendar of one-month states) is given as one entry, first … last.
             let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
             for (i, name) in r.states.iter().enumerate() {
                 let stay = r.transitions[i][i];
@@ -376,9 +377,9 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
                     let unit = if months == "1" { "month" } else { "months" };
                     format!("{months} {unit}")
                 };
-                match groups.iter_mut().find(|(t, _)| *t == time) {
-                    Some((_, names)) => names.push(name),
-                    None => groups.push((time, vec![name])),
+                match groups.last_mut() {
+                    Some((t, names)) if *t == time => names.push(name),
+                    _ => groups.push((time, vec![name])),
                 }
             }
             let sojourn: Vec<String> = groups
@@ -596,42 +597,44 @@ pub fn warnings(model: &Model) -> Vec<Warning> {
     out
 }
 
-/// Warns of a project whose `online_month` can never fall within the horizon (its least
-/// possible value is past the last month): in those variants its targets add nothing in any
-/// trial, which is legal (a project beyond the horizon) but more often a month counted from
-/// the wrong origin (`online_month` counts months from `start`).
+/// The share of trials below which a project's `online_month` counts as never within the
+/// horizon: its quantile at this probability is compared with the horizon, so a distribution
+/// with unbounded support (a normal far beyond the horizon) is caught as well as a bounded one.
+const LATE_PROJECT_QUANTILE: f64 = 1e-6;
+
+/// Warns of a project whose `online_month` falls within the horizon in (practically) no trial
+/// (its quantile at [`LATE_PROJECT_QUANTILE`] is past the last month): in those variants its
+/// targets add nothing, which is legal (a project beyond the horizon) but more often a month
+/// counted from the wrong origin (`online_month` counts months from `start`).
 fn late_projects(model: &Model, out: &mut Vec<Warning>) {
     let horizon = model.horizon_months as f64;
     for (d, disruption) in model.disruptions.iter().enumerate() {
-        let mut earliest = None;
-        let variants: Vec<&str> = model
+        // (variant, the least online month of its trials but one in a million)
+        let late: Vec<(&str, f64)> = model
             .variants
             .iter()
             .filter(|v| !v.disruption_disabled[d])
-            .filter(|v| match &v.disruptions[d].process {
+            .filter_map(|v| match &v.disruptions[d].process {
                 Process::Project(p) if p.targets.iter().any(|t| !v.node_disabled[t.0]) => {
-                    let least = p.online_month.quantile(0.0);
-                    let late = least >= horizon;
-                    if late {
-                        earliest = Some(least);
-                    }
-                    late
+                    let least = p.online_month.quantile(LATE_PROJECT_QUANTILE);
+                    (least >= horizon).then_some((v.id.as_str(), least))
                 }
-                _ => false,
+                _ => None,
             })
-            .map(|v| v.id.as_str())
             .collect();
-        if let Some(least) = earliest {
-            out.push(Warning::new(format!(
-                "project {} comes online at month {} at the earliest, after the horizon's last month ({}), in variant{} {}: its targets add nothing there (online_month counts months from start, {})",
-                disruption.id,
-                least.floor(),
-                model.horizon_months - 1,
-                if variants.len() == 1 { "" } else { "s" },
-                variants.join(", "),
-                model.start
-            )));
-        }
+        let Some(earliest) = late.iter().map(|&(_, least)| least).reduce(f64::min) else {
+            continue;
+        };
+        let variants: Vec<&str> = late.iter().map(|&(id, _)| id).collect();
+        out.push(Warning::new(format!(
+            "project {} comes online after the horizon's last month ({}) in variant{} {}: its online_month is {} or more (in all but at most one trial in a million), so its targets add nothing there (online_month counts months from start, {})",
+            disruption.id,
+            model.horizon_months - 1,
+            if variants.len() == 1 { "" } else { "s" },
+            variants.join(", "),
+            earliest.floor(),
+            model.start
+        )));
     }
 }
 

@@ -114,6 +114,23 @@ pub fn describe(value: &DeValue<'_>) -> String {
     }
 }
 
+/// The list a string written for one most likely meant, as a hint: `"US"` is `["US"]` and
+/// `"CN, US"` is `["CN", "US"]`; a long one gets the form only.
+fn list_hint(text: &str) -> String {
+    let items: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| format!("{item:?}"))
+        .collect();
+    let list = format!("[{}]", items.join(", "));
+    if items.is_empty() || list.chars().count() > 60 {
+        " (write a list: [\"a\", \"b\"])".to_string()
+    } else {
+        format!(" (write {list})")
+    }
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -343,10 +360,12 @@ impl<'a> Reader<'a> {
                 &key_span,
                 path,
                 match value.get_ref() {
-                    DeValue::String(text) => format!(
-                        "expected an array of strings, found {found} (write [{:?}])",
-                        truncate(text, 40)
-                    ),
+                    DeValue::String(text) => {
+                        format!(
+                            "expected an array of strings, found {found}{}",
+                            list_hint(text)
+                        )
+                    }
                     _ => format!("expected an array of strings, found {found}"),
                 },
             );
@@ -466,5 +485,21 @@ impl<'a> Reader<'a> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A string written for a list gets the list it most likely meant: one item, or the items
+    /// it separates with commas; a long one, or one with no item, gets the form only.
+    #[test]
+    fn a_string_for_a_list_gets_the_list_it_meant() {
+        assert_eq!(list_hint("US"), " (write [\"US\"])");
+        assert_eq!(list_hint("CN, US"), " (write [\"CN\", \"US\"])");
+        assert_eq!(list_hint(" , "), " (write a list: [\"a\", \"b\"])");
+        let long = "a_very_long_node_identifier_that_goes_on, and_another_one_just_as_long";
+        assert_eq!(list_hint(long), " (write a list: [\"a\", \"b\"])");
     }
 }

@@ -116,6 +116,37 @@ pub const MAX_MARKET_VOLUME: f64 = 1.0e100;
 /// with a probability of order 1e-20).
 const UPPER_LIMIT_QUANTILE: f64 = 0.9999;
 
+/// A percentage's digits (`"1.1"`, `"50"`, `"-20"`) as the fraction they stand for, written
+/// out in decimal without rounding noise (`"0.011"`, not 0.011000000000000001), or `None` if
+/// they are not a plain decimal number.
+fn percent_as_fraction(number: &str) -> Option<String> {
+    let (sign, digits) = match number.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", number.strip_prefix('+').unwrap_or(number)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !plain(whole) || !plain(fraction) {
+        return None;
+    }
+    // Shift the decimal point two places left, in the digits themselves.
+    let all = format!("{whole:0>2}{fraction}");
+    let (int, frac) = all.split_at(all.len() - fraction.len() - 2);
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let value = if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    };
+    Some(if value == "0" {
+        value
+    } else {
+        format!("{sign}{value}")
+    })
+}
+
 impl InputDomain {
     /// A valid value of this domain, for messages.
     fn example(self) -> &'static str {
@@ -1780,7 +1811,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             other => {
                 let found = describe(other);
                 let hint = match other {
-                    DeValue::String(text) => self.string_hint(text, path),
+                    DeValue::String(text) => self.string_hint(text, path, domain),
                     _ => String::new(),
                 };
                 self.r.error(
@@ -1796,15 +1827,17 @@ impl<'r, 'a> Validator<'r, 'a> {
         }
     }
 
-    /// What a string written for a number most likely meant: a percentage (`"50%"` is 0.5), or
-    /// for `online_month` a calendar month (the month count it stands for).
-    fn string_hint(&self, text: &str, path: &str) -> String {
+    /// What a string written for a number most likely meant: for a fraction or a growth rate,
+    /// a percentage (`"50%"` is 0.5) when its value is one the input takes; for `online_month`,
+    /// a calendar month (the month count it stands for).
+    fn string_hint(&self, text: &str, path: &str, domain: InputDomain) -> String {
         let trimmed = text.trim();
-        if let Some(number) = trimmed.strip_suffix('%')
-            && let Ok(percent) = number.trim().parse::<f64>()
-            && percent.is_finite()
+        if matches!(domain, InputDomain::UnitInterval | InputDomain::Growth)
+            && let Some(number) = trimmed.strip_suffix('%').map(str::trim)
+            && let Some(fraction) = percent_as_fraction(number)
+            && fraction.parse::<f64>().is_ok_and(|x| domain.admits(x))
         {
-            return format!(" (write {trimmed} as {})", show(percent / 100.0));
+            return format!(" (write {trimmed} as {fraction})");
         }
         if path.trim_end_matches('"').ends_with("online_month")
             && let Some(month) = YearMonth::parse(trimmed)
@@ -3665,6 +3698,35 @@ fn find_cycle(adjacency: &[Vec<(usize, usize)>]) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A percentage's digits become the fraction written out exactly: no rounding noise, no
+    /// trailing zeros, the sign kept; anything but a plain decimal number gives nothing.
+    #[test]
+    fn percentages_become_exact_fractions() {
+        for (percent, fraction) in [
+            ("1.1", "0.011"),
+            ("50", "0.5"),
+            ("100", "1"),
+            ("150", "1.5"),
+            ("-20", "-0.2"),
+            ("+5", "0.05"),
+            ("12.50", "0.125"),
+            ("007", "0.07"),
+            (".5", "0.005"),
+            ("5.", "0.05"),
+            ("0", "0"),
+            ("-0", "0"),
+        ] {
+            assert_eq!(
+                percent_as_fraction(percent).as_deref(),
+                Some(fraction),
+                "{percent}%"
+            );
+        }
+        for bad in ["", ".", "5e1", "1.2.3", "1,5", "abc", "--5"] {
+            assert_eq!(percent_as_fraction(bad), None, "{bad:?}");
+        }
+    }
 
     /// The key path a syntax error in `text` is reported under, and its message.
     fn syntax_error(text: &str) -> (String, String) {
