@@ -617,6 +617,10 @@ pub struct Solver {
     /// The last sweep recorded, its accumulators when replayed, and the changed arcs at upper
     /// bound of the current solve with their capacity changes.
     program: SweepProgram,
+    /// Sweeps recorded before the last, for replay when the arcs they send change again on
+    /// the same basis (see [`SWEEPS_KEPT`]); `next_spare` is the next to be overwritten.
+    spares: Vec<SweepProgram>,
+    next_spare: usize,
     replay: Vec<f64>,
     upper_changes: Vec<(u32, f64)>,
     /// Changes whenever the basis does (a pivot, a basis set): a recorded sweep is valid only
@@ -664,6 +668,11 @@ const REFRESH_INTERVAL: u32 = 32;
 /// trial, the return arc's bound, so this never fires there.)
 const SCALE_DROP: f64 = 1.0 / 1024.0;
 
+/// Sweeps of [`Solver::update_flows`] kept for replay, the last one's included. On one basis
+/// the months of a trial may alternate between a few sets of changed arcs at upper bound;
+/// keeping one sweep per set lets each be replayed instead of recorded again.
+const SWEEPS_KEPT: usize = 4;
+
 /// A node's place in the sweep of [`Solver::update_flows`].
 #[derive(Clone, Copy, Debug)]
 struct SweepSlot {
@@ -694,6 +703,56 @@ struct SweepProgram {
     steps: Vec<SweepStep>,
     /// Number of slots.
     slots: usize,
+}
+
+impl SweepProgram {
+    /// An empty program (recorded for no basis) with room for a sweep of the network.
+    fn with_capacity(arc_count: usize, total_nodes: usize) -> Self {
+        SweepProgram {
+            basis_version: u64::MAX,
+            sources: Vec::with_capacity(arc_count),
+            steps: Vec::with_capacity(total_nodes),
+            slots: 0,
+        }
+    }
+
+    /// Whether it was recorded on basis `basis_version` for the changes `upper_changes`.
+    #[inline(always)]
+    fn sends(&self, basis_version: u64, upper_changes: &[(u32, f64)]) -> bool {
+        self.basis_version == basis_version
+            && self.sources.len() == upper_changes.len()
+            && self
+                .sources
+                .iter()
+                .zip(upper_changes)
+                .all(|(source, &(arc, _))| source.arc == arc)
+    }
+}
+
+/// When the last sweep recorded is not the one `upper_changes` needs: swaps in a kept one that
+/// is, returning true, or else makes `program` one free to record over (keeping the last
+/// sweep among the spares if it is of this basis, in place of the oldest), returning false.
+/// Exchanging programs moves their buffers, so nothing is allocated.
+#[inline(never)]
+fn swap_in_kept_sweep(
+    program: &mut SweepProgram,
+    spares: &mut [SweepProgram],
+    next_spare: &mut usize,
+    basis_version: u64,
+    upper_changes: &[(u32, f64)],
+) -> bool {
+    if let Some(spare) = spares
+        .iter_mut()
+        .find(|spare| spare.sends(basis_version, upper_changes))
+    {
+        std::mem::swap(program, spare);
+        return true;
+    }
+    if program.basis_version == basis_version && !spares.is_empty() {
+        std::mem::swap(program, &mut spares[*next_spare]);
+        *next_spare = (*next_spare + 1) % spares.len();
+    }
+    false
 }
 
 /// A non-tree arc at its upper bound whose capacity change a [`SweepProgram`] sends.
@@ -912,12 +971,11 @@ impl Solver {
                 };
                 total_nodes
             ],
-            program: SweepProgram {
-                basis_version: u64::MAX,
-                sources: Vec::with_capacity(arc_count),
-                steps: Vec::with_capacity(total_nodes),
-                slots: 0,
-            },
+            program: SweepProgram::with_capacity(arc_count, total_nodes),
+            spares: (1..SWEEPS_KEPT)
+                .map(|_| SweepProgram::with_capacity(arc_count, total_nodes))
+                .collect(),
+            next_spare: 0,
             replay: vec![0.0; total_nodes],
             upper_changes: vec![(0, 0.0); arc_count],
             basis_version: 0,
@@ -1313,13 +1371,14 @@ impl Solver {
         }
         let upper_changes = &upper_changes[..upper_count];
         let program = &mut self.program;
-        let replay = program.basis_version == self.basis_version
-            && program.sources.len() == upper_count
-            && program
-                .sources
-                .iter()
-                .zip(upper_changes)
-                .all(|(source, &(arc, _))| source.arc == arc);
+        let replay = program.sends(self.basis_version, upper_changes)
+            || swap_in_kept_sweep(
+                program,
+                &mut self.spares,
+                &mut self.next_spare,
+                self.basis_version,
+                upper_changes,
+            );
         let capacity = &*capacity;
         let mut choice = LeavingChoice::new(bland);
         if replay {
