@@ -1300,20 +1300,46 @@ impl Solver {
         }
         let changed = &self.changed[..count];
 
-        // Unchanged capacities were valid and at most the largest; check the changed ones
-        // before touching anything (the first invalid arc is the first invalid changed one),
-        // and whether one exceeds the largest or held it.
+        // Slices of one length (one bounds check covers the three) that the compiler knows
+        // do not alias the solver, so their addresses stay in registers.
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &mut self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
+        let state = &self.basis.state[..total_arcs];
+
+        // One pass over the changed arcs. Unchanged capacities were valid and at most the
+        // largest; check the changed ones (NaN and negatives fail `u ≥ 0`, +∞ becomes the
+        // largest and fails below), and whether one exceeds the largest or held it. Non-tree
+        // arcs at their upper bound carry their new capacity: each change moves the excess of
+        // the arc's two ends. Capacities are updated here, so that the sweep below clamps and
+        // checks against this month's. (An invalid capacity returns an error with these
+        // half written; the solver then computes its flows from scratch, as after any error,
+        // and so does the rare solve below that recomputes them.)
         let previous_largest = self.largest_capacity;
         let mut valid = true;
         let mut largest_changed = 0.0_f64;
         let mut held_largest = false;
+        let upper_changes = &mut self.upper_changes[..arc_count];
+        let mut upper_count = 0;
         for &arc in changed {
-            let (capacity, before) = (capacities[arc as usize], previous[arc as usize]);
-            valid &= (0.0..=f64::MAX).contains(&capacity);
-            largest_changed = largest_changed.max(capacity);
+            let arc = arc as usize;
+            let (new_capacity, before) = (capacities[arc], capacity[arc]);
+            valid &= new_capacity >= 0.0;
+            largest_changed = if new_capacity > largest_changed {
+                new_capacity
+            } else {
+                largest_changed
+            };
             held_largest |= before == previous_largest;
+            if state[arc] == ArcState::Upper {
+                upper_changes[upper_count] = (arc as u32, new_capacity - before);
+                upper_count += 1;
+                flow[arc] = new_capacity;
+            }
+            capacity[arc] = new_capacity;
         }
-        if !valid {
+        if !valid || largest_changed > f64::MAX {
             let arc = changed
                 .iter()
                 .map(|&arc| arc as usize)
@@ -1343,32 +1369,9 @@ impl Solver {
         self.refresh_scale = self.refresh_scale.max(largest);
         self.tolerance = tolerance;
         self.updates_since_refresh += 1;
-
-        // Slices of one length (one bounds check covers the three) that the compiler knows
-        // do not alias the solver, so their addresses stay in registers.
-        let total_arcs = self.capacity.len();
-        let raw_flow = &mut self.raw_flow[..total_arcs];
-        let capacity = &mut self.capacity[..total_arcs];
-        let flow = &mut self.flow[..total_arcs];
-        let state = &self.basis.state[..total_arcs];
         let total_nodes = self.node_count + 1;
         let link = &self.basis.link[..total_nodes];
 
-        // Non-tree arcs at their upper bound carry their new capacity: each change moves the
-        // excess of the arc's two ends. Capacities are updated first, so that the sweep below
-        // clamps and checks against this month's.
-        let upper_changes = &mut self.upper_changes[..arc_count];
-        let mut upper_count = 0;
-        for &arc in changed {
-            let arc = arc as usize;
-            let new_capacity = capacities[arc];
-            if state[arc] == ArcState::Upper {
-                upper_changes[upper_count] = (arc as u32, new_capacity - capacity[arc]);
-                upper_count += 1;
-                flow[arc] = new_capacity;
-            }
-            capacity[arc] = new_capacity;
-        }
         let upper_changes = &upper_changes[..upper_count];
         let program = &mut self.program;
         let replay = program.sends(self.basis_version, upper_changes)
