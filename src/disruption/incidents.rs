@@ -87,8 +87,9 @@ pub fn sample(process: &Incidents, stream: &Stream, horizon_days: f64, out: &mut
 /// Work space for [`time_average`], reused across trials (no allocation once grown).
 #[derive(Debug, Default, Clone)]
 pub struct Sweep {
-    /// Outages by (node, start, index), as sort keys (see [`time_average`]), then as indices.
-    keys: Vec<u128>,
+    /// Per node, where its outages go in `order` (a counting sort, see [`time_average`]).
+    bucket: Vec<u32>,
+    /// Outage indices grouped by node, ascending within a node.
     order: Vec<usize>,
     /// One node's boundaries by (time, is start, outage), as sort keys (see [`sweep_node`]).
     boundaries: Vec<u128>,
@@ -102,7 +103,7 @@ impl Sweep {
     /// Work space reserved for `outages` outages at once.
     pub fn with_capacity(outages: usize) -> Self {
         Self {
-            keys: Vec::with_capacity(outages),
+            bucket: Vec::new(),
             order: Vec::with_capacity(outages),
             boundaries: Vec::with_capacity(2 * outages),
             active: Vec::with_capacity(outages.min(1024)),
@@ -210,28 +211,33 @@ pub fn time_average(
     out: &mut [f64],
 ) {
     let horizon_days = months as f64 * DAYS_PER_MONTH;
-    // By node, then start (`total_cmp`), then index: a deterministic order whatever the order
-    // processes were sampled in. The three are packed into one integer key (node and index
-    // below 2^32), so the sort compares integers; the key ends with the index, a total order,
-    // so an unstable sort (in place, no buffer to allocate, unlike the stable one on long
-    // inputs) gives the same order as a stable one.
+    // Grouped by node, by a counting sort (stable: ascending index within a node), in node
+    // order: `O(outages + nodes)`, where sorting packed (node, start, index) keys was
+    // `O(outages log outages)`. Only the grouping matters: `sweep_node` sorts a node's
+    // boundaries by (time, is start, index), a total order, and its product tree sorts the
+    // node's outages by index, so neither depends on the order of the events it is given;
+    // each node writes its own row.
     assert!(
-        outages.len() <= u32::MAX as usize && slot_of_node.len() <= u32::MAX as usize,
-        "outage and node indices fit in 32 bits"
+        outages.len() <= u32::MAX as usize,
+        "outage indices fit in 32 bits"
     );
-    sweep.keys.clear();
-    sweep
-        .keys
-        .extend(outages.iter().enumerate().map(|(index, outage)| {
-            (outage.node as u128) << 96
-                | u128::from(total_order_key(outage.start_day)) << 32
-                | index as u128
-        }));
-    sweep.keys.sort_unstable();
+    let nodes = slot_of_node.len();
+    let bucket = &mut sweep.bucket;
+    bucket.clear();
+    bucket.resize(nodes + 1, 0);
+    for outage in outages {
+        bucket[outage.node + 1] += 1;
+    }
+    for node in 0..nodes {
+        bucket[node + 1] += bucket[node];
+    }
     sweep.order.clear();
-    sweep
-        .order
-        .extend(sweep.keys.iter().map(|&key| key as u32 as usize));
+    sweep.order.resize(outages.len(), 0);
+    for (index, outage) in outages.iter().enumerate() {
+        let place = &mut bucket[outage.node];
+        sweep.order[*place as usize] = index;
+        *place += 1;
+    }
     let mut i = 0;
     while i < sweep.order.len() {
         let node = outages[sweep.order[i]].node;

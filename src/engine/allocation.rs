@@ -544,6 +544,27 @@ impl LeavingChoice {
     }
 }
 
+impl LeavingChoice {
+    /// [`clamped`]`(flow, capacity)`, after [`LeavingChoice::consider`] of the same arc. A flow
+    /// strictly inside `(0, capacity)` is its own clamp and violates nothing (the tolerance is
+    /// ≥ 0, so `capacity + tolerance` ≥ `capacity`): two compares instead of four.
+    #[inline(always)]
+    fn clamp_and_consider(
+        &mut self,
+        node: u32,
+        arc: u32,
+        flow: f64,
+        capacity: f64,
+        tolerance: f64,
+    ) -> f64 {
+        if flow > 0.0 && flow < capacity {
+            return flow;
+        }
+        self.consider(node, arc, flow, capacity, tolerance);
+        clamped(flow, capacity)
+    }
+}
+
 /// A flow clamped into `[0, capacity]`, and +0.0 rather than −0.0.
 #[inline]
 fn clamped(flow: f64, capacity: f64) -> f64 {
@@ -617,6 +638,10 @@ pub struct Solver {
     /// The last sweep recorded, its accumulators when replayed, and the changed arcs at upper
     /// bound of the current solve with their capacity changes.
     program: SweepProgram,
+    /// Sweeps recorded before the last, for replay when the arcs they send change again on
+    /// the same basis (see [`SWEEPS_KEPT`]); `next_spare` is the next to be overwritten.
+    spares: Vec<SweepProgram>,
+    next_spare: usize,
     replay: Vec<f64>,
     upper_changes: Vec<(u32, f64)>,
     /// Changes whenever the basis does (a pivot, a basis set): a recorded sweep is valid only
@@ -664,6 +689,11 @@ const REFRESH_INTERVAL: u32 = 32;
 /// trial, the return arc's bound, so this never fires there.)
 const SCALE_DROP: f64 = 1.0 / 1024.0;
 
+/// Sweeps of [`Solver::update_flows`] kept for replay, the last one's included. On one basis
+/// the months of a trial may alternate between a few sets of changed arcs at upper bound;
+/// keeping one sweep per set lets each be replayed instead of recorded again.
+const SWEEPS_KEPT: usize = 4;
+
 /// A node's place in the sweep of [`Solver::update_flows`].
 #[derive(Clone, Copy, Debug)]
 struct SweepSlot {
@@ -694,6 +724,56 @@ struct SweepProgram {
     steps: Vec<SweepStep>,
     /// Number of slots.
     slots: usize,
+}
+
+impl SweepProgram {
+    /// An empty program (recorded for no basis) with room for a sweep of the network.
+    fn with_capacity(arc_count: usize, total_nodes: usize) -> Self {
+        SweepProgram {
+            basis_version: u64::MAX,
+            sources: Vec::with_capacity(arc_count),
+            steps: Vec::with_capacity(total_nodes),
+            slots: 0,
+        }
+    }
+
+    /// Whether it was recorded on basis `basis_version` for the changes `upper_changes`.
+    #[inline(always)]
+    fn sends(&self, basis_version: u64, upper_changes: &[(u32, f64)]) -> bool {
+        self.basis_version == basis_version
+            && self.sources.len() == upper_changes.len()
+            && self
+                .sources
+                .iter()
+                .zip(upper_changes)
+                .all(|(source, &(arc, _))| source.arc == arc)
+    }
+}
+
+/// When the last sweep recorded is not the one `upper_changes` needs: swaps in a kept one that
+/// is, returning true, or else makes `program` one free to record over (keeping the last
+/// sweep among the spares if it is of this basis, in place of the oldest), returning false.
+/// Exchanging programs moves their buffers, so nothing is allocated.
+#[inline(never)]
+fn swap_in_kept_sweep(
+    program: &mut SweepProgram,
+    spares: &mut [SweepProgram],
+    next_spare: &mut usize,
+    basis_version: u64,
+    upper_changes: &[(u32, f64)],
+) -> bool {
+    if let Some(spare) = spares
+        .iter_mut()
+        .find(|spare| spare.sends(basis_version, upper_changes))
+    {
+        std::mem::swap(program, spare);
+        return true;
+    }
+    if program.basis_version == basis_version && !spares.is_empty() {
+        std::mem::swap(program, &mut spares[*next_spare]);
+        *next_spare = (*next_spare + 1) % spares.len();
+    }
+    false
 }
 
 /// A non-tree arc at its upper bound whose capacity change a [`SweepProgram`] sends.
@@ -912,12 +992,11 @@ impl Solver {
                 };
                 total_nodes
             ],
-            program: SweepProgram {
-                basis_version: u64::MAX,
-                sources: Vec::with_capacity(arc_count),
-                steps: Vec::with_capacity(total_nodes),
-                slots: 0,
-            },
+            program: SweepProgram::with_capacity(arc_count, total_nodes),
+            spares: (1..SWEEPS_KEPT)
+                .map(|_| SweepProgram::with_capacity(arc_count, total_nodes))
+                .collect(),
+            next_spare: 0,
             replay: vec![0.0; total_nodes],
             upper_changes: vec![(0, 0.0); arc_count],
             basis_version: 0,
@@ -1181,8 +1260,13 @@ impl Solver {
             let arc = entry.arc as usize;
             let arc_capacity = capacity[arc];
             raw_flow[arc] = tree_flow;
-            choice.consider(entry.node, entry.arc, tree_flow, arc_capacity, tolerance);
-            flow[arc] = clamped(tree_flow, arc_capacity);
+            flow[arc] = choice.clamp_and_consider(
+                entry.node,
+                entry.arc,
+                tree_flow,
+                arc_capacity,
+                tolerance,
+            );
         }
         self.flows_current = true;
         self.updates_since_refresh = 0;
@@ -1242,20 +1326,46 @@ impl Solver {
         }
         let changed = &self.changed[..count];
 
-        // Unchanged capacities were valid and at most the largest; check the changed ones
-        // before touching anything (the first invalid arc is the first invalid changed one),
-        // and whether one exceeds the largest or held it.
+        // Slices of one length (one bounds check covers the three) that the compiler knows
+        // do not alias the solver, so their addresses stay in registers.
+        let total_arcs = self.capacity.len();
+        let raw_flow = &mut self.raw_flow[..total_arcs];
+        let capacity = &mut self.capacity[..total_arcs];
+        let flow = &mut self.flow[..total_arcs];
+        let state = &self.basis.state[..total_arcs];
+
+        // One pass over the changed arcs. Unchanged capacities were valid and at most the
+        // largest; check the changed ones (NaN and negatives fail `u ≥ 0`, +∞ becomes the
+        // largest and fails below), and whether one exceeds the largest or held it. Non-tree
+        // arcs at their upper bound carry their new capacity: each change moves the excess of
+        // the arc's two ends. Capacities are updated here, so that the sweep below clamps and
+        // checks against this month's. (An invalid capacity returns an error with these
+        // half written; the solver then computes its flows from scratch, as after any error,
+        // and so does the rare solve below that recomputes them.)
         let previous_largest = self.largest_capacity;
         let mut valid = true;
         let mut largest_changed = 0.0_f64;
         let mut held_largest = false;
+        let upper_changes = &mut self.upper_changes[..arc_count];
+        let mut upper_count = 0;
         for &arc in changed {
-            let (capacity, before) = (capacities[arc as usize], previous[arc as usize]);
-            valid &= (0.0..=f64::MAX).contains(&capacity);
-            largest_changed = largest_changed.max(capacity);
+            let arc = arc as usize;
+            let (new_capacity, before) = (capacities[arc], capacity[arc]);
+            valid &= new_capacity >= 0.0;
+            largest_changed = if new_capacity > largest_changed {
+                new_capacity
+            } else {
+                largest_changed
+            };
             held_largest |= before == previous_largest;
+            if state[arc] == ArcState::Upper {
+                upper_changes[upper_count] = (arc as u32, new_capacity - before);
+                upper_count += 1;
+                flow[arc] = new_capacity;
+            }
+            capacity[arc] = new_capacity;
         }
-        if !valid {
+        if !valid || largest_changed > f64::MAX {
             let arc = changed
                 .iter()
                 .map(|&arc| arc as usize)
@@ -1285,41 +1395,19 @@ impl Solver {
         self.refresh_scale = self.refresh_scale.max(largest);
         self.tolerance = tolerance;
         self.updates_since_refresh += 1;
-
-        // Slices of one length (one bounds check covers the three) that the compiler knows
-        // do not alias the solver, so their addresses stay in registers.
-        let total_arcs = self.capacity.len();
-        let raw_flow = &mut self.raw_flow[..total_arcs];
-        let capacity = &mut self.capacity[..total_arcs];
-        let flow = &mut self.flow[..total_arcs];
-        let state = &self.basis.state[..total_arcs];
         let total_nodes = self.node_count + 1;
         let link = &self.basis.link[..total_nodes];
 
-        // Non-tree arcs at their upper bound carry their new capacity: each change moves the
-        // excess of the arc's two ends. Capacities are updated first, so that the sweep below
-        // clamps and checks against this month's.
-        let upper_changes = &mut self.upper_changes[..arc_count];
-        let mut upper_count = 0;
-        for &arc in changed {
-            let arc = arc as usize;
-            let new_capacity = capacities[arc];
-            if state[arc] == ArcState::Upper {
-                upper_changes[upper_count] = (arc as u32, new_capacity - capacity[arc]);
-                upper_count += 1;
-                flow[arc] = new_capacity;
-            }
-            capacity[arc] = new_capacity;
-        }
         let upper_changes = &upper_changes[..upper_count];
         let program = &mut self.program;
-        let replay = program.basis_version == self.basis_version
-            && program.sources.len() == upper_count
-            && program
-                .sources
-                .iter()
-                .zip(upper_changes)
-                .all(|(source, &(arc, _))| source.arc == arc);
+        let replay = program.sends(self.basis_version, upper_changes)
+            || swap_in_kept_sweep(
+                program,
+                &mut self.spares,
+                &mut self.next_spare,
+                self.basis_version,
+                upper_changes,
+            );
         let capacity = &*capacity;
         let mut choice = LeavingChoice::new(bland);
         if replay {
@@ -1334,8 +1422,13 @@ impl Solver {
                 let arc = step.arc as usize;
                 let tree_flow = &mut raw_flow[arc];
                 *tree_flow += step.sign * change;
-                flow[arc] = clamped(*tree_flow, capacity[arc]);
-                choice.consider(step.node, step.arc, *tree_flow, capacity[arc], tolerance);
+                flow[arc] = choice.clamp_and_consider(
+                    step.node,
+                    step.arc,
+                    *tree_flow,
+                    capacity[arc],
+                    tolerance,
+                );
                 slots[step.parent_slot as usize] += change;
             }
         } else {
@@ -1371,8 +1464,8 @@ impl Solver {
                 let sign = if here.up { 1.0 } else { -1.0 };
                 let tree_flow = &mut raw_flow[arc];
                 *tree_flow += sign * change;
-                flow[arc] = clamped(*tree_flow, capacity[arc]);
-                choice.consider(node, here.arc, *tree_flow, capacity[arc], tolerance);
+                flow[arc] =
+                    choice.clamp_and_consider(node, here.arc, *tree_flow, capacity[arc], tolerance);
                 let parent_slot = queue.add(here.parent, here.depth - 1, change);
                 program.steps.push(SweepStep {
                     node,
@@ -1413,8 +1506,13 @@ impl Solver {
                 } else {
                     self.head[arc]
                 };
-                flow[arc] = clamped(raw_flow[arc], capacity[arc]);
-                choice.consider(node, arc as u32, raw_flow[arc], capacity[arc], tolerance);
+                flow[arc] = choice.clamp_and_consider(
+                    node,
+                    arc as u32,
+                    raw_flow[arc],
+                    capacity[arc],
+                    tolerance,
+                );
             }
         }
         Ok(self.remember_violators(&choice))

@@ -978,6 +978,36 @@ fn bad_capacities_are_rejected_without_touching_the_basis() {
     assert_eq!(solver.pivots_last_solve(), 0);
 }
 
+/// A warm update writes the changed capacities as it checks them, so an invalid one leaves
+/// them half written; the next solve must compute its flows from scratch, exactly as a solver
+/// given the same basis would.
+#[test]
+fn a_solve_after_a_rejected_update_computes_its_flows_afresh() {
+    let mut rng = TestRng(17);
+    let instance = supply_chain(&mut rng, 3);
+    let count = instance.arcs.len();
+    let mut solver = Solver::new(&instance.network());
+    solver.solve(&instance.capacities).expect("ok");
+    let basis = solver.basis().clone();
+    let mut bad = instance.capacities.clone();
+    for capacity in &mut bad {
+        *capacity *= 0.5;
+    }
+    bad[count - 1] = f64::NAN;
+    assert!(matches!(
+        solver.solve(&bad),
+        Err(SolveError::InvalidCapacity { .. })
+    ));
+    let mut fresh = Solver::new(&instance.network());
+    fresh.set_basis(&basis).expect("same network");
+    let want = fresh.solve(&instance.capacities).expect("ok").to_vec();
+    let got = solver.solve(&instance.capacities).expect("ok");
+    assert_eq!(
+        got.iter().map(|f| f.to_bits()).collect::<Vec<_>>(),
+        want.iter().map(|f| f.to_bits()).collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn a_basis_of_another_network_is_rejected() {
     let mut first = FlowNetwork::new(2).expect("small");
