@@ -104,6 +104,51 @@ pub struct RunArgs {
     pub format: Format,
 }
 
+/// Parses a command line (program name first), as [`Cli::try_parse_from`] does, except that a
+/// `--shard` followed by another flag (`--shard --trials 5`, its value forgotten) is always
+/// reported as that: clap reports a positional argument left over by the flag taking the next
+/// one's place (the `5`) before it checks the flag's value.
+pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    Cli::try_parse_from(&args).map_err(|error| {
+        let run = args.get(1).is_some_and(|command| command == "run");
+        let flag = args
+            .windows(2)
+            .filter(|_| run)
+            .find(|pair| pair[0] == "--shard" && pair[1].to_string_lossy().starts_with("--"))
+            .map(|pair| pair[1].to_string_lossy().into_owned());
+        match flag {
+            Some(flag) => {
+                use clap::CommandFactory;
+                // `--shard` is a flag of `run`: its usage goes with the message.
+                let mut command = Cli::command();
+                command.build();
+                let run = command
+                    .find_subcommand_mut("run")
+                    .expect("the run subcommand");
+                run.error(
+                    clap::error::ErrorKind::InvalidValue,
+                    format!(
+                        "invalid value '{flag}' for '--shard <K/N>': found the flag `{flag}` \
+                         where shard K/N was expected: give `--shard` a value, e.g. --shard 3/8"
+                    ),
+                )
+            }
+            None => error,
+        }
+    })
+}
+
+/// [`try_parse_args`] on this process's command line, exiting as clap does on an error
+/// (code 2, the message on stderr) or for `--help` and `--version` (code 0).
+pub fn parse_command_line() -> Cli {
+    try_parse_args(std::env::args_os()).unwrap_or_else(|error| error.exit())
+}
+
 /// `text` as a whole number in `low..=high`, or a message that says so: clap's own says
 /// "invalid digit found in string" for `-1` or `1e6`.
 fn whole_number(text: &str, low: u64, high: u64) -> Result<u64, String> {
@@ -200,6 +245,25 @@ mod tests {
             let message = refused(&args);
             assert!(message.contains(&wanted), "{args:?}: {message}");
         }
+        // With the scenario before the flags, clap alone would report the `5` that `--trials`
+        // left behind ("unexpected argument '5'"); the command line is read so as to say what
+        // is wrong instead, with clap's usage exit code.
+        let error = try_parse_args(["supplyrisk", "run", "tutorial", "--shard", "--trials", "5"])
+            .expect_err("refused");
+        assert_eq!(error.exit_code(), 2);
+        assert!(
+            error
+                .to_string()
+                .contains("found the flag `--trials` where shard K/N was expected"),
+            "{error}"
+        );
+        // Other errors are clap's own.
+        let error =
+            try_parse_args(["supplyrisk", "run", "tutorial", "extra"]).expect_err("refused");
+        assert!(
+            error.to_string().contains("unexpected argument 'extra'"),
+            "{error}"
+        );
         // The bounds themselves are accepted.
         let cli = Cli::try_parse_from([
             "supplyrisk",

@@ -1,12 +1,11 @@
 //! The `supplyrisk` command: parse flags, call the library, map errors to exit codes.
 
-use clap::Parser;
 use supplyrisk::app::{self, EXIT_OK};
-use supplyrisk::cli::Cli;
+use supplyrisk::cli;
 
 fn main() {
     app::handle_interrupts();
-    let cli = Cli::parse();
+    let cli = cli::parse_command_line();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr();
     let code = match app::execute(cli, &mut stdout, &mut stderr) {
