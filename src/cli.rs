@@ -130,12 +130,15 @@ where
                 let run = command
                     .find_subcommand_mut("run")
                     .expect("the run subcommand");
+                // The message `--shard`'s own parser gives a flag for a value, as clap words
+                // a refused value.
+                let reason = flag
+                    .parse::<ShardSpec>()
+                    .expect_err("a flag is not K/N")
+                    .to_string();
                 run.error(
                     clap::error::ErrorKind::InvalidValue,
-                    format!(
-                        "invalid value '{flag}' for '--shard <K/N>': found the flag `{flag}` \
-                         where shard K/N was expected: give `--shard` a value, e.g. --shard 3/8"
-                    ),
+                    format!("invalid value '{flag}' for '--shard <K/N>': {reason}"),
                 )
             }
             None => error,

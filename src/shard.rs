@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -72,7 +72,13 @@ impl<W: Write> HashingWriter<W> {
         }
     }
 
-    /// The SHA-256 of every byte written, lowercase hex (as [`sha256_hex`] gives).
+    /// Hashes `bytes` as if written, without passing them on: a part of a file that is read
+    /// but not copied (the header of every shard's `trials.csv` but the first).
+    pub fn skip(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    /// The SHA-256 of every byte written or skipped, lowercase hex (as [`sha256_hex`] gives).
     pub fn finish(self) -> String {
         self.hasher
             .finalize()
@@ -348,6 +354,8 @@ impl Manifest {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| format!("{MANIFEST_FILE} is corrupt: {e}"))?;
         let field = |name: &str| value.get(name).cloned().unwrap_or(serde_json::Value::Null);
+        // A field's value for a message: a string as it is, anything else as JSON.
+        let text = |v: serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
         if field("format") != SHARD_FORMAT {
             return Err(format!(
                 "{MANIFEST_FILE} is not a supplyrisk shard manifest (no \"format\": \"{SHARD_FORMAT}\")"
@@ -355,9 +363,7 @@ impl Manifest {
         }
         let version = field("tool_version");
         if version != TOOL_VERSION {
-            let version = version
-                .as_str()
-                .map_or_else(|| version.to_string(), str::to_string);
+            let version = text(version);
             return Err(format!(
                 "written by supplyrisk {version}, but this is supplyrisk {TOOL_VERSION}: re-run the shard with this version, or merge with that one"
             ));
@@ -370,9 +376,7 @@ impl Manifest {
         }
         let build = field("build_id");
         if build != BUILD_ID {
-            let build = build
-                .as_str()
-                .map_or_else(|| build.to_string(), str::to_string);
+            let build = text(build);
             return Err(format!(
                 "written by another build of supplyrisk {TOOL_VERSION} (build {build}; this is build {BUILD_ID}): builds of different code can give different results for the same seed; run every shard with one build (`supplyrisk --version` shows it), or re-run this shard with this one"
             ));
@@ -828,38 +832,23 @@ impl ShardSet {
             reader
                 .read_until(b'\n', &mut first)
                 .map_err(|e| refuse(e.to_string()))?;
-            let mut hasher = Sha256::new();
-            hasher.update(&first);
+            // The rows are copied as they are, so their hash is what tells a damaged file
+            // (truncated, a row lost, a byte changed) from the one the shard wrote.
+            let mut copy = HashingWriter::new(&mut *out);
             match &header {
                 None => {
-                    out.write_all(&first)
+                    copy.write_all(&first)
                         .map_err(|e| refuse(format!("cannot write the merged copy: {e}")))?;
                     header = Some(first);
                 }
                 Some(h) if *h != first => {
                     return Err(refuse("its header differs from shard 1's".to_string()));
                 }
-                Some(_) => {}
+                Some(_) => copy.skip(&first),
             }
-            // The rows are copied as they are, so their hash is what tells a damaged file
-            // (truncated, a row lost, a byte changed) from the one the shard wrote.
-            let mut buffer = vec![0u8; 1 << 16];
-            loop {
-                let n = match reader.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(refuse(format!("cannot copy the rows: {e}"))),
-                };
-                hasher.update(&buffer[..n]);
-                out.write_all(&buffer[..n])
-                    .map_err(|e| refuse(format!("cannot copy the rows: {e}")))?;
-            }
-            let actual: String = hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            std::io::copy(&mut reader, &mut copy)
+                .map_err(|e| refuse(format!("cannot copy the rows: {e}")))?;
+            let actual = copy.finish();
             if o.manifest.trials_sha256.as_deref() != Some(actual.as_str()) {
                 return Err(refuse(
                     "it is not the file the shard wrote (its SHA-256 differs from the manifest's): \

@@ -542,9 +542,7 @@ impl LeavingChoice {
             self.arc = arc;
         }
     }
-}
 
-impl LeavingChoice {
     /// [`clamped`]`(flow, capacity)`, after [`LeavingChoice::consider`] of the same arc. A flow
     /// strictly inside `(0, capacity)` is its own clamp and violates nothing (the tolerance is
     /// ≥ 0, so `capacity + tolerance` ≥ `capacity`): two compares instead of four.

@@ -189,8 +189,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
                     percent(b.mean, d),
                     percent(b.ci_low, d),
                     percent(b.ci_high, d),
-                    percent(b.p5, PERCENTILE_DECIMALS.min(d)),
-                    percent(b.p95, PERCENTILE_DECIMALS.min(d))
+                    percent(b.p5, PERCENTILE_DECIMALS),
+                    percent(b.p95, PERCENTILE_DECIMALS)
                 ));
             }
             for variant in &others {
@@ -577,36 +577,7 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                 let Some(r) = summary.row(&variant.id, &commodity.id, metric) else {
                     continue;
                 };
-                let (mean, ci, p5, p50, p95) = if metric == "shortage_months" {
-                    // One decimal more than the interval's width needs: a mean of 0.05
-                    // months must not read 0.1, nor its interval's −0.048 read −0.0.
-                    let d = decimals_for(r.ci_high - r.ci_low) + 1;
-                    (
-                        plain(r.mean, d),
-                        format!("{} to {}", plain(r.ci_low, d), plain(r.ci_high, d)),
-                        format!("{}", r.p5),
-                        format!("{}", r.p50),
-                        format!("{}", r.p95),
-                    )
-                } else if metric == "shortfall_exceeds_threshold" {
-                    let d = row_decimals(r);
-                    (
-                        percent(r.mean, d),
-                        format!("{} to {}", percent(r.ci_low, d), percent(r.ci_high, d)),
-                        "–".to_string(),
-                        "–".to_string(),
-                        "–".to_string(),
-                    )
-                } else {
-                    let d = row_decimals(r);
-                    (
-                        percent(r.mean, d),
-                        format!("{} to {}", percent(r.ci_low, d), percent(r.ci_high, d)),
-                        percent(r.p5, PERCENTILE_DECIMALS.min(d)),
-                        percent(r.p50, PERCENTILE_DECIMALS.min(d)),
-                        percent(r.p95, PERCENTILE_DECIMALS.min(d)),
-                    )
-                };
+                let [mean, ci, p5, p50, p95] = table_cells(r, metric, percent, plain);
                 let role = if variant.id == baseline && !others.is_empty() {
                     " (baseline)"
                 } else {
@@ -647,36 +618,7 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
                 let Some(r) = summary.row(&group, &commodity.id, metric) else {
                     continue;
                 };
-                let (reduction, ci, p5, p50, p95) = if metric == "shortage_months" {
-                    let d = decimals_for(r.ci_high - r.ci_low) + 1;
-                    (
-                        signed(r.mean, d),
-                        format!("{} to {}", signed(r.ci_low, d), signed(r.ci_high, d)),
-                        signed(r.p5, 0),
-                        signed(r.p50, 0),
-                        signed(r.p95, 0),
-                    )
-                } else if metric == "shortfall_exceeds_threshold" {
-                    // A trial's reduction of an indicator is −1, 0 or +1: its mean is the
-                    // change of the probability, its percentiles say nothing more.
-                    let d = row_decimals(r);
-                    (
-                        points(r.mean, d),
-                        format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
-                        "–".to_string(),
-                        "–".to_string(),
-                        "–".to_string(),
-                    )
-                } else {
-                    let d = row_decimals(r);
-                    (
-                        points(r.mean, d),
-                        format!("{} to {}", points(r.ci_low, d), points(r.ci_high, d)),
-                        points(r.p5, PERCENTILE_DECIMALS.min(d)),
-                        points(r.p50, PERCENTILE_DECIMALS.min(d)),
-                        points(r.p95, PERCENTILE_DECIMALS.min(d)),
-                    )
-                };
+                let [reduction, ci, p5, p50, p95] = table_cells(r, metric, points, signed);
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {reduction} | {ci} | {} | {p5} | {p50} | {p95} |",
@@ -689,6 +631,35 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
         }
     }
     let _ = writeln!(out);
+}
+
+/// A table row's mean, 95% CI, and 5th, 50th and 95th percentiles of metric `metric`, with
+/// `share` for shares (percent for levels, points for reductions) and `count` for the month
+/// count (plain or signed). Shares get the decimals their CI needs, percentiles at most
+/// [`PERCENTILE_DECIMALS`]; counts one decimal more than the CI's width needs (a mean of 0.05
+/// months must not read 0.1, nor its interval's −0.048 read −0.0) and whole percentiles. The
+/// serious-shortfall indicator has no percentiles: per trial it is 0 or 1 (its reduction −1, 0
+/// or +1), so its mean, the probability or its change, says it all.
+fn table_cells(
+    r: &Row,
+    metric: &str,
+    share: fn(f64, usize) -> String,
+    count: fn(f64, usize) -> String,
+) -> [String; 5] {
+    let (format, d, percentile_decimals): (fn(f64, usize) -> String, usize, usize) =
+        if metric == "shortage_months" {
+            (count, decimals_for(r.ci_high - r.ci_low) + 1, 0)
+        } else {
+            (share, row_decimals(r), PERCENTILE_DECIMALS)
+        };
+    let mean = format(r.mean, d);
+    let ci = format!("{} to {}", format(r.ci_low, d), format(r.ci_high, d));
+    if metric == "shortfall_exceeds_threshold" {
+        let none = || "–".to_string();
+        return [mean, ci, none(), none(), none()];
+    }
+    let [p5, p50, p95] = [r.p5, r.p50, r.p95].map(|p| format(p, percentile_decimals));
+    [mean, ci, p5, p50, p95]
 }
 
 /// A signed number with `decimals` decimals (`−` U+2212, `+`, or none for zero).
