@@ -32,6 +32,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and write results to an output folder.
+    // clap's error messages print the usage with the arguments given, which showed an optional
+    // SCENARIO as required (`supplyrisk run <SCENARIO>`) after `run x.toml --bogus`.
+    #[command(override_usage = "supplyrisk run [OPTIONS] [SCENARIO]")]
     Run(RunArgs),
     /// Validate a scenario and describe its network, processes and variants.
     Check {
@@ -267,6 +270,16 @@ mod tests {
             error.to_string().contains("unexpected argument 'extra'"),
             "{error}"
         );
+        // Their usage line keeps the scenario optional, whether or not one was given.
+        for args in [vec!["run", "tutorial", "--bogus"], vec!["run", "--bogus"]] {
+            let error = try_parse_args(std::iter::once("supplyrisk").chain(args.iter().copied()))
+                .expect_err("refused");
+            let message = error.to_string();
+            assert!(
+                message.contains("Usage: supplyrisk run [OPTIONS] [SCENARIO]"),
+                "{args:?}: {message}"
+            );
+        }
         // The bounds themselves are accepted.
         let cli = Cli::try_parse_from([
             "supplyrisk",
