@@ -8,7 +8,7 @@ mod common;
 
 use common::{model, run_model, supplyrisk};
 use supplyrisk::model::Model;
-use supplyrisk::plot::{self, style};
+use supplyrisk::plot::{self, PanelLayout, style};
 use supplyrisk::report::graph::{self, NetworkView, Presence};
 use supplyrisk::report::markdown::network_views;
 use supplyrisk::report::summary::Summary;
@@ -339,7 +339,164 @@ fn many_commodities_draw_in_a_grid() {
     let (model, source) = model(&text);
     let summary = run_model(&model, &source, 60, 2, 1);
     assert_eq!(summary.commodities.len(), 12);
-    check_charts(&summary, &network_views(&model));
+    let networks = network_views(&model);
+    check_charts(&summary, &networks);
+    // Every metal has something to show in the dependency chart: twelve panels, 3 × 4.
+    let dependency = plot::plan(&summary, &networks)[0]
+        .layout(&summary)
+        .expect("a layout")
+        .expect("panels");
+    assert_eq!(dependency.shown, (0..12).collect::<Vec<_>>());
+    assert_eq!((dependency.empty_line(), dependency.grid), (None, (3, 4)));
+}
+
+/// Every chart's panel layout, by file name (`None` for the networks, which have no panels).
+fn layouts(summary: &Summary, networks: &[NetworkView]) -> Vec<(String, Option<PanelLayout>)> {
+    plot::plan(summary, networks)
+        .into_iter()
+        .map(|spec| {
+            let layout = spec.layout(summary).expect("a layout");
+            (spec.file_name, layout)
+        })
+        .collect()
+}
+
+#[test]
+fn commodities_with_nothing_to_show_are_named_instead_of_given_a_panel() {
+    // Gold is never short and never comes from China or Russia: in every per-commodity chart it
+    // has no panel and is named on the chart's line, antimony has the one panel.
+    let (model, summary) = multi();
+    let networks = network_views(&model);
+    let mut lines = Vec::new();
+    for (name, layout) in layouts(&summary, &networks) {
+        let Some(layout) = layout else {
+            assert!(name.starts_with("network"), "{name} has panels");
+            continue;
+        };
+        assert_eq!(layout.shown, [0], "{name}: antimony's panel only");
+        assert_eq!(layout.empty, ["gold"], "{name}");
+        assert_eq!(layout.grid, (1, 1), "{name}");
+        lines.push((name, layout.empty_line().expect("a line naming gold")));
+    }
+    let expected = [
+        (
+            "dependency_CN.png",
+            "No dependency on CN in any trial of any variant: gold",
+        ),
+        ("reduction_CN.png", "No change in any trial: gold"),
+        (
+            "monthly_dependency_CN.png",
+            "No dependency on CN in any month or trial of any variant: gold",
+        ),
+        (
+            "dependency_RU.png",
+            "No dependency on RU in any trial of any variant: gold",
+        ),
+        ("reduction_RU.png", "No change in any trial: gold"),
+        (
+            "monthly_dependency_RU.png",
+            "No dependency on RU in any month or trial of any variant: gold",
+        ),
+        (
+            "shortfall_exceedance.png",
+            "No shortfall in any trial of any variant: gold",
+        ),
+        (
+            "monthly_shortfall.png",
+            "No shortfall in any month or trial of any variant: gold",
+        ),
+    ];
+    let lines: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|(n, l)| (n.as_str(), l.as_str()))
+        .collect();
+    assert_eq!(lines, expected);
+    // The report tells the reader where those commodities went.
+    for spec in plot::plan(&summary, &networks) {
+        if !spec.file_name.starts_with("network") {
+            assert!(
+                spec.how_to_read.contains("named under the legend"),
+                "{}: {}",
+                spec.file_name,
+                spec.how_to_read
+            );
+        }
+    }
+}
+
+/// Two commodities that nothing disrupts and a variant that changes nothing: gold never comes
+/// from China, tin always does.
+const QUIET: &str = r#"
+commodity = [{ id = "gold", name = "Gold" }, { id = "tin", name = "Tin" }]
+node = [
+    { id = "au_mine", kind = "mine", country = "AU", capacity = { gold = 50 } },
+    { id = "cn_mine", kind = "mine", country = "CN", capacity = { tin = 50 } },
+    { id = "us", kind = "market", country = "US", demand = { gold = 20, tin = 20 } },
+]
+edge = [{ from = "au_mine", to = "us" }, { from = "cn_mine", to = "us" }]
+variant = [{ id = "base", baseline = true }, { id = "same" }]
+
+[scenario]
+name = "Nothing moves"
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+dependency_on = ["CN"]
+"#;
+
+#[test]
+fn a_chart_with_nothing_to_show_keeps_one_panel_saying_so() {
+    let (model, source) = model(QUIET);
+    let summary = run_model(&model, &source, 50, 3, 1);
+    let networks = network_views(&model);
+    let layouts = layouts(&summary, &networks);
+    let layout = |file: &str| {
+        layouts
+            .iter()
+            .find(|(name, _)| name == file)
+            .and_then(|(_, layout)| layout.clone())
+            .unwrap_or_else(|| panic!("{file} has a layout"))
+    };
+    // Tin at 100% via China in every trial still has its panel (a value, not nothing); gold at
+    // 0% is named.
+    for file in ["dependency_CN.png", "monthly_dependency_CN.png"] {
+        let l = layout(file);
+        assert_eq!(
+            (l.shown, l.empty, l.grid),
+            (vec![1], vec!["Gold".to_string()], (1, 1))
+        );
+    }
+    // No change and no shortfall anywhere: no panel but the one for the message.
+    for (file, message) in [
+        (
+            "reduction_CN.png",
+            "No change in any trial, in any commodity",
+        ),
+        (
+            "shortfall_exceedance.png",
+            "No shortfall in any trial of any variant, in any commodity",
+        ),
+        (
+            "monthly_shortfall.png",
+            "No shortfall in any month or trial of any variant, in any commodity",
+        ),
+    ] {
+        let l = layout(file);
+        assert!(l.shown.is_empty(), "{file}: {:?}", l.shown);
+        assert_eq!(l.empty, ["Gold", "Tin"], "{file}");
+        assert_eq!(l.grid, (1, 1), "{file}");
+        assert_eq!(l.all_empty_message(), message, "{file}");
+    }
+    // Every chart is still written, at full size.
+    let specs = plot::plan(&summary, &networks);
+    for (name, bytes) in plot::draw_all(&specs, &summary, &networks).expect("every chart draws") {
+        let image = Image::decode(&name, &bytes);
+        assert_eq!(
+            (image.width, image.height),
+            (style::WIDTH, style::HEIGHT),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The README must be true when run: its scenario example validates, and the commands and
-//! bundled names it mentions exist.
+//! The README must be true when run: its scenario example validates, the commands and
+//! bundled names it mentions exist, and its worked example (text and charts) is a real run.
 
 mod common;
 
@@ -76,7 +76,8 @@ fn the_readme_names_real_bundled_scenarios_and_links_real_files() {
 }
 
 /// The worked example's output in the README is a real run of the default scenario: rerun it
-/// and compare the table line by line (release only: it runs 20,000 trials).
+/// and compare the table line by line, and the two charts it embeds byte for byte (release
+/// only: it runs 20,000 trials).
 #[test]
 #[cfg_attr(
     debug_assertions,
@@ -107,4 +108,25 @@ fn the_readme_worked_example_is_the_real_output() {
         actual, expected,
         "the README's worked example differs from a real run"
     );
+    // The charts the README embeds are the ones that run writes, byte for byte.
+    for (chart, image) in [
+        ("dependency_CN.png", "pakistan_dependency_CN.png"),
+        ("reduction_CN.png", "pakistan_reduction_CN.png"),
+    ] {
+        assert!(
+            README.contains(&format!("](docs/images/{image})")),
+            "{image}"
+        );
+        let written = std::fs::read(dir.path().join("pakistan/charts").join(chart)).expect(chart);
+        let shown = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs/images")
+                .join(image),
+        )
+        .expect(image);
+        assert!(
+            written == shown,
+            "docs/images/{image} is not the {chart} a run writes: copy output/pakistan/charts/{chart} there"
+        );
+    }
 }

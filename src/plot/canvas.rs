@@ -331,6 +331,178 @@ pub(crate) fn grid(n: usize) -> (usize, usize) {
     }
 }
 
+/// How a chart of one panel per commodity lays out its panels: the commodities with something
+/// to show get a panel each, in a grid sized for them alone; those with nothing to show (every
+/// variant exactly zero, or no change, in every trial) are named in one line under the legend
+/// instead of each taking a panel that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelLayout {
+    /// Positions, in the summary's commodities, of those drawn as panels, in order.
+    pub shown: Vec<usize>,
+    /// Display names of the commodities with nothing to show, in the summary's order.
+    pub empty: Vec<String>,
+    /// What "nothing to show" means in this chart, e.g. "No change in any trial".
+    pub empty_label: String,
+    /// Rows and columns of the grid, sized for the shown panels (as square as the wide
+    /// frame allows, with few empty cells); one panel for the message when none is shown.
+    pub grid: (usize, usize),
+}
+
+impl PanelLayout {
+    /// The layout of panels given in the summary's commodity order as (display name, whether
+    /// it has nothing to show); `empty_label` says what nothing to show means in the chart.
+    pub fn new(
+        panels: impl IntoIterator<Item = (String, bool)>,
+        empty_label: impl Into<String>,
+    ) -> Self {
+        let mut shown = Vec::new();
+        let mut empty = Vec::new();
+        for (index, (name, is_empty)) in panels.into_iter().enumerate() {
+            if is_empty {
+                empty.push(name);
+            } else {
+                shown.push(index);
+            }
+        }
+        PanelLayout {
+            grid: grid(shown.len()),
+            shown,
+            empty,
+            empty_label: empty_label.into(),
+        }
+    }
+
+    /// The line under the legend naming the commodities with nothing to show, e.g. "No change
+    /// in any trial: Tungsten, Gold"; `None` when every commodity has a panel.
+    pub fn empty_line(&self) -> Option<String> {
+        (!self.empty.is_empty()).then(|| format!("{}: {}", self.empty_label, self.empty.join(", ")))
+    }
+
+    /// The message standing in for the panels when no commodity has one.
+    pub fn all_empty_message(&self) -> String {
+        format!("{}, in any commodity", self.empty_label)
+    }
+
+    /// Places the shown ones of `panels` (one per commodity, in the summary's order) under
+    /// the line naming the empty ones: each with its area in the grid, its caption
+    /// (`caption`), the height of the tallest caption of its row (so the plots of a row line
+    /// up) and whether it carries the x axis description (the lowest panel of its column that
+    /// `draws_axes`; panels below it hold a note). With none shown, draws the message instead.
+    pub(crate) fn place<'a, P>(
+        &self,
+        body: &Area<'a>,
+        panels: impl IntoIterator<Item = P>,
+        caption: impl Fn(&P) -> (String, Vec<CaptionLine>),
+        draws_axes: impl Fn(&P) -> bool,
+    ) -> Result<Vec<Placed<'a, P>>, ChartError> {
+        let areas = self.areas(body)?;
+        let cols = self.grid.1;
+        let shown: Vec<P> = panels
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, panel)| self.shown.contains(&i).then_some(panel))
+            .collect();
+        let captions: Vec<(String, Vec<CaptionLine>)> = shown.iter().map(caption).collect();
+        let heights = row_caption_heights(&areas, &captions, cols)?;
+        let with_axes: Vec<bool> = shown.iter().map(draws_axes).collect();
+        let x_desc = lowest_with_axes(&with_axes, cols);
+        debug_assert_eq!(areas.len(), shown.len());
+        Ok(shown
+            .into_iter()
+            .zip(areas)
+            .zip(captions)
+            .enumerate()
+            .map(|(i, ((panel, area), caption))| Placed {
+                panel,
+                area,
+                caption,
+                caption_height: heights[i],
+                col: i % cols.max(1),
+                x_desc: x_desc[i],
+            })
+            .collect())
+    }
+
+    /// Draws the line naming the empty commodities at the top of `body` (the area under the
+    /// header) and returns the areas of the shown panels, in order, in a grid under it. When
+    /// none is shown, draws one panel-sized frame with [`Self::all_empty_message`] instead and
+    /// returns no area.
+    fn areas<'a>(&self, body: &Area<'a>) -> Result<Vec<Area<'a>>, ChartError> {
+        let body = match self.empty_line() {
+            Some(line) => {
+                let (width, _) = body.dim_in_pixel();
+                let margin = style::MARGIN as i32;
+                let style = font(style::LEGEND_SIZE, style::TEXT, Weight::Normal);
+                let step = (style::LEGEND_SIZE * 1.5).round() as i32;
+                let lines = wrap_text(body, &line, &style, width as i32 - 2 * margin, 3);
+                let mut baseline = style::LEGEND_SIZE.round() as i32;
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        baseline += step;
+                    }
+                    text(body, line, (margin, baseline), &style, HPos::Left)?;
+                }
+                body.margin(baseline + 12, 0, 0, 0)
+            }
+            None => body.clone(),
+        };
+        let panels = body.margin(0, 6, 6, 6);
+        if self.shown.is_empty() {
+            let (width, height) = panels.dim_in_pixel();
+            super::distribution::note(
+                &panels,
+                &self.all_empty_message(),
+                PanelText::for_panel(width, height),
+            )?;
+            return Ok(Vec::new());
+        }
+        let mut areas = panels.split_evenly(self.grid);
+        areas.truncate(self.shown.len());
+        Ok(areas)
+    }
+}
+
+/// A shown panel of a chart, placed by [`PanelLayout::place`].
+pub(crate) struct Placed<'a, P> {
+    /// The chart's data for the panel.
+    pub panel: P,
+    /// Where it is drawn.
+    pub area: Area<'a>,
+    /// Its caption: title and coloured lines.
+    pub caption: (String, Vec<CaptionLine>),
+    /// Height of the tallest caption of its row.
+    pub caption_height: i32,
+    /// Its column in the grid.
+    pub col: usize,
+    /// Whether it carries the x axis description.
+    pub x_desc: bool,
+}
+
+impl<'a, P> Placed<'a, P> {
+    /// Draws the panel's caption at the top of its area (see [`panel_caption`]) and returns
+    /// the area under it, for the plot, with the text sizes that suit the panel.
+    pub fn draw_caption(&self) -> Result<(Area<'a>, PanelText), ChartError> {
+        let (width, height) = self.area.dim_in_pixel();
+        let sizes = PanelText::for_panel(width, height);
+        let (title, lines) = &self.caption;
+        let plot_area = panel_caption(&self.area, title, lines, sizes, self.caption_height)?;
+        Ok((plot_area, sizes))
+    }
+}
+
+/// For panels laid out row by row in `cols` columns, whether each is the lowest of its column
+/// among those that draw axes (`with_axes`).
+fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
+    (0..with_axes.len())
+        .map(|i| {
+            with_axes[i]
+                && (i + cols..with_axes.len())
+                    .step_by(cols)
+                    .all(|below| !with_axes[below])
+        })
+        .collect()
+}
+
 /// Text sizes for a panel of a given size: smaller panels (many commodities) get smaller text
 /// so tick labels do not collide.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -525,6 +697,113 @@ mod tests {
             assert!(rows * cols - n < cols, "{n} panels leave a whole empty row");
             assert!(rows <= cols, "{n}: the canvas is wide");
         }
+    }
+
+    #[test]
+    fn the_x_description_goes_under_the_lowest_panel_with_axes_of_each_column() {
+        // Two rows of three: only the first and third panels of the top row draw axes, the
+        // bottom row holds notes (one value in every trial).
+        let top_only = [true, false, true, false, false, false];
+        assert_eq!(
+            lowest_with_axes(&top_only, 3),
+            [true, false, true, false, false, false]
+        );
+        // Axes everywhere: the bottom row; five panels in three columns: the third column's
+        // lowest is in the top row.
+        assert_eq!(
+            lowest_with_axes(&[true; 6], 3),
+            [false, false, false, true, true, true]
+        );
+        assert_eq!(
+            lowest_with_axes(&[true; 5], 3),
+            [false, false, true, true, true]
+        );
+        // A column with no axes at all has no description.
+        assert_eq!(
+            lowest_with_axes(&[false, true, false, true], 2),
+            [false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn only_commodities_with_something_to_show_get_a_panel() {
+        // The default scenario's reduction chart: two commodities change, four do not.
+        let names = [
+            "Antimony",
+            "Heavy rare earths",
+            "Light rare earths",
+            "Tungsten",
+            "Refined copper",
+            "Gold",
+        ];
+        let empty = [false, true, false, true, true, true];
+        let layout = PanelLayout::new(
+            names.iter().zip(empty).map(|(n, e)| (n.to_string(), e)),
+            "No change in any trial",
+        );
+        assert_eq!(layout.shown, [0, 2]);
+        assert_eq!(layout.grid, (1, 2));
+        assert_eq!(
+            layout.empty_line().as_deref(),
+            Some("No change in any trial: Heavy rare earths, Tungsten, Refined copper, Gold")
+        );
+        // Every count of informative panels gets the grid sized for it, whatever the others.
+        for n in 0..=13 {
+            let layout = PanelLayout::new(
+                (0..20).map(|i| (format!("c{i}"), i >= n)),
+                "No shortfall in any trial of any variant",
+            );
+            assert_eq!(layout.shown, (0..n).collect::<Vec<_>>());
+            assert_eq!(layout.empty.len(), 20 - n);
+            assert_eq!(layout.empty.first(), Some(&format!("c{n}")));
+            assert_eq!(layout.grid, grid(n));
+        }
+        let shape = |n: usize| PanelLayout::new((0..6).map(|i| (format!("c{i}"), i >= n)), "").grid;
+        assert_eq!([shape(3), shape(4), shape(5)], [(1, 3), (2, 2), (2, 3)]);
+        // Nothing empty: no line; nothing shown: one panel for the message.
+        let full = PanelLayout::new([("A".to_string(), false)], "No change in any trial");
+        assert_eq!((full.empty_line(), full.grid), (None, (1, 1)));
+        let none = PanelLayout::new(
+            [("A".to_string(), true), ("B".to_string(), true)],
+            "No change in any trial",
+        );
+        assert!(none.shown.is_empty());
+        assert_eq!(none.grid, (1, 1));
+        assert_eq!(
+            none.all_empty_message(),
+            "No change in any trial, in any commodity"
+        );
+    }
+
+    /// The areas a layout gives: one per shown panel, in a grid under the line naming the
+    /// empty commodities (which takes room only when there is one), none when nothing is shown.
+    #[test]
+    fn layout_areas_hold_the_shown_panels_under_the_line() {
+        style::register_fonts().expect("font");
+        let mut pixels = vec![0u8; 1600 * 900 * 3];
+        let body = BitMapBackend::with_buffer(&mut pixels, (1600, 900)).into_drawing_area();
+        let layout = |empty: &[bool]| {
+            PanelLayout::new(
+                empty
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &e)| (format!("Commodity {i}"), e)),
+                "No change in any trial",
+            )
+        };
+        let all = layout(&[false; 6]).areas(&body).expect("areas");
+        assert_eq!(all.len(), 6);
+        assert_eq!(all[0].get_base_pixel().1, 0, "no line, no room taken");
+        let two = layout(&[false, true, false, true, true, true])
+            .areas(&body)
+            .expect("areas");
+        assert_eq!(two.len(), 2);
+        let (top, left) = (two[0].get_base_pixel().1, two[0].get_base_pixel().0);
+        assert!(top > 17 && top < 60, "room for one line: {top}");
+        assert_eq!(two[1].get_base_pixel().1, top, "one row");
+        assert!(two[1].get_base_pixel().0 > left + 700, "two columns");
+        assert_eq!(two[0].dim_in_pixel().1, 900 - top as u32 - 6, "full height");
+        assert!(layout(&[true; 3]).areas(&body).expect("areas").is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use plotters::style::text_anchor::HPos;
 use super::ChartError;
 use super::axes::{AxisSpec, axes};
 use super::canvas::{
-    self, Area, CaptionLine, LegendEntry, Mark, PanelText, count, decimals_for, percent, points,
-    tick_decimals,
+    self, Area, CaptionLine, LegendEntry, Mark, PanelLayout, PanelText, count, decimals_for,
+    percent, points, tick_decimals,
 };
 use super::histogram::{Grid, Shape, shape, value_range};
 use super::style::{self, Colour};
@@ -54,16 +54,45 @@ fn panels<'s>(
         .collect()
 }
 
-/// Chart 1: for the country `country` of `dependency_on`, the distribution across trials of
-/// the share of the focus market's demand met via that country, each variant overlaid, one
-/// panel per commodity.
-pub fn dependency_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
-    let metric = format!("dependency_{country}");
-    if !summary.metrics.contains(&metric) {
-        return Err(ChartError::NoData(format!(
-            "{country} is not in dependency_on"
-        )));
+/// A distribution chart ready to draw: its title, legend, panels and their layout.
+pub(crate) struct Chart<'s> {
+    title: String,
+    legend: Vec<LegendEntry>,
+    panels: Vec<(String, Vec<Overlay<'s>>)>,
+    kind: PanelKind,
+    /// Which commodities get a panel.
+    pub layout: PanelLayout,
+}
+
+impl Chart<'_> {
+    /// Draws the chart: header, the line naming the commodities with nothing to show, panels.
+    fn draw(&self, summary: &Summary) -> Result<Vec<u8>, ChartError> {
+        canvas::render(|root| {
+            let body = canvas::header(root, &self.title, &subtitle(summary), &self.legend)?;
+            draw_panels(&body, &self.panels, &self.kind, &self.layout)
+        })
     }
+}
+
+/// The error when `country` is not one whose dependency the summary measures.
+fn check_country(summary: &Summary, country: &str) -> Result<String, ChartError> {
+    let metric = format!("dependency_{country}");
+    if summary.metrics.contains(&metric) {
+        Ok(metric)
+    } else {
+        Err(ChartError::NoData(format!(
+            "{country} is not in dependency_on"
+        )))
+    }
+}
+
+/// Chart 1's panels and layout: a commodity with no dependency on `country` in any trial of
+/// any variant is named instead of given a panel.
+pub(crate) fn dependency_chart<'s>(
+    summary: &'s Summary,
+    country: &str,
+) -> Result<Chart<'s>, ChartError> {
+    let metric = check_country(summary, country)?;
     let panels = panels(summary, &metric, |variant| Some(variant.id.clone()));
     let market = &summary.focus_market_name;
     let title = format!(
@@ -89,28 +118,35 @@ pub fn dependency_distribution(summary: &Summary, country: &str) -> Result<Vec<u
             LegendEntry::new(Mark::Stem(style::AXIS), "trials at exactly this value"),
         ])
         .collect();
-    canvas::render(|root| {
-        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
-        draw_panels(
-            &body,
-            &panels,
-            &PanelKind::Level {
-                x_desc: format!("dependency on {country}, % of demand over the horizon"),
-            },
-        )
+    let layout = layout(
+        &panels,
+        format!("No dependency on {country} in any trial of any variant"),
+    );
+    Ok(Chart {
+        title,
+        legend,
+        panels,
+        kind: PanelKind::Level {
+            x_desc: format!("dependency on {country}, % of demand over the horizon"),
+        },
+        layout,
     })
 }
 
-/// Chart 2: for the country `country`, the distribution across trials of each non-baseline
-/// variant's paired reduction of the dependency (baseline − variant, in the same trial), with
-/// its mean, the mean's 95% confidence interval and P(reduction > 0); one panel per commodity.
-pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
-    let metric = format!("dependency_{country}");
-    if !summary.metrics.contains(&metric) {
-        return Err(ChartError::NoData(format!(
-            "{country} is not in dependency_on"
-        )));
-    }
+/// Chart 1: for the country `country` of `dependency_on`, the distribution across trials of
+/// the share of the focus market's demand met via that country, each variant overlaid, one
+/// panel per commodity that depends on it at all.
+pub fn dependency_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
+    dependency_chart(summary, country)?.draw(summary)
+}
+
+/// Chart 2's panels and layout: a commodity whose reduction is exactly 0 in every trial of
+/// every variant is named instead of given a panel.
+pub(crate) fn reduction_chart<'s>(
+    summary: &'s Summary,
+    country: &str,
+) -> Result<Chart<'s>, ChartError> {
+    let metric = check_country(summary, country)?;
     if summary.variants.len() < 2 {
         return Err(ChartError::NoData(
             "a single variant has no reduction".to_string(),
@@ -141,18 +177,38 @@ pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8
             LegendEntry::new(Mark::Dashed(style::TEXT), "no change (0)"),
         ])
         .collect();
-    canvas::render(|root| {
-        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
-        draw_panels(
-            &body,
-            &panels,
-            &PanelKind::Reduction {
-                x_desc: format!(
-                    "reduction of dependency on {country}, points of demand (> 0: less dependent)"
-                ),
-            },
-        )
+    let layout = layout(&panels, "No change in any trial");
+    Ok(Chart {
+        title,
+        legend,
+        panels,
+        kind: PanelKind::Reduction {
+            x_desc: format!(
+                "reduction of dependency on {country}, points of demand (> 0: less dependent)"
+            ),
+        },
+        layout,
     })
+}
+
+/// Chart 2: for the country `country`, the distribution across trials of each non-baseline
+/// variant's paired reduction of the dependency (baseline − variant, in the same trial), with
+/// its mean, the mean's 95% confidence interval and P(reduction > 0); one panel per commodity
+/// that some variant changes.
+pub fn reduction_distribution(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
+    reduction_chart(summary, country)?.draw(summary)
+}
+
+/// The layout of distribution panels: those whose every trial of every overlay is exactly 0
+/// are named under `empty_label` rather than drawn.
+fn layout(panels: &[(String, Vec<Overlay<'_>>)], empty_label: impl Into<String>) -> PanelLayout {
+    PanelLayout::new(
+        panels.iter().map(|(name, overlays)| {
+            let histograms: Vec<&Histogram> = overlays.iter().map(|o| o.histogram).collect();
+            (name.clone(), single_value(&histograms) == Some(0.0))
+        }),
+        empty_label,
+    )
 }
 
 /// The line under every chart's title: scenario, trials, seed, horizon.
@@ -186,71 +242,37 @@ fn draw_panels(
     body: &Area<'_>,
     panels: &[(String, Vec<Overlay<'_>>)],
     kind: &PanelKind,
+    layout: &PanelLayout,
 ) -> Result<(), ChartError> {
-    let (rows, cols) = canvas::grid(panels.len());
-    let areas = body.margin(0, 6, 6, 6).split_evenly((rows, cols));
-    let captions: Vec<(String, Vec<CaptionLine>)> = panels
-        .iter()
-        .map(|(title, overlays)| {
-            (
-                title.clone(),
-                overlays
+    let caption = |(title, overlays): &&(String, Vec<Overlay<'_>>)| {
+        let lines = overlays
+            .iter()
+            .enumerate()
+            .map(|(j, o)| {
+                // A later overlay is drawn over an earlier one: if their distributions are the
+                // same, the earlier one is hidden, so the caption says so. (A panel that shows
+                // only a note draws nothing over anything.)
+                let covers = overlays[..j]
                     .iter()
-                    .enumerate()
-                    .map(|(j, o)| {
-                        // A later overlay is drawn over an earlier one: if their distributions
-                        // are the same, the earlier one is hidden, so the caption says so.
-                        // (A panel that shows only a note draws nothing over anything.)
-                        let covers = overlays[..j]
-                            .iter()
-                            .filter(|earlier| {
-                                draws_axes(overlays)
-                                    && same_distribution(earlier.histogram, o.histogram)
-                            })
-                            .map(|earlier| earlier.label.as_str())
-                            .collect::<Vec<_>>();
-                        caption_line(o, kind, &covers)
+                    .filter(|earlier| {
+                        draws_axes(overlays) && same_distribution(earlier.histogram, o.histogram)
                     })
-                    .collect(),
-            )
-        })
-        .collect();
-    let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+                    .map(|earlier| earlier.label.as_str())
+                    .collect::<Vec<_>>();
+                caption_line(o, kind, &covers)
+            })
+            .collect();
+        (title.clone(), lines)
+    };
     // The x description on the lowest panel of each column that draws axes (panels below it
-    // hold a note, or nothing); the y description on every panel, as each panel's bins have
-    // their own width.
-    let with_axes: Vec<bool> = panels
-        .iter()
-        .map(|(_, overlays)| draws_axes(overlays))
-        .collect();
-    let show_x_desc = lowest_with_axes(&with_axes, cols);
-    for (i, ((_, overlays), area)) in panels.iter().zip(&areas).enumerate() {
-        let (title, lines) = &captions[i];
-        draw_panel(
-            area,
-            title,
-            lines,
-            heights[i],
-            overlays,
-            kind,
-            show_x_desc[i],
-        )?;
+    // hold a note); the y description on every panel, as each panel's bins have their own
+    // width.
+    let placed = layout.place(body, panels, caption, |(_, overlays)| draws_axes(overlays))?;
+    for p in placed {
+        let (plot_area, sizes) = p.draw_caption()?;
+        draw_panel(&plot_area, sizes, &p.panel.1, kind, p.x_desc)?;
     }
-    debug_assert!(rows * cols >= panels.len());
     Ok(())
-}
-
-/// For panels laid out row by row in `cols` columns, whether each is the lowest of its column
-/// among those that draw axes (`with_axes`).
-pub(crate) fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
-    (0..with_axes.len())
-        .map(|i| {
-            with_axes[i]
-                && (i + cols..with_axes.len())
-                    .step_by(cols)
-                    .all(|below| !with_axes[below])
-        })
-        .collect()
 }
 
 /// A point mass's label: its dot's pixel, its value (x, in points), its share of trials,
@@ -263,35 +285,29 @@ fn draws_axes(overlays: &[Overlay<'_>]) -> bool {
     value_range(&histograms).is_some() && single_value(&histograms).is_none()
 }
 
+/// Draws a panel's plot (or its note) in `plot_area`, under its caption.
 fn draw_panel(
-    area: &Area<'_>,
-    title: &str,
-    lines: &[CaptionLine],
-    caption_height: i32,
+    plot_area: &Area<'_>,
+    sizes: PanelText,
     overlays: &[Overlay<'_>],
     kind: &PanelKind,
     show_x_desc: bool,
 ) -> Result<(), ChartError> {
-    let (width, height) = area.dim_in_pixel();
-    let sizes = PanelText::for_panel(width, height);
-    let plot_area = canvas::panel_caption(area, title, lines, sizes, caption_height)?;
     let histograms: Vec<&Histogram> = overlays.iter().map(|o| o.histogram).collect();
     let Some((low, high)) = value_range(&histograms) else {
-        return no_data(&plot_area, sizes);
+        return no_data(plot_area, sizes);
     };
+    // (A panel at exactly 0 throughout has no panel: `layout` names it under the legend.)
     if let Some(value) = single_value(&histograms) {
         let message = match kind {
             PanelKind::Level { .. } => {
                 format!("{} in every trial of every variant", percent(value, 1))
             }
-            PanelKind::Reduction { .. } if value == 0.0 => {
-                "no change: a reduction of exactly 0 in every trial".to_string()
-            }
             PanelKind::Reduction { .. } => {
                 format!("{} points in every trial", points(value, 1))
             }
         };
-        return note(&plot_area, &message, sizes);
+        return note(plot_area, &message, sizes);
     }
     // A zero line and the means must be in view too.
     let (mut low, mut high) = (low, high);
@@ -359,7 +375,7 @@ fn draw_panel(
         y_labels: 6,
         sizes,
     };
-    let mut chart = axes(&plot_area, RangedCoordf64::from(x0..x1), 0.0..y1, &spec)?;
+    let mut chart = axes(plot_area, RangedCoordf64::from(x0..x1), 0.0..y1, &spec)?;
     let (pixels_wide, _) = chart.plotting_area().dim_in_pixel();
     let per_pixel = (x1 - x0) / f64::from(pixels_wide.max(1));
 
@@ -469,7 +485,7 @@ fn draw_panel(
         } else {
             percent(share, 1)
         };
-        let width = canvas::text_width(&plot_area, &label, &style);
+        let width = canvas::text_width(plot_area, &label, &style);
         let (x, mut baseline) = (px - base_x + dx, py - base_y + 4);
         let left = if on_left { x - width } else { x };
         let height = style.size.round() as i32;
@@ -495,7 +511,7 @@ fn draw_panel(
             ],
             WHITE.filled(),
         ))?;
-        canvas::text(&plot_area, &label, (x, baseline), &style, anchor)?;
+        canvas::text(plot_area, &label, (x, baseline), &style, anchor)?;
     }
     Ok(())
 }
@@ -638,7 +654,7 @@ pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(
 
 #[cfg(test)]
 mod tests {
-    use super::{lowest_with_axes, same_distribution};
+    use super::same_distribution;
     use crate::report::summary::Histogram;
     use crate::stats::{MetricAccumulator, ValueScale};
 
@@ -660,31 +676,5 @@ mod tests {
             " (same distribution as x and y, drawn over it)"
         );
         assert_eq!(super::super::covers_note("distribution", &[]), "");
-    }
-
-    #[test]
-    fn the_x_description_goes_under_the_lowest_panel_with_axes_of_each_column() {
-        // Two rows of three (the default scenario's reduction chart): only the first and third
-        // panels of the top row draw axes, the bottom row holds notes.
-        let top_only = [true, false, true, false, false, false];
-        assert_eq!(
-            lowest_with_axes(&top_only, 3),
-            [true, false, true, false, false, false]
-        );
-        // Axes everywhere: the bottom row; five panels in three columns: the third column's
-        // lowest is in the top row.
-        assert_eq!(
-            lowest_with_axes(&[true; 6], 3),
-            [false, false, false, true, true, true]
-        );
-        assert_eq!(
-            lowest_with_axes(&[true; 5], 3),
-            [false, false, true, true, true]
-        );
-        // A column with no axes at all has no description.
-        assert_eq!(
-            lowest_with_axes(&[false, true, false, true], 2),
-            [false, false, false, true]
-        );
     }
 }

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::axes::{AxisSpec, axes};
 use super::canvas::{
-    self, CaptionLine, LegendEntry, Mark, PanelText, decimals_for, percent, tick_decimals,
+    self, CaptionLine, LegendEntry, Mark, PanelLayout, decimals_for, percent, tick_decimals,
 };
 use super::distribution::{no_data, note, subtitle};
 use super::histogram::exceedance;
@@ -16,33 +16,23 @@ use crate::report::summary::Summary;
 
 const METRIC: &str = "shortfall_share";
 
-/// Chart 3: for each commodity, the share of trials whose shortfall (share of the focus
-/// market's demand unmet over the horizon) exceeds s, against s, one curve per variant.
-pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
-    let market = &summary.focus_market_name;
+/// One commodity's exceedance curves with their colours, the largest shortfall of any trial
+/// and the share of trials with any shortfall (both 0 to 1), and its caption.
+struct Panel {
+    curves: Vec<(Vec<(f64, f64)>, style::Colour)>,
+    largest: f64,
+    top: f64,
+    caption: (String, Vec<CaptionLine>),
+}
+
+/// Every commodity's curves and caption, and the layout: a commodity without a shortfall in
+/// any trial of any variant is named instead of given a panel.
+fn panels(summary: &Summary) -> (Vec<Panel>, PanelLayout) {
     let threshold = summary.shortfall_threshold;
-    let title = format!(
-        "How likely is a shortfall at {market} larger than s? Exceedance curves by variant"
-    );
-    let legend: Vec<LegendEntry> = summary
-        .variants
+    let panels: Vec<Panel> = summary
+        .commodities
         .iter()
-        .enumerate()
-        .map(|(i, v)| LegendEntry::new(Mark::Line(style::variant_colour(i)), v.id.clone()))
-        .chain(std::iter::once(LegendEntry::new(
-            Mark::Dashed(style::TEXT),
-            format!("serious-shortfall threshold ({})", percent(threshold, 1)),
-        )))
-        .collect();
-    canvas::render(|root| {
-        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
-        let panels = &summary.commodities;
-        let (rows, cols) = canvas::grid(panels.len());
-        let areas = body.margin(0, 6, 6, 6).split_evenly((rows, cols));
-        // First every panel's curves and caption, so the captions of a row can line up.
-        let mut panel_data = Vec::with_capacity(panels.len());
-        let mut captions = Vec::with_capacity(panels.len());
-        for commodity in panels {
+        .map(|commodity| {
             let mut curves = Vec::new();
             let mut drawn: Vec<(&crate::report::summary::Histogram, &str)> = Vec::new();
             let mut pending = Vec::new();
@@ -102,23 +92,67 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
                     ]
                 })
                 .collect();
-            captions.push((commodity.name.clone(), lines));
-            panel_data.push((curves, largest, top));
-        }
-        let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+            Panel {
+                curves,
+                largest,
+                top,
+                caption: (commodity.name.clone(), lines),
+            }
+        })
+        .collect();
+    let layout = PanelLayout::new(
+        panels.iter().map(|panel| {
+            let no_shortfall = !panel.curves.is_empty() && panel.top == 0.0;
+            (panel.caption.0.clone(), no_shortfall)
+        }),
+        "No shortfall in any trial of any variant",
+    );
+    (panels, layout)
+}
+
+/// Which commodities get a panel in chart 3 (see [`shortfall_exceedance`]).
+pub(crate) fn layout(summary: &Summary) -> PanelLayout {
+    panels(summary).1
+}
+
+/// Chart 3: for each commodity that goes short at all, the share of trials whose shortfall
+/// (share of the focus market's demand unmet over the horizon) exceeds s, against s, one
+/// curve per variant.
+pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
+    let market = &summary.focus_market_name;
+    let threshold = summary.shortfall_threshold;
+    let title = format!(
+        "How likely is a shortfall at {market} larger than s? Exceedance curves by variant"
+    );
+    let legend: Vec<LegendEntry> = summary
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| LegendEntry::new(Mark::Line(style::variant_colour(i)), v.id.clone()))
+        .chain(std::iter::once(LegendEntry::new(
+            Mark::Dashed(style::TEXT),
+            format!("serious-shortfall threshold ({})", percent(threshold, 1)),
+        )))
+        .collect();
+    let (panels, layout) = panels(summary);
+    canvas::render(|root| {
+        let body = canvas::header(root, &title, &subtitle(summary), &legend)?;
         // The x description under the lowest panel with curves in each column.
-        let with_axes: Vec<bool> = panel_data
-            .iter()
-            .map(|(curves, _, top)| !curves.is_empty() && *top > 0.0)
-            .collect();
-        let show_x_desc = super::distribution::lowest_with_axes(&with_axes, cols);
-        for (i, ((curves, largest, top), area)) in panel_data.into_iter().zip(&areas).enumerate() {
-            let col = i % cols;
-            let bottom = show_x_desc[i];
-            let (width, height) = area.dim_in_pixel();
-            let sizes = PanelText::for_panel(width, height);
-            let (title, lines) = &captions[i];
-            let plot_area = canvas::panel_caption(area, title, lines, sizes, heights[i])?;
+        let placed = layout.place(
+            &body,
+            panels,
+            |panel| panel.caption.clone(),
+            |panel| !panel.curves.is_empty() && panel.top > 0.0,
+        )?;
+        for p in placed {
+            let (plot_area, sizes) = p.draw_caption()?;
+            let Panel {
+                curves,
+                largest,
+                top,
+                ..
+            } = p.panel;
+            let (col, bottom) = (p.col, p.x_desc);
             if curves.is_empty() {
                 no_data(&plot_area, sizes)?;
                 continue;

@@ -9,95 +9,98 @@ use plotters::prelude::*;
 
 use super::ChartError;
 use super::axes::{AxisSpec, axes};
-use super::canvas::{self, CaptionLine, LegendEntry, Mark, PanelText, percent, tick_decimals};
+use super::canvas::{self, CaptionLine, LegendEntry, Mark, PanelLayout, percent, tick_decimals};
 use super::distribution::{no_data, note, subtitle};
 use super::style;
 use crate::model::YearMonth;
 use crate::report::summary::Summary;
 
-/// Chart 4: per commodity, the monthly share of the focus market's demand met via `country`:
-/// median and p5–p95 band across trials (and the mean), per variant.
-pub fn monthly_dependency(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
-    let metric = format!("dependency_{country}");
+/// A fan chart's metric and wording.
+pub(crate) struct Fan {
+    metric: String,
+    title: String,
+    y_desc: String,
+    y_desc_short: String,
+    from_zero: bool,
+    /// What a commodity named instead of given a panel shows: 0 in every month and trial.
+    empty_label: String,
+}
+
+/// Chart 4's metric and wording.
+pub(crate) fn dependency_fan(summary: &Summary, country: &str) -> Result<Fan, ChartError> {
     if !summary.dependency_on.iter().any(|c| c == country) {
         return Err(ChartError::NoData(format!(
             "{country} is not in dependency_on"
         )));
     }
     let market = &summary.focus_market_name;
-    fan_chart(
-        summary,
-        &metric,
-        &format!(
+    Ok(Fan {
+        metric: format!("dependency_{country}"),
+        title: format!(
             "How does the dependency of {market} on {country} change month by month? Median and 5–95% range across trials"
         ),
-        &format!("demand met via {country}, % of the month's demand"),
-        &format!("via {country}, % of demand"),
-        false,
-    )
+        y_desc: format!("demand met via {country}, % of the month's demand"),
+        y_desc_short: format!("via {country}, % of demand"),
+        from_zero: false,
+        empty_label: format!("No dependency on {country} in any month or trial of any variant"),
+    })
 }
 
-/// Chart 5: per commodity, the monthly shortfall (share of the month's demand left unmet):
-/// median, mean and p5–p95 band across trials, per variant.
-pub fn monthly_shortfall(summary: &Summary) -> Result<Vec<u8>, ChartError> {
+/// Chart 5's metric and wording.
+pub(crate) fn shortfall_fan(summary: &Summary) -> Fan {
     let market = &summary.focus_market_name;
-    fan_chart(
-        summary,
-        "shortfall_share",
-        &format!(
+    Fan {
+        metric: "shortfall_share".to_string(),
+        title: format!(
             "When does {market} go short? Monthly share of demand unmet: median, mean and 5–95% range across trials"
         ),
-        "demand unmet, % of the month's demand",
-        "unmet, % of demand",
-        true,
-    )
+        y_desc: "demand unmet, % of the month's demand".to_string(),
+        y_desc_short: "unmet, % of demand".to_string(),
+        from_zero: true,
+        empty_label: "No shortfall in any month or trial of any variant".to_string(),
+    }
+}
+
+/// Chart 4: per commodity that depends on `country` at all, the monthly share of the focus
+/// market's demand met via `country`: median and p5–p95 band across trials (and the mean), per
+/// variant.
+pub fn monthly_dependency(summary: &Summary, country: &str) -> Result<Vec<u8>, ChartError> {
+    fan_chart(summary, &dependency_fan(summary, country)?)
+}
+
+/// Chart 5: per commodity that goes short at all, the monthly shortfall (share of the month's
+/// demand left unmet): median, mean and p5–p95 band across trials, per variant.
+pub fn monthly_shortfall(summary: &Summary) -> Result<Vec<u8>, ChartError> {
+    fan_chart(summary, &shortfall_fan(summary))
 }
 
 /// One variant's monthly series in percent: (p5, p50, p95, mean) per month.
 type Series = Vec<(f64, f64, f64, f64)>;
 
-fn fan_chart(
-    summary: &Summary,
-    metric: &str,
-    title: &str,
-    y_desc: &str,
-    y_desc_short: &str,
-    from_zero: bool,
-) -> Result<Vec<u8>, ChartError> {
-    let start = YearMonth::parse(&summary.start)
-        .ok_or_else(|| ChartError::NoData(format!("start month {}", summary.start)))?;
-    let horizon = summary.horizon_months as usize;
-    let legend: Vec<LegendEntry> = summary
-        .variants
+/// One commodity's panel: its series per variant (with the variant's colour) and caption.
+struct FanPanel {
+    all: Vec<(Series, style::Colour)>,
+    caption: (String, Vec<CaptionLine>),
+}
+
+/// Which commodities get a panel in the fan chart `fan` (see [`fan_panels`]).
+pub(crate) fn layout(summary: &Summary, fan: &Fan) -> PanelLayout {
+    fan_panels(summary, fan).1
+}
+
+/// Every commodity's series and caption, and the layout: a commodity at exactly 0 in every
+/// month and trial of every variant is named instead of given a panel.
+fn fan_panels(summary: &Summary, fan: &Fan) -> (Vec<FanPanel>, PanelLayout) {
+    let panels: Vec<FanPanel> = summary
+        .commodities
         .iter()
-        .enumerate()
-        .map(|(i, v)| LegendEntry::new(Mark::Line(style::variant_colour(i)), v.id.clone()))
-        .chain([
-            LegendEntry::new(Mark::Line(style::AXIS), "median"),
-            LegendEntry::new(Mark::Dashed(style::AXIS), "mean"),
-            LegendEntry::new(Mark::Band(style::AXIS), "5th–95th percentile"),
-        ])
-        .collect();
-    canvas::render(|root| {
-        let end = start.plus(summary.horizon_months.saturating_sub(1));
-        let subtitle = format!(
-            "{} · captions: first month ({start}) → last month ({end})",
-            subtitle(summary)
-        );
-        let body = canvas::header(root, title, &subtitle, &legend)?;
-        let panels = &summary.commodities;
-        let (rows, cols) = canvas::grid(panels.len());
-        let areas = body.margin(0, 6, 6, 6).split_evenly((rows, cols));
-        // First every panel's series and caption, so the captions of a row can line up.
-        let mut panel_data = Vec::with_capacity(panels.len());
-        let mut captions = Vec::with_capacity(panels.len());
-        for commodity in panels {
+        .map(|commodity| {
             let mut all: Vec<(Series, style::Colour)> = Vec::new();
             let mut ids: Vec<&str> = Vec::new();
             let mut covers: Vec<Vec<&str>> = Vec::new();
             for (index, variant) in summary.variants.iter().enumerate() {
                 let series: Series = summary
-                    .monthly_series(&variant.id, &commodity.id, metric)
+                    .monthly_series(&variant.id, &commodity.id, &fan.metric)
                     .map(|r| (r.p5 * 100.0, r.p50 * 100.0, r.p95 * 100.0, r.mean * 100.0))
                     .collect();
                 if series.is_empty() {
@@ -114,7 +117,7 @@ fn fan_chart(
                 ids.push(&variant.id);
             }
             // A panel that shows only a note draws no series: nothing is drawn over anything.
-            let drawn = !all.is_empty() && !is_constant(&all);
+            let drawn = draws_axes(&all);
             let lines: Vec<CaptionLine> = all
                 .iter()
                 .zip(&ids)
@@ -141,24 +144,63 @@ fn fan_chart(
                     ]
                 })
                 .collect();
-            captions.push((commodity.name.clone(), lines));
-            panel_data.push(all);
-        }
-        let heights = canvas::row_caption_heights(&areas, &captions, cols)?;
+            FanPanel {
+                all,
+                caption: (commodity.name.clone(), lines),
+            }
+        })
+        .collect();
+    let layout = PanelLayout::new(
+        panels.iter().map(|panel| {
+            let zero =
+                !panel.all.is_empty() && is_constant(&panel.all) && panel.all[0].0[0].0 == 0.0;
+            (panel.caption.0.clone(), zero)
+        }),
+        fan.empty_label.clone(),
+    );
+    (panels, layout)
+}
+
+/// Whether a panel draws axes: it has series and they are not one value throughout (then it
+/// holds a note instead).
+fn draws_axes(all: &[(Series, style::Colour)]) -> bool {
+    !all.is_empty() && !is_constant(all)
+}
+
+fn fan_chart(summary: &Summary, fan: &Fan) -> Result<Vec<u8>, ChartError> {
+    let start = YearMonth::parse(&summary.start)
+        .ok_or_else(|| ChartError::NoData(format!("start month {}", summary.start)))?;
+    let horizon = summary.horizon_months as usize;
+    let legend: Vec<LegendEntry> = summary
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| LegendEntry::new(Mark::Line(style::variant_colour(i)), v.id.clone()))
+        .chain([
+            LegendEntry::new(Mark::Line(style::AXIS), "median"),
+            LegendEntry::new(Mark::Dashed(style::AXIS), "mean"),
+            LegendEntry::new(Mark::Band(style::AXIS), "5th–95th percentile"),
+        ])
+        .collect();
+    let (panels, layout) = fan_panels(summary, fan);
+    canvas::render(|root| {
+        let end = start.plus(summary.horizon_months.saturating_sub(1));
+        let subtitle = format!(
+            "{} · captions: first month ({start}) → last month ({end})",
+            subtitle(summary)
+        );
+        let body = canvas::header(root, &fan.title, &subtitle, &legend)?;
         // "calendar month" under the lowest panel of each column that draws axes (those
         // below it hold a note).
-        let with_axes: Vec<bool> = panel_data
-            .iter()
-            .map(|all: &Vec<(Series, style::Colour)>| !all.is_empty() && !is_constant(all))
-            .collect();
-        let show_x_desc = super::distribution::lowest_with_axes(&with_axes, cols);
-        for (i, (all, area)) in panel_data.into_iter().zip(&areas).enumerate() {
-            let col = i % cols;
-            let bottom = show_x_desc[i];
-            let (width, height) = area.dim_in_pixel();
-            let sizes = PanelText::for_panel(width, height);
-            let (title, lines) = &captions[i];
-            let plot_area = canvas::panel_caption(area, title, lines, sizes, heights[i])?;
+        let placed = layout.place(
+            &body,
+            panels,
+            |panel| panel.caption.clone(),
+            |panel| draws_axes(&panel.all),
+        )?;
+        for p in placed {
+            let (plot_area, sizes) = p.draw_caption()?;
+            let (all, col, bottom) = (p.panel.all, p.col, p.x_desc);
             if all.is_empty() {
                 no_data(&plot_area, sizes)?;
                 continue;
@@ -182,7 +224,7 @@ fn fan_chart(
                 .fold(f64::NEG_INFINITY, f64::max);
             // A little room beyond 0% and 100%, so a median lying there is not hidden by the
             // axis or the frame.
-            let (y0, y1) = if from_zero {
+            let (y0, y1) = if fan.from_zero {
                 let top = (high * 1.1).clamp(1.0, 100.0);
                 (-top * 0.02, top * 1.02)
             } else {
@@ -208,12 +250,16 @@ fn fan_chart(
                 x_desc: bottom.then(|| "calendar month".to_string()),
                 // A zoomed axis says so on its own panel: a one-point fall near 100% must
                 // not read as a collapse.
-                y_desc: if !from_zero && y0 > 0.5 {
+                y_desc: if !fan.from_zero && y0 > 0.5 {
                     // First, and with the short description: a panel under a long caption
                     // is short, and a description is cut at its end to fit.
-                    Some(format!("axis from {} · {y_desc_short}", y_format(&y0)))
+                    Some(format!(
+                        "axis from {} · {}",
+                        y_format(&y0),
+                        fan.y_desc_short
+                    ))
                 } else {
-                    (col == 0).then(|| y_desc.to_string())
+                    (col == 0).then(|| fan.y_desc.clone())
                 },
                 x_format: &x_format,
                 y_format: &y_format,

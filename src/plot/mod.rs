@@ -4,8 +4,11 @@
 //!
 //! Every chart is [`style::WIDTH`] × [`style::HEIGHT`] pixels, titled with the question it
 //! answers, with axes labelled in units, a legend strip under the title (never over data), one
-//! colour per variant kept across charts, and one panel per commodity in a grid. Text uses the
-//! embedded DejaVu Sans font. Drawing is deterministic, so the same inputs give the same bytes.
+//! colour per variant kept across charts, and one panel per commodity in a grid. A commodity
+//! with nothing to show in a chart (exactly 0, or no change, in every trial of every variant)
+//! gets no panel: it is named in one line under the legend, and the grid is sized for the
+//! others ([`PanelLayout`]). Text uses the embedded DejaVu Sans font. Drawing is deterministic,
+//! so the same inputs give the same bytes.
 
 mod axes;
 mod canvas;
@@ -23,7 +26,7 @@ use rayon::prelude::*;
 use crate::report::graph::NetworkView;
 use crate::report::summary::Summary;
 
-pub use canvas::{decimals_for, percent, points};
+pub use canvas::{PanelLayout, decimals_for, percent, points};
 pub use distribution::{dependency_distribution, reduction_distribution};
 pub use exceedance::shortfall_exceedance;
 pub use fan::{monthly_dependency, monthly_shortfall};
@@ -91,6 +94,26 @@ impl ChartSpec {
                 .and_then(network),
         }
     }
+
+    /// How the chart lays out its per-commodity panels for `summary` (which commodities get a
+    /// panel, which are named as having nothing to show, in what grid), as [`Self::draw`]
+    /// draws them; `None` for a network chart, which has no panels.
+    pub fn layout(&self, summary: &Summary) -> Result<Option<PanelLayout>, ChartError> {
+        Ok(Some(match &self.kind {
+            ChartKind::Dependency(country) => {
+                distribution::dependency_chart(summary, country)?.layout
+            }
+            ChartKind::Reduction(country) => {
+                distribution::reduction_chart(summary, country)?.layout
+            }
+            ChartKind::Exceedance => exceedance::layout(summary),
+            ChartKind::MonthlyDependency(country) => {
+                fan::layout(summary, &fan::dependency_fan(summary, country)?)
+            }
+            ChartKind::MonthlyShortfall => fan::layout(summary, &fan::shortfall_fan(summary)),
+            ChartKind::Network(_) => return Ok(None),
+        }))
+    }
 }
 
 /// The charts of a run, in reading order: per country of `dependency_on` its distribution, the
@@ -105,7 +128,8 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
             file_name: format!("dependency_{country}.png"),
             title: format!("Dependency of {market} on {country}, distribution across trials"),
             how_to_read: format!(
-                "One panel per commodity; each variant's histogram shows in how many trials \
+                "One panel per commodity that depends on {country} at all (the others are named \
+                 under the legend); each variant's histogram shows in how many trials \
                  (y, % of trials per bin) a given share of the demand of {market} over the horizon \
                  passed through {country} (x); dots on stems are trials at exactly that value; \
                  the caption gives each variant's mean and 5th–95th percentiles."
@@ -117,11 +141,12 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
                 file_name: format!("reduction_{country}.png"),
                 title: format!("Paired reduction of the dependency on {country}"),
                 how_to_read: format!(
-                    "Per trial, baseline minus variant dependency on {country}, in percentage \
-                     points (right of the dashed zero line: the variant is less dependent); the \
-                     solid line is the mean, the shaded band its 95% confidence interval, and the \
-                     caption gives P(reduction > 0), the share of trials in which the variant \
-                     lowers the dependency."
+                    "One panel per commodity that a variant changes (those with no change in any \
+                     trial are named under the legend); per trial, baseline minus variant \
+                     dependency on {country}, in percentage points (right of the dashed zero \
+                     line: the variant is less dependent); the solid line is the mean, the shaded \
+                     band its 95% confidence interval, and the caption gives P(reduction > 0), \
+                     the share of trials in which the variant lowers the dependency."
                 ),
                 kind: ChartKind::Reduction(country.clone()),
             });
@@ -130,9 +155,10 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
             file_name: format!("monthly_dependency_{country}.png"),
             title: format!("Monthly dependency on {country}"),
             how_to_read: format!(
-                "For each calendar month, the share of the demand of {market} that month met via \
-                 {country}: the solid line is the median across trials, the dashed line the \
-                 mean, the band spans the 5th to 95th percentile."
+                "One panel per commodity that depends on {country} at all (the others are named \
+                 under the legend); for each calendar month, the share of the demand of {market} \
+                 that month met via {country}: the solid line is the median across trials, the \
+                 dashed line the mean, the band spans the 5th to 95th percentile."
             ),
             kind: ChartKind::MonthlyDependency(country.clone()),
         });
@@ -141,10 +167,11 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
         file_name: "shortfall_exceedance.png".to_string(),
         title: "Shortfall exceedance curves".to_string(),
         how_to_read: format!(
-            "For a shortfall size s on the x axis (share of the demand of {market} unmet over the \
-             horizon), the curve gives the share of trials with a larger shortfall; read the \
-             probability of a serious shortfall where a curve crosses the dashed threshold line. \
-             Lower curves are better."
+            "One panel per commodity that goes short in some trial (the others are named under \
+             the legend); for a shortfall size s on the x axis (share of the demand of {market} \
+             unmet over the horizon), the curve gives the share of trials with a larger \
+             shortfall; read the probability of a serious shortfall where a curve crosses the \
+             dashed threshold line. Lower curves are better."
         ),
         kind: ChartKind::Exceedance,
     });
@@ -152,9 +179,10 @@ pub fn plan(summary: &Summary, networks: &[NetworkView]) -> Vec<ChartSpec> {
         file_name: "monthly_shortfall.png".to_string(),
         title: "Monthly shortfall".to_string(),
         how_to_read: format!(
-            "For each calendar month, the share of the demand of {market} that month left unmet: \
-             median (solid), mean (dashed) and 5th–95th percentile band across trials. A mean \
-             above a zero median means shortfalls are rare but large."
+            "One panel per commodity that goes short in some month (the others are named under \
+             the legend); for each calendar month, the share of the demand of {market} that \
+             month left unmet: median (solid), mean (dashed) and 5th–95th percentile band across \
+             trials. A mean above a zero median means shortfalls are rare but large."
         ),
         kind: ChartKind::MonthlyShortfall,
     });
