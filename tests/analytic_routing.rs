@@ -406,6 +406,54 @@ fn file_order_terms_add_up_along_a_route() {
     assert_eq!(tie_dependency(&[au_sg, cn_us, sg_us]), 1.0);
 }
 
+#[test]
+fn a_variant_breaks_ties_by_the_files_edge_numbers() {
+    // E = 5 edges in file order: 0 CN→US (1.0), 1 AU→XX, 2 CN→XX, 3 AU→SG (0.5), 4 SG→US
+    // (0.499); XX is a market with no demand, so its two edges carry nothing. Integer costs
+    // round(cost·1000)·6 + i: CN's route 6000 + 0 = 6000 against AU's 3003 + 2998 = 6001, so
+    // CN wins although its route is 0.001 dearer: dependency_CN = 1.
+    // The variant `lean` disables XX and with it edges 1 and 2. Numbered among its own three
+    // edges (0 CN→US, 1 AU→SG, 2 SG→US; E = 3) the routes would cost 4000 against
+    // 2001 + 1998 = 3999 and AU would win (0). docs/scenario-format.md 3.7: i and E count the
+    // file's edges, so the variant routes as the full network does: 1 in both.
+    let text = tie_network(true, "")
+        + r#"
+[[node]]
+id = "xx"
+kind = "market"
+country = "XX"
+demand = { x = 0 }
+"# + &[
+        edge("cn_mine", "us", "1.0"),
+        edge("au_mine", "xx", "1"),
+        edge("cn_mine", "xx", "1"),
+        edge("au_mine", "sg_hub", "0.5"),
+        edge("sg_hub", "us", "0.499"),
+    ]
+    .concat()
+        + r#"
+[[variant]]
+id = "full"
+baseline = true
+
+[[variant]]
+id = "lean"
+disable = ["xx"]
+"#;
+    let summary = run_text(&text, 3, 1, 1);
+    for variant in ["full", "lean"] {
+        let dependency = row(&summary, variant, "x", "dependency_CN");
+        assert_eq!((dependency.mean, dependency.sd), (1.0, 0.0), "{variant}");
+    }
+    // The variant's three edges written alone in a file are numbered 0 to 2 with E = 3: AU.
+    let alone = [
+        edge("cn_mine", "us", "1.0"),
+        edge("au_mine", "sg_hub", "0.5"),
+        edge("sg_hub", "us", "0.499"),
+    ];
+    assert_eq!(tie_dependency(&alone), 0.0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Stock above a falling cap is kept, not cut.
 // ---------------------------------------------------------------------------------------------
