@@ -330,21 +330,32 @@ impl SeriesBank {
 /// share metric; the bin is ⌊x · 1024⌋ (exact).
 #[inline(always)]
 fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
-    let clamped = clamp_share(x);
-    let fixed_point = share_fixed_point(clamped);
-    let value = snap_share(clamped, fixed_point);
-    let cell = if value == 0.0 {
-        0
-    } else if value == 1.0 {
-        SERIES_CELLS - 1
+    if x > 0.0 {
+        let clamped = clamp_share(x);
+        let fixed_point = share_fixed_point(clamped);
+        let value = snap_share(clamped, fixed_point);
+        let cell = if value == 0.0 {
+            0
+        } else if value == 1.0 {
+            SERIES_CELLS - 1
+        } else {
+            ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
+        };
+        cells[cell] += 1;
+        head.n += 1;
+        head.sum += i128::from(fixed_point);
+        head.min = head.min.min(value);
+        head.max = head.max.max(value);
     } else {
-        ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
-    };
-    cells[cell] += 1;
-    head.n += 1;
-    head.sum += i128::from(fixed_point);
-    head.min = head.min.min(value);
-    head.max = head.max.max(value);
+        // Zero (most shortfall ratios), a negative or NaN: what the path above does for
+        // them, which clamps them to +0.0 (fixed point 0, nothing added to the sum, the zero
+        // cell), in fewer steps. (Debug builds still check it is a share.)
+        debug_assert_eq!(clamp_share(x).to_bits(), 0);
+        cells[0] += 1;
+        head.n += 1;
+        head.min = head.min.min(0.0);
+        head.max = head.max.max(0.0);
+    }
 }
 
 #[cfg(test)]
