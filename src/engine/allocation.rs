@@ -1781,19 +1781,11 @@ impl Solver {
             ArcState::Upper
         };
         basis.state[entering] = ArcState::Tree;
-        for &node in &self.subtree[..size] {
-            basis.potential[node as usize] += potential_shift;
-        }
-        if TIED {
-            for &node in &self.subtree[..size] {
-                basis.tie_potential[node as usize] += tie_shift;
-            }
-        }
         self.basis_version += 1;
         self.upper_stale = true;
         self.order_stale = true;
         self.exchange_tree_arc(leaving.node, entering as u32, entering_inside);
-        self.place_subtree(entering_inside);
+        self.shift_subtree::<TIED>(size, potential_shift, tie_shift);
         self.relabel_fixed_arcs::<TIED>(fixed_count);
         #[cfg(debug_assertions)]
         self.assert_dual_feasible();
@@ -1842,10 +1834,12 @@ impl Solver {
             if node != subtree_root {
                 unlink(link, node);
             }
+            let depth = link[new_parent as usize].depth + 1;
             let entry = &mut link[node as usize];
             entry.parent = new_parent;
             entry.arc = new_arc;
             entry.up = new_up;
+            entry.depth = depth;
             link_first_child(link, node, new_parent);
             if node == subtree_root {
                 break;
@@ -1857,17 +1851,28 @@ impl Solver {
         }
     }
 
-    /// Depths of the subtree re-hung at `top`, parents first: each node is one deeper than
-    /// its parent. The rest of the tree keeps its path to the root, hence its depths.
-    /// `O(subtree)`.
+    /// The subtree re-hung by [`Solver::exchange_tree_arc`] (its `size` nodes listed by
+    /// [`Solver::mark_subtree`], in the old preorder) moves as a block: its potentials shift by
+    /// the entering arc's reduced cost, and its depths follow from the new parents. The path
+    /// that was reversed got its depths in the exchange; every other node of the subtree kept
+    /// its parent, which comes before it in the old preorder, so one pass in that order sees
+    /// each parent's new depth before its children. The rest of the tree keeps its path to the
+    /// root, hence its depths. `O(subtree)`.
     #[inline(always)]
-    fn place_subtree(&mut self, top: u32) {
-        let link = &mut self.basis.link[..self.node_count + 1];
-        let mut node = top;
-        while node != NONE {
-            let parent = link[node as usize].parent;
-            link[node as usize].depth = link[parent as usize].depth + 1;
-            node = next_in_subtree(link, top, node);
+    fn shift_subtree<const TIED: bool>(&mut self, size: usize, shift: i128, tie_shift: i128) {
+        let total_nodes = self.node_count + 1;
+        let basis = &mut self.basis;
+        let link = &mut basis.link[..total_nodes];
+        let potential = &mut basis.potential[..total_nodes];
+        for &node in &self.subtree[..size] {
+            let node = node as usize;
+            potential[node] += shift;
+            link[node].depth = link[link[node].parent as usize].depth + 1;
+        }
+        if TIED {
+            for &node in &self.subtree[..size] {
+                basis.tie_potential[node as usize] += tie_shift;
+            }
         }
     }
 

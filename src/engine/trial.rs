@@ -44,6 +44,9 @@ pub struct Scratch {
     sweep: Sweep,
     /// Node multipliers per variant group: `[variant][slot × month]`.
     node_multipliers: Vec<Vec<f64>>,
+    /// Per variant and month, whether one of its regimes changed state since the month before
+    /// (month 0: false), for all its commodities.
+    regime_changed: Vec<Vec<bool>>,
     /// Solvers per `[variant][commodity]`.
     solvers: Vec<Vec<Solver>>,
     capacities: Vec<f64>,
@@ -291,6 +294,7 @@ impl Scratch {
                 .iter()
                 .map(|_| vec![1.0; plan.node_slots * horizon])
                 .collect(),
+            regime_changed: vec![vec![false; horizon]; plan.variants.len()],
             solvers: plan
                 .variants
                 .iter()
@@ -615,6 +619,15 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
             }
         }
     }
+    // Months in which a regime changes state: the regime multipliers are recomputed then.
+    let changed = &mut scratch.regime_changed[v][..horizon];
+    changed.fill(false);
+    for &(k, version) in &variant.regimes {
+        let states = &scratch.draws[k][version].states[..horizon];
+        for (m, pair) in states.windows(2).enumerate() {
+            changed[m + 1] |= pair[1] != pair[0];
+        }
+    }
     // Node multipliers: incidents time-averaged, times project factors.
     if variant.multiplier_group == v {
         let table = &mut scratch.node_multipliers[v];
@@ -680,6 +693,7 @@ fn simulate(
         draws,
         growth,
         node_multipliers,
+        regime_changed,
         solvers,
         capacities,
         arc_multiplier,
@@ -692,6 +706,7 @@ fn simulate(
         ..
     } = scratch;
     let node_table = &node_multipliers[variant.multiplier_group];
+    let regime_changed = &regime_changed[v][..horizon];
     let solver = &mut solvers[v][ci];
     if from < horizon {
         solver
@@ -849,11 +864,7 @@ fn simulate(
     for m in from..horizon {
         // Regime multipliers on affected arcs, recomputed when a regime changes state (they
         // depend on nothing else; regimes change state every few months at most).
-        let regime_changed = m == from
-            || variant.regimes.iter().any(|&(k, version)| {
-                let states = &draws[k][version].states;
-                states[m] != states[m - 1]
-            });
+        let regime_changed = m == from || regime_changed[m];
         if regime_changed {
             for effect in &cp.regime_effects {
                 arc_multiplier[effect.arc] = 1.0;

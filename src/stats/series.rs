@@ -330,21 +330,45 @@ impl SeriesBank {
 /// share metric; the bin is ⌊x · 1024⌋ (exact).
 #[inline(always)]
 fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
-    let clamped = clamp_share(x);
-    let fixed_point = share_fixed_point(clamped);
-    let value = snap_share(clamped, fixed_point);
-    let cell = if value == 0.0 {
-        0
-    } else if value == 1.0 {
-        SERIES_CELLS - 1
+    if x > 0.0 {
+        let clamped = clamp_share(x);
+        let fixed_point = share_fixed_point(clamped);
+        let value = snap_share(clamped, fixed_point);
+        let cell = if value == 0.0 {
+            0
+        } else if value == 1.0 {
+            SERIES_CELLS - 1
+        } else {
+            ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
+        };
+        cells[cell] += 1;
+        head.n += 1;
+        head.sum += i128::from(fixed_point);
+        keep_extremes(head, value);
     } else {
-        ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
-    };
-    cells[cell] += 1;
-    head.n += 1;
-    head.sum += i128::from(fixed_point);
-    head.min = head.min.min(value);
-    head.max = head.max.max(value);
+        // Zero (most shortfall ratios), a negative or NaN: what the path above does for
+        // them, which clamps them to +0.0 (fixed point 0, nothing added to the sum, the zero
+        // cell), in fewer steps. (Debug builds still check it is a share.)
+        debug_assert_eq!(clamp_share(x).to_bits(), 0);
+        cells[0] += 1;
+        head.n += 1;
+        keep_extremes(head, 0.0);
+    }
+}
+
+/// `head.min = head.min.min(value)` and `head.max = head.max.max(value)` for a `value` that is
+/// not NaN, with one compare each (`f64::min` and `max` also order NaN operands): a NaN
+/// extreme takes `value`, as they would give. (The negated compares are what send a NaN
+/// extreme to the store; as a select instead of a branch this costs more instructions.)
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn keep_extremes(head: &mut SeriesHead, value: f64) {
+    if !(head.min <= value) {
+        head.min = value;
+    }
+    if !(head.max >= value) {
+        head.max = value;
+    }
 }
 
 #[cfg(test)]
