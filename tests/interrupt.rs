@@ -5,6 +5,8 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use supplyrisk::app::EXIT_INTERRUPTED;
@@ -16,6 +18,7 @@ const LONG_RUN: [&str; 5] = ["run", "tutorial", "--trials", "1000000000", "--no-
 /// arguments, before the binary: `nohup`, say) if it is not empty; stdout discarded, stderr
 /// piped.
 fn long_run(launcher: &[&str], out: &Path) -> Command {
+    ctrl_c_at_its_default_for_runs();
     let binary = env!("CARGO_BIN_EXE_supplyrisk");
     let mut command = match launcher {
         [] => Command::new(binary),
@@ -32,6 +35,22 @@ fn long_run(launcher: &[&str], out: &Path) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
+}
+
+/// Makes the runs these tests start get Ctrl-C (`SIGINT`) at its default action, whatever this
+/// test process inherited. Started with Ctrl-C ignored (a background job of a non-interactive
+/// shell, `trap '' INT`, as some CI runners start their jobs), it would pass that on, and a run
+/// keeps an ignored Ctrl-C ignored by design (`an_ignored_ctrl_c_stays_ignored`): the tests
+/// that interrupt with it would wait a minute and fail. A signal this process handles is reset
+/// to its default action in a program it starts (`exec`), so this installs a handler that does
+/// what the default does (terminates this process).
+fn ctrl_c_at_its_default_for_runs() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let always = Arc::new(AtomicBool::new(true));
+        signal_hook::flag::register_conditional_default(signal_hook::consts::SIGINT, always)
+            .expect("a SIGINT handler in the test process");
+    });
 }
 
 /// Starts the long run into `out`.
