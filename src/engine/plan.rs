@@ -8,7 +8,7 @@ use crate::engine::allocation::{Basis, FlowNetwork, Solver};
 use crate::engine::mirror::{Mirror, Side};
 use crate::engine::stream::key_hash;
 use crate::model::{
-    CommodityId, Country, Disruption, Distribution, Model, NodeId, NodeKind, Process, Variant,
+    CommodityId, Country, Disruption, Distribution, Edge, Model, NodeId, NodeKind, Process, Variant,
 };
 
 /// Why a model cannot be compiled (never for a validated model, short of a bug or absurd sizes).
@@ -649,6 +649,15 @@ fn bounds(
     (node_bound, edge_bound)
 }
 
+/// Compiles commodity `c` of `variant` into its flow network and everything the trial loop
+/// needs of it (see [`CommodityPlan`]).
+///
+/// The steps: the nodes and edges the commodity uses ([`Compiling::new`]); the arcs, mines
+/// first, then refineries and hubs, edges (with their regime effects), markets and the return
+/// arc ([`Compiling::supply_arcs`] and the following); the origin tracing order
+/// ([`Compiling::trace`]); the nominal month's basis ([`Compiling::nominal_basis`]); the
+/// schedules of the monthly capacities and origin tracing; the arcs in topological order
+/// ([`Compiling::arcs_in_order`]).
 #[allow(clippy::too_many_arguments)]
 fn compile_commodity(
     model: &Model,
@@ -661,245 +670,22 @@ fn compile_commodity(
     regimes: &[(usize, usize)],
     disruptions: &[DisruptionPlan],
 ) -> Result<CommodityPlan, PlanError> {
-    let network = &model.network;
-    let n = network.nodes.len();
-    let handles = |v: usize| !variant.node_disabled[v] && variant.nodes[v].handles(c);
-    let edge_ok = |i: usize| {
-        let e = &network.edges[i];
-        e.carries[c.0] && handles(e.from.0) && handles(e.to.0)
+    let compiling = Compiling::new(model, variant, c);
+    let (node_bound, edge_bound) = bounds(model, variant, c, &compiling.alive_edge);
+    let mut arcs = ArcList {
+        flow: FlowNetwork::new(compiling.flow_nodes).expect("a network with at least two nodes"),
+        arcs: Vec::new(),
     };
-    // Keep nodes on some mine → market path for this commodity.
-    let mut from_mine = vec![false; n];
-    let mut to_market = vec![false; n];
-    let order = network
-        .topological_order()
-        .expect("validation guarantees an acyclic network");
-    for &v in &order {
-        if handles(v.0) && variant.nodes[v.0].kind == NodeKind::Mine {
-            from_mine[v.0] = true;
-        }
-        if from_mine[v.0] {
-            for (i, e) in network.edges.iter().enumerate() {
-                if e.from == v && edge_ok(i) {
-                    from_mine[e.to.0] = true;
-                }
-            }
-        }
-    }
-    for &v in order.iter().rev() {
-        if handles(v.0) && variant.nodes[v.0].kind == NodeKind::Market {
-            to_market[v.0] = true;
-        }
-        if to_market[v.0] {
-            for (i, e) in network.edges.iter().enumerate() {
-                if e.to == v && edge_ok(i) {
-                    to_market[e.from.0] = true;
-                }
-            }
-        }
-    }
-    // The focus market stays even when no mine reaches it in this variant (a `disable` cut
-    // its routes): it then receives nothing, and its demand is met from stock or is shortfall.
-    let keep: Vec<bool> = (0..n)
-        .map(|v| handles(v) && ((from_mine[v] && to_market[v]) || v == model.focus_market.0))
-        .collect();
-    let alive_edge: Vec<bool> = (0..network.edges.len())
-        .map(|i| edge_ok(i) && keep[network.edges[i].from.0] && keep[network.edges[i].to.0])
-        .collect();
-    let (node_bound, edge_bound) = bounds(model, variant, c, &alive_edge);
-
-    // Flow-network nodes: 0 = source, 1 = sink, then per kept node an "in" and an "out"
-    // (the same node for mines and markets).
-    let source = 0;
-    let sink = 1;
-    let mut node_in = vec![usize::MAX; n];
-    let mut node_out = vec![usize::MAX; n];
-    let mut count = 2;
-    for v in 0..n {
-        if !keep[v] {
-            continue;
-        }
-        node_in[v] = count;
-        count += 1;
-        node_out[v] = match variant.nodes[v].kind {
-            NodeKind::Refinery | NodeKind::Hub => {
-                count += 1;
-                count - 1
-            }
-            NodeKind::Mine | NodeKind::Market => node_in[v],
-        };
-    }
-    let mut flow = FlowNetwork::new(count).expect("a network with at least two nodes");
-    let mut arcs = Vec::new();
-    let add = |flow: &mut FlowNetwork,
-               arcs: &mut Vec<ArcPlan>,
-               from: usize,
-               to: usize,
-               cost: i128,
-               tie: i128,
-               plan: ArcPlan|
-     -> usize {
-        flow.add_arc_tied(from, to, cost, tie)
-            .expect("arc endpoints are nodes of the network");
-        arcs.push(plan);
-        arcs.len() - 1
-    };
-    let per_month = |t_per_year: f64| t_per_year / 12.0;
-
     // Source arcs (mines) first: their capacities sum to the month's supply.
-    for v in 0..n {
-        if keep[v] && variant.nodes[v].kind == NodeKind::Mine {
-            let cap = variant.nodes[v].capacity_t_per_year[c.0].unwrap_or(0.0);
-            add(
-                &mut flow,
-                &mut arcs,
-                source,
-                node_in[v],
-                0,
-                0,
-                ArcPlan {
-                    role: ArcRole::Supply(NodeId(v)),
-                    capacity: ArcCapacity::Capped(per_month(cap)),
-                    node_slot: node_slot[v],
-                    regime_affected: false,
-                },
-            );
-        }
-    }
-    let source_arcs = arcs.len();
-    // Split arcs (refineries and hubs).
-    for v in 0..n {
-        let kind = variant.nodes[v].kind;
-        if keep[v] && matches!(kind, NodeKind::Refinery | NodeKind::Hub) {
-            let capacity = match variant.nodes[v].capacity_t_per_year[c.0] {
-                Some(cap) => ArcCapacity::Capped(per_month(cap)),
-                None => ArcCapacity::Uncapped(per_month(node_bound[v])),
-            };
-            add(
-                &mut flow,
-                &mut arcs,
-                node_in[v],
-                node_out[v],
-                0,
-                0,
-                ArcPlan {
-                    role: ArcRole::Throughput(NodeId(v)),
-                    capacity,
-                    node_slot: node_slot[v],
-                    regime_affected: false,
-                },
-            );
-        }
-    }
-    // Edge arcs, with their regime effects.
-    let mut edge_arc = vec![usize::MAX; network.edges.len()];
-    let mut regime_effects = Vec::new();
-    for (i, e) in network.edges.iter().enumerate() {
-        if !alive_edge[i] {
-            continue;
-        }
-        let capacity = match e.capacity_t_per_year[c.0] {
-            Some(cap) => ArcCapacity::Capped(per_month(cap)),
-            None => ArcCapacity::Uncapped(per_month(edge_bound[i])),
-        };
-        let from_country = variant.nodes[e.from.0].country;
-        let to_country = variant.nodes[e.to.0].country;
-        let arc_index = arcs.len();
-        let mut affected = false;
-        for (slot, &(k, version)) in regimes.iter().enumerate() {
-            let Process::Regime(regime) = &disruptions[k].versions[version].process else {
-                continue;
-            };
-            for effect in &regime.effects {
-                if effect.applies(from_country, to_country, c) {
-                    affected = true;
-                    regime_effects.push(RegimeEffect {
-                        regime: slot,
-                        state: effect.state as u16,
-                        arc: arc_index,
-                        factor: effect.factor,
-                    });
-                }
-            }
-        }
-        edge_arc[i] = add(
-            &mut flow,
-            &mut arcs,
-            node_out[e.from.0],
-            node_in[e.to.0],
-            costs.edge[i],
-            costs.edge_tie.get(i).copied().unwrap_or(0),
-            ArcPlan {
-                role: ArcRole::Edge(i),
-                capacity,
-                node_slot: None,
-                regime_affected: affected,
-            },
-        );
-    }
-    // Market arcs.
-    let mut markets = Vec::new();
-    let mut focus = None;
-    for v in 0..n {
-        let node = &variant.nodes[v];
-        let Some(market) = &node.market else { continue };
-        if !keep[v] {
-            continue;
-        }
-        let index = markets.len();
-        let level = priority_level(model, market.priority);
-        let demand_arc = add(
-            &mut flow,
-            &mut arcs,
-            node_in[v],
-            sink,
-            -costs.demand_levels[level],
-            0,
-            ArcPlan {
-                role: ArcRole::Demand(NodeId(v)),
-                capacity: ArcCapacity::Demand(index),
-                node_slot: None,
-                regime_affected: false,
-            },
-        );
-        let stock_months = market.stock_months[c.0];
-        let refill_arc = (stock_months > 0.0).then(|| {
-            add(
-                &mut flow,
-                &mut arcs,
-                node_in[v],
-                sink,
-                -costs.refill,
-                0,
-                ArcPlan {
-                    role: ArcRole::Refill(NodeId(v)),
-                    capacity: ArcCapacity::Refill(index),
-                    node_slot: None,
-                    regime_affected: false,
-                },
-            )
-        });
-        let growth = variant_growth
-            .iter()
-            .position(|&(g, _)| growth_nodes[g] == NodeId(v))
-            .expect("every enabled market has a growth draw");
-        if NodeId(v) == model.focus_market {
-            focus = Some(index);
-        }
-        markets.push(MarketPlan {
-            node: NodeId(v),
-            demand_t_per_month: per_month(market.demand_t_per_year[c.0].unwrap_or(0.0)),
-            stock_months,
-            growth,
-            demand_arc,
-            refill_arc,
-        });
-    }
-    add(
-        &mut flow,
-        &mut arcs,
-        sink,
-        source,
+    compiling.supply_arcs(&mut arcs, node_slot);
+    let source_arcs = arcs.arcs.len();
+    compiling.throughput_arcs(&mut arcs, node_slot, &node_bound);
+    let (edge_arc, regime_effects) =
+        compiling.edge_arcs(&mut arcs, &edge_bound, costs, regimes, disruptions);
+    let (markets, focus) = compiling.market_arcs(&mut arcs, costs, variant_growth, growth_nodes);
+    arcs.add(
+        SINK,
+        SOURCE,
         0,
         0,
         ArcPlan {
@@ -909,91 +695,12 @@ fn compile_commodity(
             regime_affected: false,
         },
     );
-
-    // Origin tracing: ancestors of the focus market in topological order.
-    let mut trace = Vec::new();
-    if keep[model.focus_market.0] {
-        let mut ancestor = vec![false; n];
-        ancestor[model.focus_market.0] = true;
-        for &v in order.iter().rev() {
-            if ancestor[v.0] {
-                for (i, e) in network.edges.iter().enumerate() {
-                    if alive_edge[i] && e.to == v {
-                        ancestor[e.from.0] = true;
-                    }
-                }
-            }
-        }
-        let mut trace_index = vec![usize::MAX; n];
-        for &v in &order {
-            if !ancestor[v.0] {
-                continue;
-            }
-            let country = variant.nodes[v.0].country;
-            let mut mask = 0u64;
-            for (k, d) in model.dependency_on.iter().enumerate() {
-                if *d == country {
-                    mask |= 1 << k;
-                }
-            }
-            let incoming = network
-                .edges
-                .iter()
-                .enumerate()
-                .filter(|(i, e)| alive_edge[*i] && e.to == v && ancestor[e.from.0])
-                .map(|(i, e)| (edge_arc[i], trace_index[e.from.0]))
-                .collect();
-            trace_index[v.0] = trace.len();
-            trace.push(TraceNode {
-                country_mask: mask,
-                incoming,
-            });
-        }
-        debug_assert_eq!(
-            trace_index[model.focus_market.0],
-            trace.len() - 1,
-            "the focus market is the last ancestor in topological order"
-        );
-    }
-
-    // Solve the nominal month once: every trial starts from this basis.
-    let nominal: Vec<f64> = nominal_capacities(&arcs, &markets, source_arcs);
-    let mut solver = Solver::new(&flow);
-    let nominal_basis = match solver.solve_cold(&nominal) {
-        Ok(_) => solver.basis().clone(),
-        Err(error) => {
-            return Err(PlanError::Nominal {
-                variant: variant.id.clone(),
-                commodity: network.commodities[c.0].id.clone(),
-                reason: error.to_string(),
-            });
-        }
-    };
+    let ArcList { flow, arcs } = arcs;
+    let trace = compiling.trace(&edge_arc);
+    let nominal_basis = compiling.nominal_basis(&flow, &arcs, &markets, source_arcs)?;
     let schedule = capacity_schedule(&arcs, source_arcs);
     let trace_schedule = trace_schedule(&trace, model.dependency_on.len());
-
-    // Arcs by their tail's topological position: the source, every kept node's "in" then
-    // "out" node in the scenario's topological order, the sink.
-    let mut position = vec![0usize; count];
-    let mut next = 1;
-    for &v in &order {
-        if keep[v.0] {
-            position[node_in[v.0]] = next;
-            position[node_out[v.0]] = next + 1;
-            next += 2;
-        }
-    }
-    position[sink] = next;
-    let tail = |role: ArcRole| match role {
-        ArcRole::Supply(_) => source,
-        ArcRole::Throughput(v) | ArcRole::Demand(v) | ArcRole::Refill(v) => node_in[v.0],
-        ArcRole::Edge(i) => node_out[network.edges[i].from.0],
-        ArcRole::Return => sink,
-    };
-    let mut arcs_in_order: Vec<u32> = (0..arcs.len() as u32)
-        .filter(|&a| arcs[a as usize].role != ArcRole::Return)
-        .collect();
-    arcs_in_order.sort_by_key(|&a| position[tail(arcs[a as usize].role)]);
+    let arcs_in_order = compiling.arcs_in_order(&arcs);
     Ok(CommodityPlan {
         commodity: c,
         network: flow,
@@ -1009,6 +716,430 @@ fn compile_commodity(
         arcs_in_order,
         mirror: None,
     })
+}
+
+/// The flow network's source node.
+const SOURCE: usize = 0;
+/// The flow network's sink node.
+const SINK: usize = 1;
+
+/// A t/yr quantity per month.
+fn per_month(t_per_year: f64) -> f64 {
+    t_per_year / 12.0
+}
+
+/// A flow network being built and the plan of each of its arcs, in the same order.
+struct ArcList {
+    flow: FlowNetwork,
+    arcs: Vec<ArcPlan>,
+}
+
+impl ArcList {
+    /// Adds an arc from flow-network node `from` to `to` with `cost` and `tie` per unit of
+    /// flow; returns its index.
+    fn add(&mut self, from: usize, to: usize, cost: i128, tie: i128, plan: ArcPlan) -> usize {
+        self.flow
+            .add_arc_tied(from, to, cost, tie)
+            .expect("arc endpoints are nodes of the network");
+        self.arcs.push(plan);
+        self.arcs.len() - 1
+    }
+}
+
+/// One commodity of one variant being compiled: the nodes and edges it uses, and their nodes
+/// in the flow network.
+struct Compiling<'a> {
+    model: &'a Model,
+    variant: &'a Variant,
+    c: CommodityId,
+    /// The scenario's nodes in topological order.
+    order: Vec<NodeId>,
+    /// Per node: whether it stays (it handles the commodity and lies on some mine → market
+    /// path, or is the focus market).
+    keep: Vec<bool>,
+    /// Per edge: whether it stays (it carries the commodity between two kept nodes).
+    alive_edge: Vec<bool>,
+    /// Per kept node, its "in" node in the flow network (`usize::MAX` for the others).
+    node_in: Vec<usize>,
+    /// Per kept node, its "out" node: its own for refineries and hubs (which get a
+    /// throughput arc from "in" to "out"), the "in" node for mines and markets.
+    node_out: Vec<usize>,
+    /// Nodes of the flow network: the source, the sink, then the kept nodes' "in" and "out".
+    flow_nodes: usize,
+}
+
+impl<'a> Compiling<'a> {
+    /// Finds the nodes and edges commodity `c` uses in `variant` and numbers their nodes in
+    /// the flow network: 0 = source, 1 = sink, then per kept node an "in" and an "out" (the
+    /// same node for mines and markets).
+    fn new(model: &'a Model, variant: &'a Variant, c: CommodityId) -> Self {
+        let network = &model.network;
+        let n = network.nodes.len();
+        let order = network
+            .topological_order()
+            .expect("validation guarantees an acyclic network");
+        let handles = |v: usize| !variant.node_disabled[v] && variant.nodes[v].handles(c);
+        let edge_ok = |i: usize| {
+            let e = &network.edges[i];
+            e.carries[c.0] && handles(e.from.0) && handles(e.to.0)
+        };
+        let mut from_mine = vec![false; n];
+        let mut to_market = vec![false; n];
+        let starts = |v: NodeId, kind: NodeKind| handles(v.0) && variant.nodes[v.0].kind == kind;
+        for &v in &order {
+            reach_through(
+                &mut from_mine,
+                v,
+                starts(v, NodeKind::Mine),
+                &network.edges,
+                |i, e| (e.from == v && edge_ok(i)).then_some(e.to),
+            );
+        }
+        for &v in order.iter().rev() {
+            reach_through(
+                &mut to_market,
+                v,
+                starts(v, NodeKind::Market),
+                &network.edges,
+                |i, e| (e.to == v && edge_ok(i)).then_some(e.from),
+            );
+        }
+        // The focus market stays even when no mine reaches it in this variant (a `disable` cut
+        // its routes): it then receives nothing, and its demand is met from stock or is shortfall.
+        let keep: Vec<bool> = (0..n)
+            .map(|v| handles(v) && ((from_mine[v] && to_market[v]) || v == model.focus_market.0))
+            .collect();
+        let alive_edge: Vec<bool> = (0..network.edges.len())
+            .map(|i| edge_ok(i) && keep[network.edges[i].from.0] && keep[network.edges[i].to.0])
+            .collect();
+        let mut node_in = vec![usize::MAX; n];
+        let mut node_out = vec![usize::MAX; n];
+        let mut count = 2;
+        for v in 0..n {
+            if !keep[v] {
+                continue;
+            }
+            node_in[v] = count;
+            count += 1;
+            node_out[v] = match variant.nodes[v].kind {
+                NodeKind::Refinery | NodeKind::Hub => {
+                    count += 1;
+                    count - 1
+                }
+                NodeKind::Mine | NodeKind::Market => node_in[v],
+            };
+        }
+        Self {
+            model,
+            variant,
+            c,
+            order,
+            keep,
+            alive_edge,
+            node_in,
+            node_out,
+            flow_nodes: count,
+        }
+    }
+
+    /// Adds a source arc per kept mine, capped at its capacity.
+    fn supply_arcs(&self, arcs: &mut ArcList, node_slot: &[Option<usize>]) {
+        let (variant, c) = (self.variant, self.c);
+        let n = self.model.network.nodes.len();
+        for v in (0..n).filter(|&v| self.keep[v] && variant.nodes[v].kind == NodeKind::Mine) {
+            let cap = variant.nodes[v].capacity_t_per_year[c.0].unwrap_or(0.0);
+            arcs.add(
+                SOURCE,
+                self.node_in[v],
+                0,
+                0,
+                ArcPlan {
+                    role: ArcRole::Supply(NodeId(v)),
+                    capacity: ArcCapacity::Capped(per_month(cap)),
+                    node_slot: node_slot[v],
+                    regime_affected: false,
+                },
+            );
+        }
+    }
+
+    /// Adds a throughput ("split") arc per kept refinery and hub, capped at its capacity or
+    /// uncapped with its nominal bound `node_bound`.
+    fn throughput_arcs(&self, arcs: &mut ArcList, node_slot: &[Option<usize>], node_bound: &[f64]) {
+        let (variant, c) = (self.variant, self.c);
+        let n = self.model.network.nodes.len();
+        for v in 0..n {
+            let kind = variant.nodes[v].kind;
+            if self.keep[v] && matches!(kind, NodeKind::Refinery | NodeKind::Hub) {
+                let capacity = match variant.nodes[v].capacity_t_per_year[c.0] {
+                    Some(cap) => ArcCapacity::Capped(per_month(cap)),
+                    None => ArcCapacity::Uncapped(per_month(node_bound[v])),
+                };
+                arcs.add(
+                    self.node_in[v],
+                    self.node_out[v],
+                    0,
+                    0,
+                    ArcPlan {
+                        role: ArcRole::Throughput(NodeId(v)),
+                        capacity,
+                        node_slot: node_slot[v],
+                        regime_affected: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Adds an arc per kept edge, capped at its capacity or uncapped with its nominal bound
+    /// `edge_bound`, with the effects of the variant's `regimes` that apply to it. Returns
+    /// each edge's arc (`usize::MAX` for the others) and the regime effects.
+    fn edge_arcs(
+        &self,
+        arcs: &mut ArcList,
+        edge_bound: &[f64],
+        costs: &Costs,
+        regimes: &[(usize, usize)],
+        disruptions: &[DisruptionPlan],
+    ) -> (Vec<usize>, Vec<RegimeEffect>) {
+        let (network, variant, c) = (&self.model.network, self.variant, self.c);
+        let mut edge_arc = vec![usize::MAX; network.edges.len()];
+        let mut regime_effects = Vec::new();
+        for (i, e) in network.edges.iter().enumerate() {
+            if !self.alive_edge[i] {
+                continue;
+            }
+            let capacity = match e.capacity_t_per_year[c.0] {
+                Some(cap) => ArcCapacity::Capped(per_month(cap)),
+                None => ArcCapacity::Uncapped(per_month(edge_bound[i])),
+            };
+            let from_country = variant.nodes[e.from.0].country;
+            let to_country = variant.nodes[e.to.0].country;
+            let arc_index = arcs.arcs.len();
+            let mut affected = false;
+            for (slot, &(k, version)) in regimes.iter().enumerate() {
+                let Process::Regime(regime) = &disruptions[k].versions[version].process else {
+                    continue;
+                };
+                for effect in &regime.effects {
+                    if effect.applies(from_country, to_country, c) {
+                        affected = true;
+                        regime_effects.push(RegimeEffect {
+                            regime: slot,
+                            state: effect.state as u16,
+                            arc: arc_index,
+                            factor: effect.factor,
+                        });
+                    }
+                }
+            }
+            edge_arc[i] = arcs.add(
+                self.node_out[e.from.0],
+                self.node_in[e.to.0],
+                costs.edge[i],
+                costs.edge_tie.get(i).copied().unwrap_or(0),
+                ArcPlan {
+                    role: ArcRole::Edge(i),
+                    capacity,
+                    node_slot: None,
+                    regime_affected: affected,
+                },
+            );
+        }
+        (edge_arc, regime_effects)
+    }
+
+    /// Adds each kept market's demand arc, and its refill arc if it keeps a stock. Returns
+    /// the markets and the focus market's index among them (if kept).
+    fn market_arcs(
+        &self,
+        arcs: &mut ArcList,
+        costs: &Costs,
+        variant_growth: &[(usize, usize)],
+        growth_nodes: &[NodeId],
+    ) -> (Vec<MarketPlan>, Option<usize>) {
+        let (model, variant, c) = (self.model, self.variant, self.c);
+        let mut markets = Vec::new();
+        let mut focus = None;
+        let n = model.network.nodes.len();
+        for v in 0..n {
+            let node = &variant.nodes[v];
+            let Some(market) = &node.market else { continue };
+            if !self.keep[v] {
+                continue;
+            }
+            let index = markets.len();
+            let level = priority_level(model, market.priority);
+            let demand_arc = arcs.add(
+                self.node_in[v],
+                SINK,
+                -costs.demand_levels[level],
+                0,
+                ArcPlan {
+                    role: ArcRole::Demand(NodeId(v)),
+                    capacity: ArcCapacity::Demand(index),
+                    node_slot: None,
+                    regime_affected: false,
+                },
+            );
+            let stock_months = market.stock_months[c.0];
+            let refill_arc = (stock_months > 0.0).then(|| {
+                arcs.add(
+                    self.node_in[v],
+                    SINK,
+                    -costs.refill,
+                    0,
+                    ArcPlan {
+                        role: ArcRole::Refill(NodeId(v)),
+                        capacity: ArcCapacity::Refill(index),
+                        node_slot: None,
+                        regime_affected: false,
+                    },
+                )
+            });
+            let growth = variant_growth
+                .iter()
+                .position(|&(g, _)| growth_nodes[g] == NodeId(v))
+                .expect("every enabled market has a growth draw");
+            if NodeId(v) == model.focus_market {
+                focus = Some(index);
+            }
+            markets.push(MarketPlan {
+                node: NodeId(v),
+                demand_t_per_month: per_month(market.demand_t_per_year[c.0].unwrap_or(0.0)),
+                stock_months,
+                growth,
+                demand_arc,
+                refill_arc,
+            });
+        }
+        (markets, focus)
+    }
+
+    /// Origin tracing: the ancestors of the focus market in topological order (the focus
+    /// market last), each with its `dependency_on` countries and its incoming arcs from other
+    /// ancestors (`edge_arc`: each edge's arc). Empty if the focus market does not take the
+    /// commodity.
+    fn trace(&self, edge_arc: &[usize]) -> Vec<TraceNode> {
+        let (model, variant) = (self.model, self.variant);
+        let network = &model.network;
+        let n = network.nodes.len();
+        let mut trace = Vec::new();
+        if !self.keep[model.focus_market.0] {
+            return trace;
+        }
+        let mut ancestor = vec![false; n];
+        ancestor[model.focus_market.0] = true;
+        for &v in self.order.iter().rev() {
+            if ancestor[v.0] {
+                for (i, e) in network.edges.iter().enumerate() {
+                    if self.alive_edge[i] && e.to == v {
+                        ancestor[e.from.0] = true;
+                    }
+                }
+            }
+        }
+        let mut trace_index = vec![usize::MAX; n];
+        for &v in &self.order {
+            if !ancestor[v.0] {
+                continue;
+            }
+            let country = variant.nodes[v.0].country;
+            let mut mask = 0u64;
+            for (k, d) in model.dependency_on.iter().enumerate() {
+                if *d == country {
+                    mask |= 1 << k;
+                }
+            }
+            let incoming = network
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| self.alive_edge[*i] && e.to == v && ancestor[e.from.0])
+                .map(|(i, e)| (edge_arc[i], trace_index[e.from.0]))
+                .collect();
+            trace_index[v.0] = trace.len();
+            trace.push(TraceNode {
+                country_mask: mask,
+                incoming,
+            });
+        }
+        debug_assert_eq!(
+            trace_index[model.focus_market.0],
+            trace.len() - 1,
+            "the focus market is the last ancestor in topological order"
+        );
+        trace
+    }
+
+    /// Solves the nominal month once: every trial starts from this basis.
+    fn nominal_basis(
+        &self,
+        flow: &FlowNetwork,
+        arcs: &[ArcPlan],
+        markets: &[MarketPlan],
+        source_arcs: usize,
+    ) -> Result<Basis, PlanError> {
+        let nominal: Vec<f64> = nominal_capacities(arcs, markets, source_arcs);
+        let mut solver = Solver::new(flow);
+        match solver.solve_cold(&nominal) {
+            Ok(_) => Ok(solver.basis().clone()),
+            Err(error) => Err(PlanError::Nominal {
+                variant: self.variant.id.clone(),
+                commodity: self.model.network.commodities[self.c.0].id.clone(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+
+    /// The arcs but the return arc, by their tail's topological position: the source, every
+    /// kept node's "in" then "out" node in the scenario's topological order, the sink.
+    fn arcs_in_order(&self, arcs: &[ArcPlan]) -> Vec<u32> {
+        let network = &self.model.network;
+        let mut position = vec![0usize; self.flow_nodes];
+        let mut next = 1;
+        for &v in &self.order {
+            if self.keep[v.0] {
+                position[self.node_in[v.0]] = next;
+                position[self.node_out[v.0]] = next + 1;
+                next += 2;
+            }
+        }
+        position[SINK] = next;
+        let tail = |role: ArcRole| match role {
+            ArcRole::Supply(_) => SOURCE,
+            ArcRole::Throughput(v) | ArcRole::Demand(v) | ArcRole::Refill(v) => self.node_in[v.0],
+            ArcRole::Edge(i) => self.node_out[network.edges[i].from.0],
+            ArcRole::Return => SINK,
+        };
+        let mut arcs_in_order: Vec<u32> = (0..arcs.len() as u32)
+            .filter(|&a| arcs[a as usize].role != ArcRole::Return)
+            .collect();
+        arcs_in_order.sort_by_key(|&a| position[tail(arcs[a as usize].role)]);
+        arcs_in_order
+    }
+}
+
+/// One step of a reachability pass over the nodes in (reverse) topological order: marks `v`
+/// reached if `start`, and if `v` is reached, marks the node at the far end of each edge
+/// that `next(index, edge)` names (`v`'s usable edges in the pass's direction).
+fn reach_through(
+    reached: &mut [bool],
+    v: NodeId,
+    start: bool,
+    edges: &[Edge],
+    next: impl Fn(usize, &Edge) -> Option<NodeId>,
+) {
+    if start {
+        reached[v.0] = true;
+    }
+    if reached[v.0] {
+        for (i, e) in edges.iter().enumerate() {
+            if let Some(w) = next(i, e) {
+                reached[w.0] = true;
+            }
+        }
+    }
 }
 
 /// Groups the arcs by what sets their capacity (see [`CapacitySchedule`]).

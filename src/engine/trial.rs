@@ -14,9 +14,12 @@ use crate::disruption::incidents::{self, Outage, Sweep};
 use crate::disruption::project::{self, ProjectDraw};
 use crate::disruption::regime;
 use crate::engine::allocation::{FEASIBILITY_TOLERANCE, SolveError, Solver};
-use crate::engine::mirror::{MirrorWork, TrialView};
+use crate::engine::mirror::{Mirror, MirrorWork, TrialView};
 use crate::engine::outcome::{Layout, Outcomes, TAIL_METRICS};
-use crate::engine::plan::{ArcCapacity, CommodityPlan, Plan, ScaledArc, TraceSchedule};
+use crate::engine::plan::{
+    ArcCapacity, CapacitySchedule, CommodityPlan, MarketPlan, Plan, RegimeEffect, ScaledArc,
+    TraceSchedule, VariantPlan,
+};
 use crate::engine::stream::Stream;
 use crate::model::distribution::Domain;
 use crate::model::{DAYS_PER_MONTH, Process};
@@ -673,6 +676,16 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
 /// [`crate::engine::mirror::Mirror::shared_months`] allows): its values and its stocks at the
 /// end of month `from − 1`; the months from `from` on are solved, from the nominal basis. The
 /// baseline records its first `record_until` months for them.
+///
+/// The steps: what stays fixed for the trial ([`write_demand_table`], [`supply_bound`],
+/// [`absorb_bound`], [`CapacityFormulas::write_fixed`], [`start_trial`]); the months taken from the
+/// baseline ([`MonthTotals::add_baseline_months`], [`take_baseline_stocks`],
+/// [`NetworkSlots::copy_baseline_series`]); then per solved month the regime multipliers
+/// ([`regime_multipliers`]), the month's capacities ([`CapacityFormulas::write_month`]), the solve
+/// (with [`solve_cold_fallback`]), the markets ([`serve_markets`]), origin tracing
+/// ([`trace_origins`]) and the focus market's sums and series
+/// ([`MonthTotals::add_solved_month`], and [`Recorded`] for the variants that mirror the
+/// baseline); at the end the trial metrics ([`MonthTotals::write_metrics`]).
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     plan: &Plan,
@@ -711,44 +724,173 @@ fn simulate(
     if from < horizon {
         solver
             .set_basis(&cp.nominal_basis)
-            .map_err(|source| TrialError {
-                trial,
-                variant: variant.id.clone(),
-                month: from,
-                source,
-            })?;
+            .map_err(trial_error(trial, variant, from))?;
     }
     let capacities = &mut capacities[..cp.arcs.len()];
     let arc_multiplier = &mut arc_multiplier[..cp.arcs.len()];
     let markets = cp.markets.len();
     let stocks = &mut stocks[..markets];
     let demand_table = &mut demand_table[..markets * horizon];
-    // Growth factors of each market, by market index.
-    let growth_of = |market: usize| -> &[f64] {
-        let (g, version) = variant.growth[cp.markets[market].growth];
-        &growth[g][version].factors
-    };
-    let schedule = &cp.schedule;
-    let trace = &cp.trace_schedule;
-    let width = trace.width;
 
-    // What does not move within the trial is written once: constant capacities and the
-    // fixed origin fractions (mines, and nodes in a `dependency_on` country).
+    // What does not move within the trial.
+    write_demand_table(cp, variant, growth, horizon, demand_table);
+    let demand_table = &*demand_table;
+    let flow_bound = supply_bound(cp, node_table, horizon, capacities)
+        .min(absorb_bound(&cp.markets, demand_table));
+    let formulas = CapacityFormulas {
+        schedule: &cp.schedule,
+        markets: &cp.markets,
+        node_table,
+        horizon,
+        flow_bound,
+    };
+    formulas.write_fixed(capacities);
+    start_trial(cp, fractions, stocks);
+    let mut totals = MonthTotals::new(countries, plan.shortfall_threshold + EXCEEDS_TOLERANCE);
+    let mut slots = NetworkSlots {
+        pending,
+        layout,
+        v,
+        ci,
+    };
+
+    if from > 0 {
+        // The baseline's first `from` months, which are this network's (engine::mirror).
+        let mirror = cp
+            .mirror
+            .as_ref()
+            .expect("only a mirroring network starts late");
+        let record = &baseline_months[ci];
+        let base_markets = plan.variants[plan.baseline].commodities[ci].markets.len();
+        totals.add_baseline_months(&record.focus, from);
+        take_baseline_stocks(mirror, record, base_markets, from, demand_table, stocks);
+        slots.copy_baseline_series(plan.baseline, from, countries);
+    }
+    debug_assert!(record_until == 0 || (v == plan.baseline && plan.baseline_recorded[ci]));
+
+    for m in from..horizon {
+        let regime_changed = m == from || regime_changed[m];
+        if regime_changed {
+            regime_multipliers(&cp.regime_effects, variant, draws, m, arc_multiplier);
+        }
+        let month_demand = &demand_table[m * markets..(m + 1) * markets];
+        formulas.write_month(
+            m,
+            regime_changed,
+            arc_multiplier,
+            month_demand,
+            stocks,
+            capacities,
+        );
+        observe(m, capacities);
+        let movable = if regime_changed {
+            &cp.schedule.monthly
+        } else {
+            &cp.schedule.monthly_regimes_unchanged
+        };
+        let flows = match solver.solve_changed(capacities, movable) {
+            Ok(flows) => flows,
+            Err(warm) => solve_cold_fallback(solver, capacities, warm, trial, variant, m)?,
+        };
+        let Some(focus) = serve_markets(cp, month_demand, flows, stocks) else {
+            continue;
+        };
+        trace_origins(&cp.trace_schedule, flows, fractions);
+        let focus_row = (cp.trace.len() - 1) * cp.trace_schedule.width;
+        let values = totals.add_solved_month(focus, fractions, focus_row, &mut slots, m);
+        if m < record_until {
+            let month = Recorded {
+                focus: values,
+                served: focus.served,
+                fractions: &fractions[focus_row..focus_row + countries],
+                stocks,
+                flows,
+                flow_bound,
+            };
+            month.write(&mut baseline_months[ci], m, &plan.baseline_flow_arcs[ci]);
+        }
+    }
+    if cp.focus.is_none() {
+        slots.zero_series(horizon, countries);
+    }
+
+    // Trial metrics (SPEC 5).
+    let metrics = layout.metrics();
+    let base = (v * layout.commodities + ci) * metrics;
+    let row = &mut trial_metrics[base..base + metrics];
+    totals.write_metrics(row);
+    for (metric, &value) in row.iter().enumerate() {
+        *slots.metric_slot(metric) = value;
+    }
+    Ok(())
+}
+
+/// The error of a solve of `variant` failing in month `month` of trial `trial`, as
+/// [`Result::map_err`] takes it.
+fn trial_error(
+    trial: u64,
+    variant: &VariantPlan,
+    month: usize,
+) -> impl FnOnce(SolveError) -> TrialError + '_ {
+    move |source| TrialError {
+        trial,
+        variant: variant.id.clone(),
+        month,
+        source,
+    }
+}
+
+/// The fallback of a month's warm solve: a cold solve of the same capacities.
+///
+/// A warm solve can fail only by reaching its pivot cap, a solver bug (the engine's
+/// capacities are finite and ≥ 0, and the basis is this network's). Debug builds, which the
+/// test suite runs (`tests/debug_invariants.rs`), stop there; a release run falls back to a
+/// cold solve, which reaches an optimum of the same cost (the same flows where the costs make
+/// the optimum unique: `engine::plan::costs`).
+#[cold]
+#[inline(never)]
+fn solve_cold_fallback<'s>(
+    solver: &'s mut Solver,
+    capacities: &[f64],
+    warm: SolveError,
+    trial: u64,
+    variant: &VariantPlan,
+    m: usize,
+) -> Result<&'s [f64], TrialError> {
+    if cfg!(debug_assertions) {
+        panic!("warm solve failed in trial {trial}, month {m}: {warm}");
+    }
+    solver
+        .solve_cold(capacities)
+        .map_err(trial_error(trial, variant, m))
+}
+
+/// The largest monthly supply of the trial: the sum of the source arcs' capacities (in arc
+/// order), the largest over the months if a mine has a multiplier. Writes the constant
+/// capacities first (their final values, clamped to the flow bound, come with
+/// [`CapacityFormulas::write_fixed`]).
+///
+/// "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry a bound on the whole
+/// month's flow, fixed for the trial: no flow exceeds its month's supply (every unit leaves a
+/// mine) nor what the markets can absorb ([`absorb_bound`]), so a bound at least the smaller
+/// of their largest monthly values never binds, and one that stays put for the whole trial
+/// keeps these arcs (a third of a network) out of the changes the solver processes each
+/// month. For the same reason an uncapped element under a multiplier gets at most that bound
+/// (SPEC 3's multiplier × throughput bound can exceed the supply, and would then move with
+/// the multiplier without ever binding). Every other capacity is clamped to the bound too:
+/// the solver's feasibility tolerance is relative to the largest capacity, so a user's
+/// "unlimited" 1e15 on an edge, a huge mine or a huge competing demand would otherwise make a
+/// small market's demand vanish below it.
+fn supply_bound(
+    cp: &CommodityPlan,
+    node_table: &[f64],
+    horizon: usize,
+    capacities: &mut [f64],
+) -> f64 {
+    let schedule = &cp.schedule;
     for &(a, capacity) in &schedule.fixed {
         capacities[a] = capacity;
     }
-    // "Unlimited" arcs (uncapped at multiplier 1, and the return arc) carry a bound on the
-    // whole month's flow, fixed for the trial: no flow exceeds its month's supply (every unit
-    // leaves a mine) nor what the markets can absorb (demand plus stock room, at most
-    // (1 + stock_months) × demand), so a bound at least the smaller of their largest monthly
-    // values never binds, and one that stays put for the whole trial keeps these arcs (a
-    // third of a network) out of the changes the solver processes each month. For the same
-    // reason an uncapped element under a multiplier gets at most that bound (SPEC 3's
-    // multiplier × throughput bound can exceed the supply, and would then move with the
-    // multiplier without ever binding). Every other capacity is clamped to the bound too:
-    // the solver's feasibility tolerance is relative to the largest capacity, so a user's
-    // "unlimited" 1e15 on an edge, a huge mine or a huge competing demand would otherwise
-    // make a small market's demand vanish below it. Supply is summed in arc order.
     let supply_months = if schedule.scaled_sources.is_empty() {
         1
     } else {
@@ -765,139 +907,131 @@ fn simulate(
         }
         supply_bound = supply_bound.max(supply);
     }
-    // Each market's demand per month is written down here, once per trial, for the month
-    // loop below.
+    supply_bound
+}
+
+/// Writes each market's demand per month, `[month × markets + market]`, once per trial: its
+/// base demand times its growth factor of the month.
+fn write_demand_table(
+    cp: &CommodityPlan,
+    variant: &VariantPlan,
+    growth: &[Vec<GrowthCache>],
+    horizon: usize,
+    demand_table: &mut [f64],
+) {
+    let markets = cp.markets.len();
     for (i, market) in cp.markets.iter().enumerate() {
-        for (m, &factor) in growth_of(i)[..horizon].iter().enumerate() {
+        let (g, version) = variant.growth[market.growth];
+        for (m, &factor) in growth[g][version].factors[..horizon].iter().enumerate() {
             demand_table[m * markets + i] = market.demand_t_per_month * factor;
         }
     }
-    let demand_table = &*demand_table;
+}
+
+/// The most the markets can absorb in a month of the trial: demand plus stock room, at most
+/// (1 + stock_months) × demand, summed over the markets (see [`supply_bound`]).
+fn absorb_bound(markets: &[MarketPlan], demand_table: &[f64]) -> f64 {
     let mut absorb_bound = 0.0f64;
     // (No market at all: a variant cut every route of a commodity the focus market does not
     // take; nothing can flow.)
-    for month_demand in demand_table.chunks_exact(markets.max(1)) {
+    for month_demand in demand_table.chunks_exact(markets.len().max(1)) {
         let mut absorb = 0.0;
-        for (&demand, market) in month_demand.iter().zip(&cp.markets) {
+        for (&demand, market) in month_demand.iter().zip(markets) {
             absorb += demand * (1.0 + market.stock_months);
         }
         absorb_bound = absorb_bound.max(absorb);
     }
-    let flow_bound = supply_bound.min(absorb_bound);
-    for &(a, capacity) in &schedule.fixed {
-        capacities[a] = capacity.min(flow_bound);
-    }
-    for &a in &schedule.supply {
-        capacities[a] = flow_bound;
-    }
-    let uncapped = |bound: f64, mult: f64| {
-        if mult == 1.0 {
-            flow_bound
-        } else {
-            (bound * mult).min(flow_bound)
-        }
-    };
-    for &(index, value) in &trace.fixed {
+    absorb_bound
+}
+
+/// Writes what the trial's first month starts from: the fixed origin fractions (mines, and
+/// nodes in a `dependency_on` country), which do not move within the trial, and full stocks
+/// (stock_months × month-0 demand).
+fn start_trial(cp: &CommodityPlan, fractions: &mut [f64], stocks: &mut [f64]) {
+    for &(index, value) in &cp.trace_schedule.fixed {
         fractions[index] = value;
     }
-    // Stocks start full: stock_months × month-0 demand.
     for (stock, market) in stocks.iter_mut().zip(&cp.markets) {
         *stock = market.stock_months * market.demand_t_per_month;
     }
-    let mut totals = [0.0f64; 4]; // demand, independent, stock draw, shortfall
-    let mut via_totals = [0.0f64; crate::model::MAX_DEPENDENCY_COUNTRIES];
-    let mut worst = 0.0f64;
-    let mut shortage_months = 0u32;
-    let threshold = plan.shortfall_threshold + EXCEEDS_TOLERANCE;
-    let values = focus_values(countries);
+}
 
-    if from > 0 {
-        // The baseline's first `from` months, which are this network's (engine::mirror): the
-        // same sums in the same order, the same series values, the baseline's stocks; a
-        // market of this network's own part received nothing and drew on its stock.
-        let mirror = cp
-            .mirror
-            .as_ref()
-            .expect("only a mirroring network starts late");
-        let record = &baseline_months[ci];
-        let base_markets = plan.variants[plan.baseline].commodities[ci].markets.len();
-        for month in record.focus.chunks_exact(values).take(from) {
-            totals[0] += month[0];
-            totals[1] += month[1];
-            totals[2] += month[2];
-            totals[3] += month[3];
-            let shortfall_ratio = month[4];
-            worst = worst.max(shortfall_ratio);
-            if shortfall_ratio > threshold {
-                shortage_months += 1;
-            }
-            for k in 0..countries {
-                via_totals[k] += month[5 + k];
-            }
-        }
-        for (i, stock) in stocks.iter_mut().enumerate() {
-            match mirror.base_market[i] {
-                Some(b) => *stock = record.stocks[(from - 1) * base_markets + b],
-                None => {
-                    for m in 0..from {
-                        let unmet = demand_table[m * markets + i].max(0.0);
-                        let draw = stock.min(unmet);
-                        // The solved months' `stocks[i] += refill - draw` with no refill,
-                        // written the same way so the bits are the same (a zero draw gives
-                        // +0.0, where `-draw` would give −0.0).
-                        *stock += 0.0 - draw;
-                    }
-                }
-            }
-        }
-        for m in 0..from {
-            for k in 0..=countries {
-                pending.copy_series(
-                    layout.series_index(plan.baseline, ci, m, k),
-                    layout.series_index(v, ci, m, k),
-                );
-            }
+/// A network's capacity formulas (SPEC 3) for one trial: its [`CapacitySchedule`], its
+/// markets, the variant's node multipliers `[slot × horizon + month]` and the trial's flow
+/// bound (see [`supply_bound`]), which clamps every capacity.
+struct CapacityFormulas<'a> {
+    schedule: &'a CapacitySchedule,
+    markets: &'a [MarketPlan],
+    node_table: &'a [f64],
+    horizon: usize,
+    flow_bound: f64,
+}
+
+impl CapacityFormulas<'_> {
+    /// Node multiplier `slot` in month `m`.
+    #[inline(always)]
+    fn node_multiplier(&self, slot: usize, m: usize) -> f64 {
+        self.node_table[slot * self.horizon + m]
+    }
+
+    /// The capacity of an uncapped element of nominal bound `bound` under multiplier `mult`:
+    /// the flow bound at multiplier 1, else the scaled bound clamped to it.
+    #[inline(always)]
+    fn uncapped(&self, bound: f64, mult: f64) -> f64 {
+        if mult == 1.0 {
+            self.flow_bound
+        } else {
+            (bound * mult).min(self.flow_bound)
         }
     }
-    debug_assert!(record_until == 0 || (v == plan.baseline && plan.baseline_recorded[ci]));
 
-    for m in from..horizon {
-        // Regime multipliers on affected arcs, recomputed when a regime changes state (they
-        // depend on nothing else; regimes change state every few months at most).
-        let regime_changed = m == from || regime_changed[m];
-        if regime_changed {
-            for effect in &cp.regime_effects {
-                arc_multiplier[effect.arc] = 1.0;
-            }
-            for effect in &cp.regime_effects {
-                let (k, version) = variant.regimes[effect.regime];
-                if draws[k][version].states[m] == effect.state {
-                    arc_multiplier[effect.arc] *= effect.factor;
-                }
-            }
+    /// Writes the capacities that stay put for the whole trial: the constant ones, clamped to
+    /// the flow bound, and the flow bound itself on the "unlimited" arcs.
+    fn write_fixed(&self, capacities: &mut [f64]) {
+        for &(a, capacity) in &self.schedule.fixed {
+            capacities[a] = capacity.min(self.flow_bound);
         }
-        // Capacities of the arcs that can move (the others were written above).
+        for &a in &self.schedule.supply {
+            capacities[a] = self.flow_bound;
+        }
+    }
+
+    /// Writes month `m`'s capacities of the arcs that can move (the others were written by
+    /// [`CapacityFormulas::write_fixed`]): the mines and nodes under a multiplier, the arcs under
+    /// regime effects when `regime_changed` (they keep last month's capacity otherwise, the
+    /// same formula on the same multiplier), and each market's demand and refill, from its
+    /// `month_demand` and its stock at the start of the month.
+    #[inline(always)]
+    fn write_month(
+        &self,
+        m: usize,
+        regime_changed: bool,
+        arc_multiplier: &[f64],
+        month_demand: &[f64],
+        stocks: &[f64],
+        capacities: &mut [f64],
+    ) {
+        let schedule = self.schedule;
+        let flow_bound = self.flow_bound;
         for &(a, base, slot) in &schedule.scaled_sources {
-            capacities[a] = (base * node_table[slot * horizon + m]).min(flow_bound);
+            capacities[a] = (base * self.node_multiplier(slot, m)).min(flow_bound);
         }
         // Each list has one formula of SPEC 3 (a missing multiplier is 1, and 1 × x = x
         // exactly, so these are the general formula's values bit for bit).
         for &(a, base, slot) in &schedule.node_capped {
-            capacities[a] = (base * node_table[slot * horizon + m]).min(flow_bound);
+            capacities[a] = (base * self.node_multiplier(slot, m)).min(flow_bound);
         }
         for &(a, bound, slot) in &schedule.node_uncapped {
-            let mult = node_table[slot * horizon + m];
-            capacities[a] = uncapped(bound, mult);
+            let mult = self.node_multiplier(slot, m);
+            capacities[a] = self.uncapped(bound, mult);
         }
-        // Arcs under regime effects only keep last month's capacity until a regime changes
-        // state (the same formula on the same multiplier).
         if regime_changed {
             for &(a, base) in &schedule.regime_capped {
                 capacities[a] = (base * arc_multiplier[a]).min(flow_bound);
             }
             for &(a, bound) in &schedule.regime_uncapped {
                 let mult = arc_multiplier[a];
-                capacities[a] = uncapped(bound, mult);
+                capacities[a] = self.uncapped(bound, mult);
             }
         }
         for &ScaledArc {
@@ -907,153 +1041,314 @@ fn simulate(
             capacity,
         } in &schedule.scaled
         {
-            let mut mult = node_slot.map_or(1.0, |s| node_table[s * horizon + m]);
+            let mut mult = node_slot.map_or(1.0, |s| self.node_multiplier(s, m));
             if regime_affected {
                 mult *= arc_multiplier[a];
             }
             capacities[a] = match capacity {
                 ArcCapacity::Capped(base) => (base * mult).min(flow_bound),
-                ArcCapacity::Uncapped(bound) => uncapped(bound, mult),
+                ArcCapacity::Uncapped(bound) => self.uncapped(bound, mult),
                 _ => unreachable!("only capped and uncapped arcs are scaled"),
             };
         }
-        let month_demand = &demand_table[m * markets..(m + 1) * markets];
-        for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
+        for (i, (market, &demand)) in self.markets.iter().zip(month_demand).enumerate() {
             capacities[market.demand_arc] = demand.min(flow_bound);
             if let Some(refill) = market.refill_arc {
                 capacities[refill] =
                     (market.stock_months * demand - stocks[i]).clamp(0.0, flow_bound);
             }
         }
-        observe(m, capacities);
-        let movable = if regime_changed {
-            &schedule.monthly
-        } else {
-            &schedule.monthly_regimes_unchanged
-        };
-        let flows = match solver.solve_changed(capacities, movable) {
-            Ok(flows) => flows,
-            // A warm solve can fail only by reaching its pivot cap, a solver bug (the engine's
-            // capacities are finite and ≥ 0, and the basis is this network's). Debug builds,
-            // which the test suite runs (`tests/debug_invariants.rs`), stop there; a release
-            // run falls back to a cold solve, which reaches an optimum of the same cost (the
-            // same flows where the costs make the optimum unique: `engine::plan::costs`).
-            Err(warm) => {
-                if cfg!(debug_assertions) {
-                    panic!("warm solve failed in trial {trial}, month {m}: {warm}");
-                }
-                solver.solve_cold(capacities).map_err(|source| TrialError {
-                    trial,
-                    variant: variant.id.clone(),
-                    month: m,
-                    source,
-                })?
-            }
-        };
+    }
+}
 
-        // Markets: serve demand, draw stock for what is unmet, refill.
-        let mut focus_month = None;
-        for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
-            // The demand itself, not its arc's capacity (which may be clamped).
-            let served = flows[market.demand_arc].min(demand);
-            let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
-            let unmet = (demand - served).max(0.0);
-            let draw = stocks[i].min(unmet);
-            let shortfall = unmet - draw;
-            stocks[i] += refill - draw;
-            if Some(i) == cp.focus {
-                focus_month = Some((demand, served, draw, shortfall));
+/// Recomputes the regime multipliers of the arcs under regime effects for month `m`: the
+/// product of the factors of the effects whose regime is in their state. Called when a regime
+/// changes state (they depend on nothing else; regimes change state every few months at
+/// most).
+#[inline(always)]
+fn regime_multipliers(
+    effects: &[RegimeEffect],
+    variant: &VariantPlan,
+    draws: &[Vec<DrawCache>],
+    m: usize,
+    arc_multiplier: &mut [f64],
+) {
+    for effect in effects {
+        arc_multiplier[effect.arc] = 1.0;
+    }
+    for effect in effects {
+        let (k, version) = variant.regimes[effect.regime];
+        if draws[k][version].states[m] == effect.state {
+            arc_multiplier[effect.arc] *= effect.factor;
+        }
+    }
+}
+
+/// The focus market's month: its demand, the part served by this month's flows, the part
+/// drawn from its stock and the shortfall.
+#[derive(Debug, Clone, Copy)]
+struct FocusMonth {
+    demand: f64,
+    served: f64,
+    draw: f64,
+    shortfall: f64,
+}
+
+/// The markets' month after the solve: each serves its demand from its flow, draws on its
+/// stock for what is unmet, and refills from its refill flow. Returns the focus market's
+/// month, if it takes this commodity.
+#[inline(always)]
+fn serve_markets(
+    cp: &CommodityPlan,
+    month_demand: &[f64],
+    flows: &[f64],
+    stocks: &mut [f64],
+) -> Option<FocusMonth> {
+    let mut focus_month = None;
+    for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
+        // The demand itself, not its arc's capacity (which may be clamped).
+        let served = flows[market.demand_arc].min(demand);
+        let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
+        let unmet = (demand - served).max(0.0);
+        let draw = stocks[i].min(unmet);
+        let shortfall = unmet - draw;
+        stocks[i] += refill - draw;
+        if Some(i) == cp.focus {
+            focus_month = Some(FocusMonth {
+                demand,
+                served,
+                draw,
+                shortfall,
+            });
+        }
+    }
+    focus_month
+}
+
+/// Origin tracing of one month: each node's output carries the mix of its inputs; a unit is
+/// via C if any node on its path is in C. Only the mixed entries change month to month.
+#[inline(always)]
+fn trace_origins(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
+    match trace.width {
+        1 => trace_mixed::<1>(trace, flows, fractions),
+        2 => trace_mixed::<2>(trace, flows, fractions),
+        3 => trace_mixed::<3>(trace, flows, fractions),
+        4 => trace_mixed::<4>(trace, flows, fractions),
+        _ => trace_mixed_wide(trace, flows, fractions),
+    }
+}
+
+/// The focus market's sums over one network's months of a trial, from which its trial
+/// metrics (SPEC 5) come: the months taken from the baseline, then the solved ones, each
+/// added in month order.
+struct MonthTotals {
+    /// `dependency_on` countries.
+    countries: usize,
+    /// A month is a shortage month when its shortfall ratio exceeds this.
+    threshold: f64,
+    /// Demand, independent, stock draw, shortfall.
+    totals: [f64; 4],
+    /// Demand served via each `dependency_on` country.
+    via: [f64; crate::model::MAX_DEPENDENCY_COUNTRIES],
+    /// The largest monthly shortfall ratio.
+    worst: f64,
+    /// Months whose shortfall ratio exceeds the threshold.
+    shortage_months: u32,
+}
+
+impl MonthTotals {
+    /// Empty sums for `countries` countries; `threshold` is the shortfall threshold plus the
+    /// tolerance of "exceeds".
+    #[inline(always)]
+    fn new(countries: usize, threshold: f64) -> Self {
+        Self {
+            countries,
+            threshold,
+            totals: [0.0; 4],
+            via: [0.0; crate::model::MAX_DEPENDENCY_COUNTRIES],
+            worst: 0.0,
+            shortage_months: 0,
+        }
+    }
+
+    /// Adds a month's demand, independent supply, stock draw and shortfall.
+    #[inline(always)]
+    fn add(&mut self, month: [f64; 4]) {
+        self.totals[0] += month[0];
+        self.totals[1] += month[1];
+        self.totals[2] += month[2];
+        self.totals[3] += month[3];
+    }
+
+    /// Counts a month's shortfall ratio into the worst month and the shortage months.
+    #[inline(always)]
+    fn add_shortfall_ratio(&mut self, shortfall_ratio: f64) {
+        self.worst = self.worst.max(shortfall_ratio);
+        if shortfall_ratio > self.threshold {
+            self.shortage_months += 1;
+        }
+    }
+
+    /// Adds the baseline's first `from` months as it recorded them
+    /// ([`BaselineMonths::focus`]): the same sums in the same order as if solved here.
+    fn add_baseline_months(&mut self, focus: &[f64], from: usize) {
+        let countries = self.countries;
+        for month in focus.chunks_exact(focus_values(countries)).take(from) {
+            self.add([month[0], month[1], month[2], month[3]]);
+            self.add_shortfall_ratio(month[4]);
+            for k in 0..countries {
+                self.via[k] += month[5 + k];
             }
         }
-        let Some((demand, served, draw, shortfall)) = focus_month else {
-            continue;
-        };
+    }
 
-        // Origin tracing: each node's output carries the mix of its inputs; a unit is via C
-        // if any node on its path is in C. Only the mixed entries change month to month.
-        match width {
-            1 => trace_mixed::<1>(trace, flows, fractions),
-            2 => trace_mixed::<2>(trace, flows, fractions),
-            3 => trace_mixed::<3>(trace, flows, fractions),
-            4 => trace_mixed::<4>(trace, flows, fractions),
-            _ => trace_mixed_wide(trace, flows, fractions),
-        }
-        let focus_t = cp.trace.len() - 1;
-        let independent = served * fractions[focus_t * width + countries];
-        totals[0] += demand;
-        totals[1] += independent;
-        totals[2] += draw;
-        totals[3] += shortfall;
+    /// Adds solved month `m` of the focus market, whose origin fractions start at
+    /// `fractions[focus_row]`, and writes its series values (the via share of each country,
+    /// then the shortfall ratio, each in [0, 1]) into `slots`. Returns the month's demand,
+    /// independent supply, stock draw, shortfall and shortfall ratio, as [`Recorded`] takes
+    /// them.
+    #[inline(always)]
+    fn add_solved_month(
+        &mut self,
+        focus: FocusMonth,
+        fractions: &[f64],
+        focus_row: usize,
+        slots: &mut NetworkSlots,
+        m: usize,
+    ) -> [f64; 5] {
+        let FocusMonth {
+            demand,
+            served,
+            draw,
+            shortfall,
+        } = focus;
+        let countries = self.countries;
+        let independent = served * fractions[focus_row + countries];
+        self.add([demand, independent, draw, shortfall]);
         for k in 0..countries {
-            let via = served * fractions[focus_t * width + k];
-            via_totals[k] += via;
+            let via = served * fractions[focus_row + k];
+            self.via[k] += via;
             let ratio = if demand > 0.0 { via / demand } else { 0.0 };
-            *pending.series_slot(layout.series_index(v, ci, m, k)) = ratio.clamp(0.0, 1.0);
+            *slots.series_slot(m, k) = ratio.clamp(0.0, 1.0);
         }
         let shortfall_ratio = if demand > 0.0 {
             shortfall / demand
         } else {
             0.0
         };
-        if m < record_until {
-            let month = Recorded {
-                focus: [demand, independent, draw, shortfall, shortfall_ratio],
-                served,
-                fractions: &fractions[focus_t * width..focus_t * width + countries],
-                stocks,
-                flows,
-                flow_bound,
-            };
-            month.write(&mut baseline_months[ci], m, &plan.baseline_flow_arcs[ci]);
+        *slots.series_slot(m, countries) = shortfall_ratio.clamp(0.0, 1.0);
+        self.add_shortfall_ratio(shortfall_ratio);
+        [demand, independent, draw, shortfall, shortfall_ratio]
+    }
+
+    /// Writes the trial metrics (SPEC 5) into `row` (one per country, then
+    /// [`TAIL_METRICS`]): the shares of demand via each country, independent, from stock and
+    /// short, the worst month, the shortage months and whether the shortfall share exceeds
+    /// the threshold.
+    fn write_metrics(&self, row: &mut [f64]) {
+        let countries = self.countries;
+        let demand = self.totals[0];
+        let share = |x: f64| {
+            if demand > 0.0 {
+                (x / demand).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
+        for (metric, &via) in row[..countries].iter_mut().zip(&self.via) {
+            *metric = share(via);
         }
-        *pending.series_slot(layout.series_index(v, ci, m, countries)) =
-            shortfall_ratio.clamp(0.0, 1.0);
-        worst = worst.max(shortfall_ratio);
-        if shortfall_ratio > threshold {
-            shortage_months += 1;
+        let shortfall_share = share(self.totals[3]);
+        let tail = [
+            share(self.totals[1]),
+            share(self.totals[2]),
+            shortfall_share,
+            self.worst.clamp(0.0, 1.0),
+            f64::from(self.shortage_months),
+            if shortfall_share > self.threshold {
+                1.0
+            } else {
+                0.0
+            },
+        ];
+        debug_assert_eq!(tail.len(), TAIL_METRICS.len());
+        row[countries..].copy_from_slice(&tail);
+    }
+}
+
+/// Sets the stocks at the end of the baseline's month `from − 1`, where a network that
+/// mirrors the baseline's takes over: a market the baseline has gets the baseline's stock; a
+/// market of this network's own part received nothing and drew on its stock.
+fn take_baseline_stocks(
+    mirror: &Mirror,
+    record: &BaselineMonths,
+    base_markets: usize,
+    from: usize,
+    demand_table: &[f64],
+    stocks: &mut [f64],
+) {
+    let markets = stocks.len();
+    for (i, stock) in stocks.iter_mut().enumerate() {
+        match mirror.base_market[i] {
+            Some(b) => *stock = record.stocks[(from - 1) * base_markets + b],
+            None => {
+                for m in 0..from {
+                    let unmet = demand_table[m * markets + i].max(0.0);
+                    let draw = stock.min(unmet);
+                    // The solved months' `stocks[i] += refill - draw` with no refill,
+                    // written the same way so the bits are the same (a zero draw gives
+                    // +0.0, where `-draw` would give −0.0).
+                    *stock += 0.0 - draw;
+                }
+            }
         }
     }
-    if cp.focus.is_none() {
-        // The focus market does not take this commodity in this variant: all ratios are 0.
-        for m in 0..horizon {
+}
+
+/// The pending buffer's slots of one network (variant `v`, commodity `ci`) in this trial.
+struct NetworkSlots<'a> {
+    pending: &'a mut Pending,
+    layout: &'a Layout,
+    v: usize,
+    ci: usize,
+}
+
+impl NetworkSlots<'_> {
+    /// Where this network writes series `k` of month `m`.
+    #[inline(always)]
+    fn series_slot(&mut self, m: usize, k: usize) -> &mut f64 {
+        self.pending
+            .series_slot(self.layout.series_index(self.v, self.ci, m, k))
+    }
+
+    /// Where this network writes metric `metric`.
+    #[inline(always)]
+    fn metric_slot(&mut self, metric: usize) -> &mut f64 {
+        self.pending
+            .metric_slot(self.layout.metric_index(self.v, self.ci, metric))
+    }
+
+    /// Copies the series values of the first `from` months from variant `baseline`'s.
+    fn copy_baseline_series(&mut self, baseline: usize, from: usize, countries: usize) {
+        for m in 0..from {
             for k in 0..=countries {
-                *pending.series_slot(layout.series_index(v, ci, m, k)) = 0.0;
+                self.pending.copy_series(
+                    self.layout.series_index(baseline, self.ci, m, k),
+                    self.layout.series_index(self.v, self.ci, m, k),
+                );
             }
         }
     }
 
-    // Trial metrics (SPEC 5).
-    let metrics = layout.metrics();
-    let base = (v * layout.commodities + ci) * metrics;
-    let share = |x: f64| {
-        if totals[0] > 0.0 {
-            (x / totals[0]).clamp(0.0, 1.0)
-        } else {
-            0.0
+    /// Sets every series value to 0: the focus market does not take this commodity in this
+    /// variant.
+    fn zero_series(&mut self, horizon: usize, countries: usize) {
+        for m in 0..horizon {
+            for k in 0..=countries {
+                *self.series_slot(m, k) = 0.0;
+            }
         }
-    };
-    for k in 0..countries {
-        trial_metrics[base + k] = share(via_totals[k]);
     }
-    let shortfall_share = share(totals[3]);
-    let tail = [
-        share(totals[1]),
-        share(totals[2]),
-        shortfall_share,
-        worst.clamp(0.0, 1.0),
-        f64::from(shortage_months),
-        if shortfall_share > threshold {
-            1.0
-        } else {
-            0.0
-        },
-    ];
-    debug_assert_eq!(tail.len(), TAIL_METRICS.len());
-    trial_metrics[base + countries..base + metrics].copy_from_slice(&tail);
-    for metric in 0..metrics {
-        *pending.metric_slot(layout.metric_index(v, ci, metric)) = trial_metrics[base + metric];
-    }
-    Ok(())
 }
 
 /// Origin tracing of one month with `W` columns (`dependency_on` countries + 1; one, two or
