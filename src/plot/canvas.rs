@@ -449,7 +449,7 @@ impl PanelLayout {
         let panels = body.margin(0, 6, 6, 6);
         if self.shown.is_empty() {
             let (width, height) = panels.dim_in_pixel();
-            super::distribution::note(
+            note(
                 &panels,
                 &self.all_empty_message(),
                 PanelText::for_panel(width, height),
@@ -501,6 +501,29 @@ fn lowest_with_axes(with_axes: &[bool], cols: usize) -> Vec<bool> {
                     .all(|below| !with_axes[below])
         })
         .collect()
+}
+
+/// Writes "no data" in an empty panel.
+pub(crate) fn no_data(area: &Area<'_>, sizes: PanelText) -> Result<(), ChartError> {
+    note(area, "no data", sizes)
+}
+
+/// Writes a short note in the middle of a panel that has nothing to plot, in a light frame.
+pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(), ChartError> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Rectangle::new(
+        [(8, 8), (w as i32 - 8, h as i32 - 8)],
+        style::GRID.rgb().stroke_width(1),
+    ))?;
+    let style = font(sizes.desc, style::MUTED_TEXT, Weight::Normal);
+    let message = fit_text(area, message, &style, w as i32 - 32);
+    text(
+        area,
+        &message,
+        (w as i32 / 2, h as i32 / 2),
+        &style,
+        HPos::Center,
+    )
 }
 
 /// Text sizes for a panel of a given size: smaller panels (many commodities) get smaller text

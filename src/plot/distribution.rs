@@ -9,7 +9,7 @@ use super::ChartError;
 use super::axes::{AxisSpec, axes};
 use super::canvas::{
     self, Area, CaptionLine, LegendEntry, Mark, PanelLayout, PanelText, count, decimals_for,
-    percent, points, tick_decimals,
+    no_data, note, percent, points, tick_decimals,
 };
 use super::histogram::{Grid, Shape, shape, value_range};
 use super::style::{self, Colour};
@@ -627,29 +627,6 @@ fn single_value(histograms: &[&Histogram]) -> Option<f64> {
         .filter(|h| h.n > 0)
         .all(|h| h.min == value && h.max == value)
         .then_some(value)
-}
-
-/// Writes "no data" in an empty panel.
-pub(crate) fn no_data(area: &Area<'_>, sizes: PanelText) -> Result<(), ChartError> {
-    note(area, "no data", sizes)
-}
-
-/// Writes a short note in the middle of a panel that has nothing to plot, in a light frame.
-pub(crate) fn note(area: &Area<'_>, message: &str, sizes: PanelText) -> Result<(), ChartError> {
-    let (w, h) = area.dim_in_pixel();
-    area.draw(&Rectangle::new(
-        [(8, 8), (w as i32 - 8, h as i32 - 8)],
-        style::GRID.rgb().stroke_width(1),
-    ))?;
-    let style = canvas::font(sizes.desc, style::MUTED_TEXT, canvas::Weight::Normal);
-    let message = canvas::fit_text(area, message, &style, w as i32 - 32);
-    canvas::text(
-        area,
-        &message,
-        (w as i32 / 2, h as i32 / 2),
-        &style,
-        HPos::Center,
-    )
 }
 
 #[cfg(test)]

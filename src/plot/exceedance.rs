@@ -7,9 +7,10 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::axes::{AxisSpec, axes};
 use super::canvas::{
-    self, CaptionLine, LegendEntry, Mark, PanelLayout, decimals_for, percent, tick_decimals,
+    self, CaptionLine, LegendEntry, Mark, PanelLayout, decimals_for, no_data, note, percent,
+    tick_decimals,
 };
-use super::distribution::{no_data, note, subtitle};
+use super::distribution::subtitle;
 use super::histogram::exceedance;
 use super::style;
 use crate::report::summary::Summary;

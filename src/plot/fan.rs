@@ -9,8 +9,10 @@ use plotters::prelude::*;
 
 use super::ChartError;
 use super::axes::{AxisSpec, axes};
-use super::canvas::{self, CaptionLine, LegendEntry, Mark, PanelLayout, percent, tick_decimals};
-use super::distribution::{no_data, note, subtitle};
+use super::canvas::{
+    self, CaptionLine, LegendEntry, Mark, PanelLayout, no_data, note, percent, tick_decimals,
+};
+use super::distribution::subtitle;
 use super::style;
 use crate::model::YearMonth;
 use crate::report::summary::Summary;
