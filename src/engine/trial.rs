@@ -825,6 +825,24 @@ fn simulate(
     Ok(())
 }
 
+/// `a.min(b)` for an `a` that is never NaN (a flow, a running maximum), with one compare:
+/// `f64::min` also handles a NaN `a`, which on x86-64 costs a compare and three bit
+/// operations more on every call. Otherwise the same: a NaN `b` gives `a`, and so do equal
+/// values (+0.0 and −0.0 included), as this build's `f64::min` gives (the bundled scenarios'
+/// outputs are byte-identical).
+#[inline(always)]
+fn min_of_number(a: f64, b: f64) -> f64 {
+    debug_assert!(!a.is_nan());
+    if b < a { b } else { a }
+}
+
+/// `a.max(b)` for an `a` that is never NaN, with one compare (see [`min_of_number`]).
+#[inline(always)]
+fn max_of_number(a: f64, b: f64) -> f64 {
+    debug_assert!(!a.is_nan());
+    if b > a { b } else { a }
+}
+
 /// The error of a solve of `variant` failing in month `month` of trial `trial`, as
 /// [`Result::map_err`] takes it.
 fn trial_error(
@@ -905,7 +923,7 @@ fn supply_bound(
         for &capacity in &capacities[..cp.source_arcs] {
             supply += capacity;
         }
-        supply_bound = supply_bound.max(supply);
+        supply_bound = max_of_number(supply_bound, supply);
     }
     supply_bound
 }
@@ -939,7 +957,7 @@ fn absorb_bound(markets: &[MarketPlan], demand_table: &[f64]) -> f64 {
         for (&demand, market) in month_demand.iter().zip(markets) {
             absorb += demand * (1.0 + market.stock_months);
         }
-        absorb_bound = absorb_bound.max(absorb);
+        absorb_bound = max_of_number(absorb_bound, absorb);
     }
     absorb_bound
 }
@@ -1107,7 +1125,7 @@ fn serve_markets(
     let mut focus_month = None;
     for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
         // The demand itself, not its arc's capacity (which may be clamped).
-        let served = flows[market.demand_arc].min(demand);
+        let served = min_of_number(flows[market.demand_arc], demand);
         let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
         let unmet = (demand - served).max(0.0);
         let draw = stocks[i].min(unmet);
@@ -1183,7 +1201,7 @@ impl MonthTotals {
     /// Counts a month's shortfall ratio into the worst month and the shortage months.
     #[inline(always)]
     fn add_shortfall_ratio(&mut self, shortfall_ratio: f64) {
-        self.worst = self.worst.max(shortfall_ratio);
+        self.worst = max_of_number(self.worst, shortfall_ratio);
         if shortfall_ratio > self.threshold {
             self.shortage_months += 1;
         }
