@@ -156,6 +156,10 @@ pub struct CommodityPlan {
     /// How this network relates to the baseline's, when it is the baseline's plus a part of its
     /// own (see [`Mirror`]); `None` for the baseline and for networks of another shape.
     pub mirror: Option<Mirror>,
+    /// The first variant whose markets of this commodity have the same demand, stock cap and
+    /// growth draw as this one's, in the same order: their monthly demand, and the bound on
+    /// what the markets absorb, are the same in every trial (computed once per trial).
+    pub demand_group: usize,
 }
 
 /// A commodity network's arcs grouped by what sets their capacity each month.
@@ -448,6 +452,28 @@ fn disruption_versions(model: &Model) -> (Vec<DisruptionPlan>, Vec<Vec<Option<us
     (plans, chosen)
 }
 
+/// Sets each network's [`CommodityPlan::demand_group`]: the first variant whose markets of
+/// the commodity demand the same (bit for bit: the same products follow), with the same stock
+/// caps and growth draws.
+fn group_demands(variants: &mut [VariantPlan]) {
+    for ci in 0..variants.first().map_or(0, |v| v.commodities.len()) {
+        for v in 0..variants.len() {
+            let demands = |u: usize| {
+                let variant = &variants[u];
+                variant.commodities[ci].markets.iter().map(move |market| {
+                    (
+                        market.demand_t_per_month.to_bits(),
+                        market.stock_months.to_bits(),
+                        variant.growth[market.growth],
+                    )
+                })
+            };
+            let group = (0..v).find(|&u| demands(u).eq(demands(v))).unwrap_or(v);
+            variants[v].commodities[ci].demand_group = group;
+        }
+    }
+}
+
 impl Plan {
     /// Compiles `model`.
     pub fn new(model: &Model) -> Result<Plan, PlanError> {
@@ -541,6 +567,7 @@ impl Plan {
                 commodities: commodity_plans,
             });
         }
+        group_demands(&mut variants);
         // Networks that are the baseline's plus a part of their own take the baseline's
         // months while that part cannot carry flow (engine::mirror). Only when every month's
         // optimum is unique: with ties, a variant that starts solving late, from the nominal
@@ -715,6 +742,7 @@ fn compile_commodity(
         trace_schedule,
         arcs_in_order,
         mirror: None,
+        demand_group: 0,
     })
 }
 

@@ -55,8 +55,8 @@ pub struct Scratch {
     capacities: Vec<f64>,
     arc_multiplier: Vec<f64>,
     stocks: Vec<f64>,
-    /// Each market's demand per month, month-major: `[month × markets + market]`.
-    demand: Vec<f64>,
+    /// Per commodity, the markets' demand of the last network run (see [`DemandTable`]).
+    demand: Vec<DemandTable>,
     fractions: Vec<f64>,
     /// Per reported commodity, the baseline's months of the current trial, kept for the
     /// variants that mirror it (empty when none does).
@@ -124,6 +124,19 @@ impl Recorded<'_> {
         }
         record.flow_bound = self.flow_bound;
     }
+}
+
+/// One commodity's market demand in one trial, kept for the networks of later variants whose
+/// markets demand the same ([`CommodityPlan::demand_group`]).
+#[derive(Debug, Clone)]
+struct DemandTable {
+    /// Trial and demand group the values belong to (u64::MAX: none).
+    trial: u64,
+    group: usize,
+    /// Each market's demand per month, month-major: `[month × markets + market]`.
+    values: Vec<f64>,
+    /// What the markets can absorb in a month, at most ([`absorb_bound`]).
+    absorb_bound: f64,
 }
 
 /// Values per month in [`BaselineMonths::focus`].
@@ -311,7 +324,15 @@ impl Scratch {
             capacities: vec![0.0; max_arcs],
             arc_multiplier: vec![1.0; max_arcs],
             stocks: vec![0.0; max_markets],
-            demand: vec![0.0; max_markets * horizon],
+            demand: vec![
+                DemandTable {
+                    trial: u64::MAX,
+                    group: 0,
+                    values: vec![0.0; max_markets * horizon],
+                    absorb_bound: 0.0,
+                };
+                plan.commodities.len()
+            ],
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
             baseline_months,
             mirror_work: MirrorWork::new(max_arcs, max_nodes),
@@ -711,7 +732,7 @@ fn simulate(
         capacities,
         arc_multiplier,
         stocks,
-        demand: demand_table,
+        demand: demand_tables,
         fractions,
         baseline_months,
         metrics: trial_metrics,
@@ -730,13 +751,19 @@ fn simulate(
     let arc_multiplier = &mut arc_multiplier[..cp.arcs.len()];
     let markets = cp.markets.len();
     let stocks = &mut stocks[..markets];
-    let demand_table = &mut demand_table[..markets * horizon];
 
-    // What does not move within the trial.
-    write_demand_table(cp, variant, growth, horizon, demand_table);
-    let demand_table = &*demand_table;
-    let flow_bound = supply_bound(cp, node_table, horizon, capacities)
-        .min(absorb_bound(&cp.markets, demand_table));
+    // What does not move within the trial. The demand is that of an earlier network of this
+    // trial when their markets demand the same (the baseline's, for most variants).
+    let demand = &mut demand_tables[ci];
+    if demand.trial != trial || demand.group != cp.demand_group {
+        let values = &mut demand.values[..markets * horizon];
+        write_demand_table(cp, variant, growth, horizon, values);
+        demand.absorb_bound = absorb_bound(&cp.markets, values);
+        demand.trial = trial;
+        demand.group = cp.demand_group;
+    }
+    let demand_table = &demand.values[..markets * horizon];
+    let flow_bound = supply_bound(cp, node_table, horizon, capacities).min(demand.absorb_bound);
     let formulas = CapacityFormulas {
         schedule: &cp.schedule,
         markets: &cp.markets,
