@@ -260,6 +260,29 @@ pub struct VariantPlan {
     /// The first variant whose node multipliers equal this one's (same incident processes and
     /// projects): their table is computed once per trial.
     pub multiplier_group: usize,
+    /// For the first variant of a multiplier group: the rows of its time-averaged incidents
+    /// that an earlier variant has too, copied from it instead of swept again.
+    pub shared_incident_rows: Option<SharedIncidentRows>,
+    /// The slots whose rows of this variant's time-averaged incidents a later variant copies
+    /// ([`SharedIncidentRows`]): they are kept, before its projects, in each trial.
+    pub kept_incident_slots: Vec<usize>,
+}
+
+/// Rows of the node-multiplier table whose time-averaged incidents a variant takes from an
+/// earlier one: those of the nodes that the same incident processes (the same versions, in
+/// the same order) can hit in both variants. Such a node's outages are the same draws in the
+/// same relative order in both, and a row depends on nothing else
+/// ([`crate::disruption::incidents::time_average`] sorts a node's boundaries and multiplies its
+/// factors by outage index, and an order-preserving renumbering changes neither).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedIncidentRows {
+    /// The earlier variant (the first of its multiplier group), which keeps its rows.
+    pub from: usize,
+    /// [`Plan::node_slot`] without the nodes whose rows are copied: the rows this variant
+    /// sweeps itself.
+    pub own_slot_of_node: Vec<Option<usize>>,
+    /// The slots of the rows copied (in `from`'s [`VariantPlan::kept_incident_slots`]).
+    pub copied_slots: Vec<usize>,
 }
 
 /// The distinct parameterisations of one disruption across variants, and its stream key.
@@ -474,6 +497,65 @@ fn group_demands(variants: &mut [VariantPlan]) {
     }
 }
 
+/// Sets [`VariantPlan::shared_incident_rows`]: for each multiplier group after the first, the
+/// earlier group sharing the most rows hit by some incident process, if any does.
+fn share_incident_rows(
+    variants: &mut [VariantPlan],
+    disruptions: &[DisruptionPlan],
+    node_slot: &[Option<usize>],
+) {
+    // The incident processes of `variant` that can hit `node`, in the variant's order (the
+    // order its outages are listed in).
+    let hitting = |variant: &VariantPlan, node: usize| -> Vec<(usize, usize)> {
+        variant
+            .incidents
+            .iter()
+            .copied()
+            .filter(|&(k, version)| {
+                let process = &disruptions[k].versions[version].process;
+                process.targets().iter().any(|target| target.0 == node)
+            })
+            .collect()
+    };
+    for w in 0..variants.len() {
+        if variants[w].multiplier_group != w {
+            continue;
+        }
+        let mut best: Option<(usize, Vec<usize>)> = None;
+        for u in (0..w).filter(|&u| variants[u].multiplier_group == u) {
+            let shared: Vec<usize> = (0..node_slot.len())
+                .filter(|&n| node_slot[n].is_some())
+                .filter(|&n| {
+                    let processes = hitting(&variants[w], n);
+                    !processes.is_empty() && processes == hitting(&variants[u], n)
+                })
+                .collect();
+            if !shared.is_empty() && best.as_ref().is_none_or(|(_, b)| shared.len() > b.len()) {
+                best = Some((u, shared));
+            }
+        }
+        let Some((from, shared)) = best else {
+            continue;
+        };
+        let mut own_slot_of_node = node_slot.to_vec();
+        let mut copied_slots = Vec::with_capacity(shared.len());
+        for &n in &shared {
+            copied_slots.extend(own_slot_of_node[n].take());
+        }
+        let kept = &mut variants[from].kept_incident_slots;
+        for &slot in &copied_slots {
+            if !kept.contains(&slot) {
+                kept.push(slot);
+            }
+        }
+        variants[w].shared_incident_rows = Some(SharedIncidentRows {
+            from,
+            own_slot_of_node,
+            copied_slots,
+        });
+    }
+}
+
 impl Plan {
     /// Compiles `model`.
     pub fn new(model: &Model) -> Result<Plan, PlanError> {
@@ -560,6 +642,8 @@ impl Plan {
             variants.push(VariantPlan {
                 id: variant.id.clone(),
                 multiplier_group,
+                shared_incident_rows: None,
+                kept_incident_slots: Vec::new(),
                 incidents,
                 projects,
                 regimes,
@@ -568,6 +652,7 @@ impl Plan {
             });
         }
         group_demands(&mut variants);
+        share_incident_rows(&mut variants, &disruptions, &node_slot);
         // Networks that are the baseline's plus a part of their own take the baseline's
         // months while that part cannot carry flow (engine::mirror). Only when every month's
         // optimum is unique: with ties, a variant that starts solving late, from the nominal

@@ -47,6 +47,9 @@ pub struct Scratch {
     sweep: Sweep,
     /// Node multipliers per variant group: `[variant][slot × month]`.
     node_multipliers: Vec<Vec<f64>>,
+    /// Per variant, the rows of its time-averaged incidents (before projects) that later
+    /// variants copy ([`crate::engine::plan::VariantPlan::kept_incident_slots`]).
+    incident_rows: Vec<KeptRows>,
     /// Per variant and month, whether one of its regimes changed state since the month before
     /// (month 0: false), for all its commodities.
     regime_changed: Vec<Vec<bool>>,
@@ -137,6 +140,15 @@ struct DemandTable {
     values: Vec<f64>,
     /// What the markets can absorb in a month, at most ([`absorb_bound`]).
     absorb_bound: f64,
+}
+
+/// Rows of a variant's time-averaged incidents, kept for later variants to copy.
+#[derive(Debug, Clone)]
+struct KeptRows {
+    /// Trial the rows belong to (u64::MAX: none).
+    trial: u64,
+    /// `[slot × month]`, as in [`Scratch::node_multipliers`] (only the kept slots written).
+    rows: Vec<f64>,
 }
 
 /// Values per month in [`BaselineMonths::focus`].
@@ -309,6 +321,18 @@ impl Scratch {
                 .variants
                 .iter()
                 .map(|_| vec![1.0; plan.node_slots * horizon])
+                .collect(),
+            incident_rows: plan
+                .variants
+                .iter()
+                .map(|v| KeptRows {
+                    trial: u64::MAX,
+                    rows: if !v.kept_incident_slots.is_empty() {
+                        vec![1.0; plan.node_slots * horizon]
+                    } else {
+                        Vec::new()
+                    },
+                })
                 .collect(),
             regime_changed: vec![vec![false; horizon]; plan.variants.len()],
             solvers: plan
@@ -662,13 +686,39 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
                 .outages
                 .extend_from_slice(&scratch.draws[k][version].outages);
         }
+        // Rows that an earlier variant of this trial has swept already are copied, and only
+        // the others swept (a variant that runs alone, as in `monthly_capacities`, sweeps all).
+        // Row by row: the rows are few, and a whole table's copy costs more than it saves.
+        let shared = variant
+            .shared_incident_rows
+            .as_ref()
+            .filter(|shared| scratch.incident_rows[shared.from].trial == trial);
+        let slot_of_node = match shared {
+            Some(shared) => {
+                let kept = &scratch.incident_rows[shared.from].rows;
+                for &slot in &shared.copied_slots {
+                    let row = slot * horizon..(slot + 1) * horizon;
+                    table[row.clone()].copy_from_slice(&kept[row]);
+                }
+                &shared.own_slot_of_node
+            }
+            None => &plan.node_slot,
+        };
         incidents::time_average(
             &scratch.outages,
-            &plan.node_slot,
+            slot_of_node,
             horizon,
             &mut scratch.sweep,
             table,
         );
+        if !variant.kept_incident_slots.is_empty() {
+            let kept = &mut scratch.incident_rows[v];
+            kept.trial = trial;
+            for &slot in &variant.kept_incident_slots {
+                let row = slot * horizon..(slot + 1) * horizon;
+                kept.rows[row.clone()].copy_from_slice(&table[row]);
+            }
+        }
         for &(k, version) in &variant.projects {
             let Process::Project(p) = &plan.disruptions[k].versions[version].process else {
                 unreachable!("projects list only projects");
