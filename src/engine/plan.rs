@@ -225,7 +225,8 @@ pub struct TraceSchedule {
     pub fixed: Vec<(usize, f64)>,
     /// Trace nodes with mixed entries, in topological order.
     pub mixed: Vec<MixedTraceNode>,
-    /// Incoming (arc, trace node) pairs of the mixed nodes, concatenated.
+    /// Incoming (arc, trace node) pairs of the mixed nodes, concatenated in the order of
+    /// `mixed`.
     pub incoming: Vec<(usize, usize)>,
 }
 
@@ -234,8 +235,9 @@ pub struct TraceSchedule {
 pub struct MixedTraceNode {
     /// Its index in the trace.
     pub node: usize,
-    /// Its incoming pairs: `TraceSchedule::incoming[start..end]`.
-    pub incoming: (usize, usize),
+    /// The number of its incoming pairs, which follow the previous mixed node's in
+    /// `TraceSchedule::incoming` (a pass over the nodes splits each node's off the front).
+    pub incoming: usize,
     /// The columns to mix, as a bit mask (bit k: column k).
     pub columns: u128,
     /// Whether that is every column (always so with one `dependency_on` country).
@@ -1361,11 +1363,10 @@ fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
             }
         }
         if columns != 0 {
-            let start = schedule.incoming.len();
             schedule.incoming.extend_from_slice(&node.incoming);
             schedule.mixed.push(MixedTraceNode {
                 node: t,
-                incoming: (start, schedule.incoming.len()),
+                incoming: node.incoming.len(),
                 columns,
                 all_columns: columns.count_ones() as usize == width,
             });

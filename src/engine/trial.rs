@@ -1456,25 +1456,28 @@ impl NetworkSlots<'_> {
 /// unroll. A fraction is a division by the inflow, not a product with its reciprocal, so a
 /// node fed only from one country gets exactly 1.
 fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
+    // The table as rows of `W`: one bounds check per row read, where a slice of `W` from
+    // `from * W` needs two and the index arithmetic.
+    let (rows, _) = fractions.as_chunks_mut::<W>();
+    // Each node's incoming pairs split off the front of the rest (they follow each other in
+    // node order): one bounds check, where a range needs two.
+    let mut rest = &trace.incoming[..];
     for node in &trace.mixed {
+        let (incoming, tail) = rest.split_at(node.incoming);
+        rest = tail;
         let mut inflow = -0.0;
         let mut sums = [-0.0; W];
-        for &(a, from) in &trace.incoming[node.incoming.0..node.incoming.1] {
+        for &(a, from) in incoming {
             let flow = flows[a];
             inflow += flow;
-            let input: &[f64; W] = fractions[from * W..(from + 1) * W]
-                .try_into()
-                .expect("a row of W fractions");
-            for (sum, &fraction) in sums.iter_mut().zip(input) {
+            for (sum, &fraction) in sums.iter_mut().zip(&rows[from]) {
                 *sum += flow * fraction;
             }
         }
         // Every column divided at once (one vector division; the division chains from node
         // to node set the pace), then the mixed ones kept.
         let quotients: [f64; W] = std::array::from_fn(|k| sums[k] / inflow);
-        let output: &mut [f64; W] = (&mut fractions[node.node * W..(node.node + 1) * W])
-            .try_into()
-            .expect("a row of W fractions");
+        let output = &mut rows[node.node];
         if inflow > 0.0 && node.all_columns {
             *output = quotients;
         } else {
@@ -1490,8 +1493,10 @@ fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: 
 /// [`trace_mixed`] for any number of columns: one pass over the inputs per sum.
 fn trace_mixed_wide(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
     let width = trace.width;
+    let mut rest = &trace.incoming[..];
     for node in &trace.mixed {
-        let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
+        let (incoming, tail) = rest.split_at(node.incoming);
+        rest = tail;
         let t = node.node;
         let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
         for k in 0..width {
