@@ -53,6 +53,9 @@ pub struct Scratch {
     /// Per variant and month, whether one of its regimes changed state since the month before
     /// (month 0: false), for all its commodities.
     regime_changed: Vec<Vec<bool>>,
+    /// Per variant, its regimes' states of the trial, `[regime × month]` (the draws' states
+    /// gathered in one table, so a regime effect finds its state with one index).
+    regime_states: Vec<Vec<u16>>,
     /// Solvers per `[variant][commodity]`.
     solvers: Vec<Vec<Solver>>,
     capacities: Vec<f64>,
@@ -335,6 +338,11 @@ impl Scratch {
                 })
                 .collect(),
             regime_changed: vec![vec![false; horizon]; plan.variants.len()],
+            regime_states: plan
+                .variants
+                .iter()
+                .map(|v| vec![0; v.regimes.len() * horizon])
+                .collect(),
             solvers: plan
                 .variants
                 .iter()
@@ -670,11 +678,13 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
     // Months in which a regime changes state: the regime multipliers are recomputed then.
     let changed = &mut scratch.regime_changed[v][..horizon];
     changed.fill(false);
-    for &(k, version) in &variant.regimes {
+    let regime_states = &mut scratch.regime_states[v];
+    for (r, &(k, version)) in variant.regimes.iter().enumerate() {
         let states = &scratch.draws[k][version].states[..horizon];
         for (m, pair) in states.windows(2).enumerate() {
             changed[m + 1] |= pair[1] != pair[0];
         }
+        regime_states[r * horizon..(r + 1) * horizon].copy_from_slice(states);
     }
     // Node multipliers: incidents time-averaged, times project factors.
     if variant.multiplier_group == v {
@@ -774,10 +784,10 @@ fn simulate(
     let horizon = plan.horizon;
     let countries = plan.dependency_on.len();
     let Scratch {
-        draws,
         growth,
         node_multipliers,
         regime_changed,
+        regime_states,
         solvers,
         capacities,
         arc_multiplier,
@@ -791,6 +801,7 @@ fn simulate(
     } = scratch;
     let node_table = &node_multipliers[variant.multiplier_group];
     let regime_changed = &regime_changed[v][..horizon];
+    let regime_states = &regime_states[v][..];
     let solver = &mut solvers[v][ci];
     if from < horizon {
         solver
@@ -848,7 +859,13 @@ fn simulate(
     for m in from..horizon {
         let regime_changed = m == from || regime_changed[m];
         if regime_changed {
-            regime_multipliers(&cp.regime_effects, variant, draws, m, arc_multiplier);
+            regime_multipliers(
+                &cp.regime_effects,
+                regime_states,
+                horizon,
+                m,
+                arc_multiplier,
+            );
         }
         let month_demand = &demand_table[m * markets..(m + 1) * markets];
         formulas.write_month(
@@ -1157,14 +1174,15 @@ impl CapacityFormulas<'_> {
 }
 
 /// Recomputes the regime multipliers of the arcs under regime effects for month `m`: the
-/// product of the factors of the effects whose regime is in their state. Called when a regime
+/// product of the factors of the effects whose regime is in their state (`regime_states`, the
+/// variant's `[regime × month]` as in [`Scratch`]). Called when a regime
 /// changes state (they depend on nothing else; regimes change state every few months at
 /// most).
 #[inline(always)]
 fn regime_multipliers(
     effects: &[RegimeEffect],
-    variant: &VariantPlan,
-    draws: &[Vec<DrawCache>],
+    regime_states: &[u16],
+    horizon: usize,
     m: usize,
     arc_multiplier: &mut [f64],
 ) {
@@ -1172,8 +1190,7 @@ fn regime_multipliers(
         arc_multiplier[effect.arc] = 1.0;
     }
     for effect in effects {
-        let (k, version) = variant.regimes[effect.regime];
-        if draws[k][version].states[m] == effect.state {
+        if regime_states[effect.regime * horizon + m] == effect.state {
             arc_multiplier[effect.arc] *= effect.factor;
         }
     }
