@@ -156,6 +156,10 @@ pub struct CommodityPlan {
     /// How this network relates to the baseline's, when it is the baseline's plus a part of its
     /// own (see [`Mirror`]); `None` for the baseline and for networks of another shape.
     pub mirror: Option<Mirror>,
+    /// The first variant whose markets of this commodity have the same demand, stock cap and
+    /// growth draw as this one's, in the same order: their monthly demand, and the bound on
+    /// what the markets absorb, are the same in every trial (computed once per trial).
+    pub demand_group: usize,
 }
 
 /// A commodity network's arcs grouped by what sets their capacity each month.
@@ -221,7 +225,8 @@ pub struct TraceSchedule {
     pub fixed: Vec<(usize, f64)>,
     /// Trace nodes with mixed entries, in topological order.
     pub mixed: Vec<MixedTraceNode>,
-    /// Incoming (arc, trace node) pairs of the mixed nodes, concatenated.
+    /// Incoming (arc, trace node) pairs of the mixed nodes, concatenated in the order of
+    /// `mixed`.
     pub incoming: Vec<(usize, usize)>,
 }
 
@@ -230,8 +235,9 @@ pub struct TraceSchedule {
 pub struct MixedTraceNode {
     /// Its index in the trace.
     pub node: usize,
-    /// Its incoming pairs: `TraceSchedule::incoming[start..end]`.
-    pub incoming: (usize, usize),
+    /// The number of its incoming pairs, which follow the previous mixed node's in
+    /// `TraceSchedule::incoming` (a pass over the nodes splits each node's off the front).
+    pub incoming: usize,
     /// The columns to mix, as a bit mask (bit k: column k).
     pub columns: u128,
     /// Whether that is every column (always so with one `dependency_on` country).
@@ -256,6 +262,29 @@ pub struct VariantPlan {
     /// The first variant whose node multipliers equal this one's (same incident processes and
     /// projects): their table is computed once per trial.
     pub multiplier_group: usize,
+    /// For the first variant of a multiplier group: the rows of its time-averaged incidents
+    /// that an earlier variant has too, copied from it instead of swept again.
+    pub shared_incident_rows: Option<SharedIncidentRows>,
+    /// The slots whose rows of this variant's time-averaged incidents a later variant copies
+    /// ([`SharedIncidentRows`]): they are kept, before its projects, in each trial.
+    pub kept_incident_slots: Vec<usize>,
+}
+
+/// Rows of the node-multiplier table whose time-averaged incidents a variant takes from an
+/// earlier one: those of the nodes that the same incident processes (the same versions, in
+/// the same order) can hit in both variants. Such a node's outages are the same draws in the
+/// same relative order in both, and a row depends on nothing else
+/// ([`crate::disruption::incidents::time_average`] sorts a node's boundaries and multiplies its
+/// factors by outage index, and an order-preserving renumbering changes neither).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedIncidentRows {
+    /// The earlier variant (the first of its multiplier group), which keeps its rows.
+    pub from: usize,
+    /// [`Plan::node_slot`] without the nodes whose rows are copied: the rows this variant
+    /// sweeps itself.
+    pub own_slot_of_node: Vec<Option<usize>>,
+    /// The slots of the rows copied (in `from`'s [`VariantPlan::kept_incident_slots`]).
+    pub copied_slots: Vec<usize>,
 }
 
 /// The distinct parameterisations of one disruption across variants, and its stream key.
@@ -448,6 +477,87 @@ fn disruption_versions(model: &Model) -> (Vec<DisruptionPlan>, Vec<Vec<Option<us
     (plans, chosen)
 }
 
+/// Sets each network's [`CommodityPlan::demand_group`]: the first variant whose markets of
+/// the commodity demand the same (bit for bit: the same products follow), with the same stock
+/// caps and growth draws.
+fn group_demands(variants: &mut [VariantPlan]) {
+    for ci in 0..variants.first().map_or(0, |v| v.commodities.len()) {
+        for v in 0..variants.len() {
+            let demands = |u: usize| {
+                let variant = &variants[u];
+                variant.commodities[ci].markets.iter().map(move |market| {
+                    (
+                        market.demand_t_per_month.to_bits(),
+                        market.stock_months.to_bits(),
+                        variant.growth[market.growth],
+                    )
+                })
+            };
+            let group = (0..v).find(|&u| demands(u).eq(demands(v))).unwrap_or(v);
+            variants[v].commodities[ci].demand_group = group;
+        }
+    }
+}
+
+/// Sets [`VariantPlan::shared_incident_rows`]: for each multiplier group after the first, the
+/// earlier group sharing the most rows hit by some incident process, if any does.
+fn share_incident_rows(
+    variants: &mut [VariantPlan],
+    disruptions: &[DisruptionPlan],
+    node_slot: &[Option<usize>],
+) {
+    // The incident processes of `variant` that can hit `node`, in the variant's order (the
+    // order its outages are listed in).
+    let hitting = |variant: &VariantPlan, node: usize| -> Vec<(usize, usize)> {
+        variant
+            .incidents
+            .iter()
+            .copied()
+            .filter(|&(k, version)| {
+                let process = &disruptions[k].versions[version].process;
+                process.targets().iter().any(|target| target.0 == node)
+            })
+            .collect()
+    };
+    for w in 0..variants.len() {
+        if variants[w].multiplier_group != w {
+            continue;
+        }
+        let mut best: Option<(usize, Vec<usize>)> = None;
+        for u in (0..w).filter(|&u| variants[u].multiplier_group == u) {
+            let shared: Vec<usize> = (0..node_slot.len())
+                .filter(|&n| node_slot[n].is_some())
+                .filter(|&n| {
+                    let processes = hitting(&variants[w], n);
+                    !processes.is_empty() && processes == hitting(&variants[u], n)
+                })
+                .collect();
+            if !shared.is_empty() && best.as_ref().is_none_or(|(_, b)| shared.len() > b.len()) {
+                best = Some((u, shared));
+            }
+        }
+        let Some((from, shared)) = best else {
+            continue;
+        };
+        let mut own_slot_of_node = node_slot.to_vec();
+        let mut copied_slots = Vec::with_capacity(shared.len());
+        for &n in &shared {
+            copied_slots.extend(own_slot_of_node[n].take());
+        }
+        let kept = &mut variants[from].kept_incident_slots;
+        for &slot in &copied_slots {
+            if !kept.contains(&slot) {
+                kept.push(slot);
+            }
+        }
+        variants[w].shared_incident_rows = Some(SharedIncidentRows {
+            from,
+            own_slot_of_node,
+            copied_slots,
+        });
+    }
+}
+
 impl Plan {
     /// Compiles `model`.
     pub fn new(model: &Model) -> Result<Plan, PlanError> {
@@ -534,6 +644,8 @@ impl Plan {
             variants.push(VariantPlan {
                 id: variant.id.clone(),
                 multiplier_group,
+                shared_incident_rows: None,
+                kept_incident_slots: Vec::new(),
                 incidents,
                 projects,
                 regimes,
@@ -541,6 +653,8 @@ impl Plan {
                 commodities: commodity_plans,
             });
         }
+        group_demands(&mut variants);
+        share_incident_rows(&mut variants, &disruptions, &node_slot);
         // Networks that are the baseline's plus a part of their own take the baseline's
         // months while that part cannot carry flow (engine::mirror). Only when every month's
         // optimum is unique: with ties, a variant that starts solving late, from the nominal
@@ -715,6 +829,7 @@ fn compile_commodity(
         trace_schedule,
         arcs_in_order,
         mirror: None,
+        demand_group: 0,
     })
 }
 
@@ -1248,11 +1363,10 @@ fn trace_schedule(trace: &[TraceNode], countries: usize) -> TraceSchedule {
             }
         }
         if columns != 0 {
-            let start = schedule.incoming.len();
             schedule.incoming.extend_from_slice(&node.incoming);
             schedule.mixed.push(MixedTraceNode {
                 node: t,
-                incoming: (start, schedule.incoming.len()),
+                incoming: node.incoming.len(),
                 columns,
                 all_columns: columns.count_ones() as usize == width,
             });

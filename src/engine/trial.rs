@@ -47,16 +47,22 @@ pub struct Scratch {
     sweep: Sweep,
     /// Node multipliers per variant group: `[variant][slot × month]`.
     node_multipliers: Vec<Vec<f64>>,
+    /// Per variant, the rows of its time-averaged incidents (before projects) that later
+    /// variants copy ([`crate::engine::plan::VariantPlan::kept_incident_slots`]).
+    incident_rows: Vec<KeptRows>,
     /// Per variant and month, whether one of its regimes changed state since the month before
     /// (month 0: false), for all its commodities.
     regime_changed: Vec<Vec<bool>>,
+    /// Per variant, its regimes' states of the trial, `[regime × month]` (the draws' states
+    /// gathered in one table, so a regime effect finds its state with one index).
+    regime_states: Vec<Vec<u16>>,
     /// Solvers per `[variant][commodity]`.
     solvers: Vec<Vec<Solver>>,
     capacities: Vec<f64>,
     arc_multiplier: Vec<f64>,
     stocks: Vec<f64>,
-    /// Each market's demand per month, month-major: `[month × markets + market]`.
-    demand: Vec<f64>,
+    /// Per commodity, the markets' demand of the last network run (see [`DemandTable`]).
+    demand: Vec<DemandTable>,
     fractions: Vec<f64>,
     /// Per reported commodity, the baseline's months of the current trial, kept for the
     /// variants that mirror it (empty when none does).
@@ -124,6 +130,28 @@ impl Recorded<'_> {
         }
         record.flow_bound = self.flow_bound;
     }
+}
+
+/// One commodity's market demand in one trial, kept for the networks of later variants whose
+/// markets demand the same ([`CommodityPlan::demand_group`]).
+#[derive(Debug, Clone)]
+struct DemandTable {
+    /// Trial and demand group the values belong to (u64::MAX: none).
+    trial: u64,
+    group: usize,
+    /// Each market's demand per month, month-major: `[month × markets + market]`.
+    values: Vec<f64>,
+    /// What the markets can absorb in a month, at most ([`absorb_bound`]).
+    absorb_bound: f64,
+}
+
+/// Rows of a variant's time-averaged incidents, kept for later variants to copy.
+#[derive(Debug, Clone)]
+struct KeptRows {
+    /// Trial the rows belong to (u64::MAX: none).
+    trial: u64,
+    /// `[slot × month]`, as in [`Scratch::node_multipliers`] (only the kept slots written).
+    rows: Vec<f64>,
 }
 
 /// Values per month in [`BaselineMonths::focus`].
@@ -297,7 +325,24 @@ impl Scratch {
                 .iter()
                 .map(|_| vec![1.0; plan.node_slots * horizon])
                 .collect(),
+            incident_rows: plan
+                .variants
+                .iter()
+                .map(|v| KeptRows {
+                    trial: u64::MAX,
+                    rows: if !v.kept_incident_slots.is_empty() {
+                        vec![1.0; plan.node_slots * horizon]
+                    } else {
+                        Vec::new()
+                    },
+                })
+                .collect(),
             regime_changed: vec![vec![false; horizon]; plan.variants.len()],
+            regime_states: plan
+                .variants
+                .iter()
+                .map(|v| vec![0; v.regimes.len() * horizon])
+                .collect(),
             solvers: plan
                 .variants
                 .iter()
@@ -311,7 +356,15 @@ impl Scratch {
             capacities: vec![0.0; max_arcs],
             arc_multiplier: vec![1.0; max_arcs],
             stocks: vec![0.0; max_markets],
-            demand: vec![0.0; max_markets * horizon],
+            demand: vec![
+                DemandTable {
+                    trial: u64::MAX,
+                    group: 0,
+                    values: vec![0.0; max_markets * horizon],
+                    absorb_bound: 0.0,
+                };
+                plan.commodities.len()
+            ],
             fractions: vec![0.0; max_trace * (plan.dependency_on.len() + 1)],
             baseline_months,
             mirror_work: MirrorWork::new(max_arcs, max_nodes),
@@ -461,7 +514,7 @@ pub fn run_trial_buffered(
             record_until,
             scratch,
             layout,
-            |_, _| {},
+            ignore_month,
         )?;
     }
     for v in others {
@@ -476,7 +529,7 @@ pub fn run_trial_buffered(
                 _ => 0,
             };
             scratch.months_taken += from as u64;
-            simulate(plan, trial, v, ci, from, 0, scratch, layout, |_, _| {})?;
+            simulate(plan, trial, v, ci, from, 0, scratch, layout, ignore_month)?;
         }
     }
     scratch.network_months += (plan.variants.len() * commodities * plan.horizon) as u64;
@@ -625,11 +678,13 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
     // Months in which a regime changes state: the regime multipliers are recomputed then.
     let changed = &mut scratch.regime_changed[v][..horizon];
     changed.fill(false);
-    for &(k, version) in &variant.regimes {
+    let regime_states = &mut scratch.regime_states[v];
+    for (r, &(k, version)) in variant.regimes.iter().enumerate() {
         let states = &scratch.draws[k][version].states[..horizon];
         for (m, pair) in states.windows(2).enumerate() {
             changed[m + 1] |= pair[1] != pair[0];
         }
+        regime_states[r * horizon..(r + 1) * horizon].copy_from_slice(states);
     }
     // Node multipliers: incidents time-averaged, times project factors.
     if variant.multiplier_group == v {
@@ -641,13 +696,39 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
                 .outages
                 .extend_from_slice(&scratch.draws[k][version].outages);
         }
+        // Rows that an earlier variant of this trial has swept already are copied, and only
+        // the others swept (a variant that runs alone, as in `monthly_capacities`, sweeps all).
+        // Row by row: the rows are few, and a whole table's copy costs more than it saves.
+        let shared = variant
+            .shared_incident_rows
+            .as_ref()
+            .filter(|shared| scratch.incident_rows[shared.from].trial == trial);
+        let slot_of_node = match shared {
+            Some(shared) => {
+                let kept = &scratch.incident_rows[shared.from].rows;
+                for &slot in &shared.copied_slots {
+                    let row = slot * horizon..(slot + 1) * horizon;
+                    table[row.clone()].copy_from_slice(&kept[row]);
+                }
+                &shared.own_slot_of_node
+            }
+            None => &plan.node_slot,
+        };
         incidents::time_average(
             &scratch.outages,
-            &plan.node_slot,
+            slot_of_node,
             horizon,
             &mut scratch.sweep,
             table,
         );
+        if !variant.kept_incident_slots.is_empty() {
+            let kept = &mut scratch.incident_rows[v];
+            kept.trial = trial;
+            for &slot in &variant.kept_incident_slots {
+                let row = slot * horizon..(slot + 1) * horizon;
+                kept.rows[row.clone()].copy_from_slice(&table[row]);
+            }
+        }
         for &(k, version) in &variant.projects {
             let Process::Project(p) = &plan.disruptions[k].versions[version].process else {
                 unreachable!("projects list only projects");
@@ -687,6 +768,10 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
 /// ([`MonthTotals::add_solved_month`], and [`Recorded`] for the variants that mirror the
 /// baseline); at the end the trial metrics ([`MonthTotals::write_metrics`]).
 #[allow(clippy::too_many_arguments)]
+// Out of line, and called by the trial loop with one `observe` ([`ignore_month`]): the month
+// loop compiled once. Inlined at the trial loop's two calls it was compiled twice, and small
+// changes anywhere moved one copy's register allocation by ~0.7% of a trial's instructions.
+#[inline(never)]
 fn simulate(
     plan: &Plan,
     trial: u64,
@@ -703,15 +788,15 @@ fn simulate(
     let horizon = plan.horizon;
     let countries = plan.dependency_on.len();
     let Scratch {
-        draws,
         growth,
         node_multipliers,
         regime_changed,
+        regime_states,
         solvers,
         capacities,
         arc_multiplier,
         stocks,
-        demand: demand_table,
+        demand: demand_tables,
         fractions,
         baseline_months,
         metrics: trial_metrics,
@@ -720,6 +805,7 @@ fn simulate(
     } = scratch;
     let node_table = &node_multipliers[variant.multiplier_group];
     let regime_changed = &regime_changed[v][..horizon];
+    let regime_states = &regime_states[v][..];
     let solver = &mut solvers[v][ci];
     if from < horizon {
         solver
@@ -730,13 +816,19 @@ fn simulate(
     let arc_multiplier = &mut arc_multiplier[..cp.arcs.len()];
     let markets = cp.markets.len();
     let stocks = &mut stocks[..markets];
-    let demand_table = &mut demand_table[..markets * horizon];
 
-    // What does not move within the trial.
-    write_demand_table(cp, variant, growth, horizon, demand_table);
-    let demand_table = &*demand_table;
-    let flow_bound = supply_bound(cp, node_table, horizon, capacities)
-        .min(absorb_bound(&cp.markets, demand_table));
+    // What does not move within the trial. The demand is that of an earlier network of this
+    // trial when their markets demand the same (the baseline's, for most variants).
+    let demand = &mut demand_tables[ci];
+    if demand.trial != trial || demand.group != cp.demand_group {
+        let values = &mut demand.values[..markets * horizon];
+        write_demand_table(cp, variant, growth, horizon, values);
+        demand.absorb_bound = absorb_bound(&cp.markets, values);
+        demand.trial = trial;
+        demand.group = cp.demand_group;
+    }
+    let demand_table = &demand.values[..markets * horizon];
+    let flow_bound = supply_bound(cp, node_table, horizon, capacities).min(demand.absorb_bound);
     let formulas = CapacityFormulas {
         schedule: &cp.schedule,
         markets: &cp.markets,
@@ -771,7 +863,13 @@ fn simulate(
     for m in from..horizon {
         let regime_changed = m == from || regime_changed[m];
         if regime_changed {
-            regime_multipliers(&cp.regime_effects, variant, draws, m, arc_multiplier);
+            regime_multipliers(
+                &cp.regime_effects,
+                regime_states,
+                horizon,
+                m,
+                arc_multiplier,
+            );
         }
         let month_demand = &demand_table[m * markets..(m + 1) * markets];
         formulas.write_month(
@@ -824,6 +922,28 @@ fn simulate(
     }
     Ok(())
 }
+
+/// `a.min(b)` for an `a` that is never NaN (a flow, a running maximum), with one compare:
+/// `f64::min` also handles a NaN `a`, which on x86-64 costs a compare and three bit
+/// operations more on every call. Otherwise the same: a NaN `b` gives `a`, and so do equal
+/// values (+0.0 and −0.0 included), as this build's `f64::min` gives (the bundled scenarios'
+/// outputs are byte-identical).
+#[inline(always)]
+fn min_of_number(a: f64, b: f64) -> f64 {
+    debug_assert!(!a.is_nan());
+    if b < a { b } else { a }
+}
+
+/// `a.max(b)` for an `a` that is never NaN, with one compare (see [`min_of_number`]).
+#[inline(always)]
+fn max_of_number(a: f64, b: f64) -> f64 {
+    debug_assert!(!a.is_nan());
+    if b > a { b } else { a }
+}
+
+/// What a trial's [`simulate`] does with each month's capacities: nothing (one function for
+/// every call, so that [`simulate`] is compiled once for them).
+fn ignore_month(_month: usize, _capacities: &[f64]) {}
 
 /// The error of a solve of `variant` failing in month `month` of trial `trial`, as
 /// [`Result::map_err`] takes it.
@@ -892,12 +1012,15 @@ fn supply_bound(
         capacities[a] = capacity;
     }
     let supply_months = if schedule.scaled_sources.is_empty() {
-        1
+        0..1
     } else {
-        horizon
+        match nominal_supply_month(&schedule.scaled_sources, node_table, horizon) {
+            Some(m) => m..m + 1,
+            None => 0..horizon,
+        }
     };
     let mut supply_bound = 0.0f64;
-    for m in 0..supply_months {
+    for m in supply_months {
         for &(a, base, slot) in &schedule.scaled_sources {
             capacities[a] = base * node_table[slot * horizon + m];
         }
@@ -905,9 +1028,40 @@ fn supply_bound(
         for &capacity in &capacities[..cp.source_arcs] {
             supply += capacity;
         }
-        supply_bound = supply_bound.max(supply);
+        supply_bound = max_of_number(supply_bound, supply);
     }
     supply_bound
+}
+
+/// The month whose supply is the trial's largest, when that shows without summing every
+/// month's: every mine multiplier (`scaled_sources`' slots of `node_table`) at most 1 in
+/// every month, and a month with all of them at 1 (the first). Its supply is the nominal one,
+/// and no month's exceeds it: each mine's capacity is then at most its nominal one (a
+/// non-negative capacity times a multiplier ≤ 1 rounds to at most the capacity), and a sum
+/// of terms each no larger, added in the same order, rounds to no more (rounding is
+/// monotone). So [`supply_bound`] over that month alone is its value over all, bit for bit.
+fn nominal_supply_month(
+    scaled_sources: &[(usize, f64, usize)],
+    node_table: &[f64],
+    horizon: usize,
+) -> Option<usize> {
+    // Every multiplier at most 1 (a NaN, which none is, would fail too): a pass per row with
+    // no early exit, which vectorises.
+    for &(_, base, slot) in scaled_sources {
+        debug_assert!(base >= 0.0);
+        let row = &node_table[slot * horizon..(slot + 1) * horizon];
+        if !row
+            .iter()
+            .fold(true, |at_most_one, &x| at_most_one & (x <= 1.0))
+        {
+            return None;
+        }
+    }
+    (0..horizon).find(|&m| {
+        scaled_sources
+            .iter()
+            .all(|&(_, _, slot)| node_table[slot * horizon + m] == 1.0)
+    })
 }
 
 /// Writes each market's demand per month, `[month × markets + market]`, once per trial: its
@@ -939,7 +1093,7 @@ fn absorb_bound(markets: &[MarketPlan], demand_table: &[f64]) -> f64 {
         for (&demand, market) in month_demand.iter().zip(markets) {
             absorb += demand * (1.0 + market.stock_months);
         }
-        absorb_bound = absorb_bound.max(absorb);
+        absorb_bound = max_of_number(absorb_bound, absorb);
     }
     absorb_bound
 }
@@ -1062,14 +1216,15 @@ impl CapacityFormulas<'_> {
 }
 
 /// Recomputes the regime multipliers of the arcs under regime effects for month `m`: the
-/// product of the factors of the effects whose regime is in their state. Called when a regime
+/// product of the factors of the effects whose regime is in their state (`regime_states`, the
+/// variant's `[regime × month]` as in [`Scratch`]). Called when a regime
 /// changes state (they depend on nothing else; regimes change state every few months at
 /// most).
 #[inline(always)]
 fn regime_multipliers(
     effects: &[RegimeEffect],
-    variant: &VariantPlan,
-    draws: &[Vec<DrawCache>],
+    regime_states: &[u16],
+    horizon: usize,
     m: usize,
     arc_multiplier: &mut [f64],
 ) {
@@ -1077,8 +1232,7 @@ fn regime_multipliers(
         arc_multiplier[effect.arc] = 1.0;
     }
     for effect in effects {
-        let (k, version) = variant.regimes[effect.regime];
-        if draws[k][version].states[m] == effect.state {
+        if regime_states[effect.regime * horizon + m] == effect.state {
             arc_multiplier[effect.arc] *= effect.factor;
         }
     }
@@ -1107,7 +1261,7 @@ fn serve_markets(
     let mut focus_month = None;
     for (i, (market, &demand)) in cp.markets.iter().zip(month_demand).enumerate() {
         // The demand itself, not its arc's capacity (which may be clamped).
-        let served = flows[market.demand_arc].min(demand);
+        let served = min_of_number(flows[market.demand_arc], demand);
         let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
         let unmet = (demand - served).max(0.0);
         let draw = stocks[i].min(unmet);
@@ -1183,7 +1337,7 @@ impl MonthTotals {
     /// Counts a month's shortfall ratio into the worst month and the shortage months.
     #[inline(always)]
     fn add_shortfall_ratio(&mut self, shortfall_ratio: f64) {
-        self.worst = self.worst.max(shortfall_ratio);
+        self.worst = max_of_number(self.worst, shortfall_ratio);
         if shortfall_ratio > self.threshold {
             self.shortage_months += 1;
         }
@@ -1361,25 +1515,28 @@ impl NetworkSlots<'_> {
 /// unroll. A fraction is a division by the inflow, not a product with its reciprocal, so a
 /// node fed only from one country gets exactly 1.
 fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
+    // The table as rows of `W`: one bounds check per row read, where a slice of `W` from
+    // `from * W` needs two and the index arithmetic.
+    let (rows, _) = fractions.as_chunks_mut::<W>();
+    // Each node's incoming pairs split off the front of the rest (they follow each other in
+    // node order): one bounds check, where a range needs two.
+    let mut rest = &trace.incoming[..];
     for node in &trace.mixed {
+        let (incoming, tail) = rest.split_at(node.incoming);
+        rest = tail;
         let mut inflow = -0.0;
         let mut sums = [-0.0; W];
-        for &(a, from) in &trace.incoming[node.incoming.0..node.incoming.1] {
+        for &(a, from) in incoming {
             let flow = flows[a];
             inflow += flow;
-            let input: &[f64; W] = fractions[from * W..(from + 1) * W]
-                .try_into()
-                .expect("a row of W fractions");
-            for (sum, &fraction) in sums.iter_mut().zip(input) {
+            for (sum, &fraction) in sums.iter_mut().zip(&rows[from]) {
                 *sum += flow * fraction;
             }
         }
         // Every column divided at once (one vector division; the division chains from node
         // to node set the pace), then the mixed ones kept.
         let quotients: [f64; W] = std::array::from_fn(|k| sums[k] / inflow);
-        let output: &mut [f64; W] = (&mut fractions[node.node * W..(node.node + 1) * W])
-            .try_into()
-            .expect("a row of W fractions");
+        let output = &mut rows[node.node];
         if inflow > 0.0 && node.all_columns {
             *output = quotients;
         } else {
@@ -1395,8 +1552,10 @@ fn trace_mixed<const W: usize>(trace: &TraceSchedule, flows: &[f64], fractions: 
 /// [`trace_mixed`] for any number of columns: one pass over the inputs per sum.
 fn trace_mixed_wide(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64]) {
     let width = trace.width;
+    let mut rest = &trace.incoming[..];
     for node in &trace.mixed {
-        let incoming = &trace.incoming[node.incoming.0..node.incoming.1];
+        let (incoming, tail) = rest.split_at(node.incoming);
+        rest = tail;
         let t = node.node;
         let inflow: f64 = incoming.iter().map(|&(a, _)| flows[a]).sum();
         for k in 0..width {
