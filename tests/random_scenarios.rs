@@ -476,3 +476,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Variants share work of a trial (the node multipliers of variants with the same
+    /// disruptions, the time-averaged incident rows of nodes the same processes hit, the
+    /// demand of markets that demand the same): the shared values are the variant's own, so
+    /// every metric of every trial is the same, bit for bit, as when each variant computes all
+    /// of its own.
+    #[test]
+    fn work_shared_between_variants_changes_no_bit(spec in scenario_spec()) {
+        let text = scenario_text(&spec);
+        let (model, _) = common::model(&text);
+        let plan = Plan::new(&model).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let (shared, _) = trial_metrics(&plan);
+        let (own, _) = trial_metrics(&plan.clone().without_shared_work());
+        for (trial, (a, b)) in shared.iter().zip(&own).enumerate() {
+            let (a, b): (Vec<u64>, Vec<u64>) =
+                (a.iter().map(|x| x.to_bits()).collect(), b.iter().map(|x| x.to_bits()).collect());
+            prop_assert_eq!(a, b, "trial {}\n{}", trial, text);
+        }
+    }
+}

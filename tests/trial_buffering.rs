@@ -1,13 +1,14 @@
 //! Buffering trials before adding them to the accumulators (`run_trials`) changes nothing: the
 //! outcomes equal those of adding each trial at once (`run_trial`), whatever the chunking, and
-//! `monthly_capacities` replays the capacities the engine solves.
+//! `monthly_capacities` replays the capacities the engine solves, and the work variants share
+//! within a trial gives the bits each variant's own would.
 
 use supplyrisk::engine::outcome::Outcomes;
 use supplyrisk::engine::plan::Plan;
 use supplyrisk::engine::trial::{
     PENDING_TRIALS, Scratch, layout, monthly_capacities, run_trial, run_trials,
 };
-use supplyrisk::scenario::{self, Source};
+use supplyrisk::scenario::{self, Source, bundled};
 
 fn plan() -> Plan {
     let text = include_str!("../scenarios/bench_medium.toml");
@@ -61,5 +62,71 @@ fn monthly_capacities_are_a_month_per_row_and_move() {
     assert_eq!(
         monthly_capacities(&plan, 3, 0, 1, 0).expect("months"),
         months
+    );
+}
+
+/// Every trial's metrics, bit for bit, over `trials` trials of `plan`.
+fn metric_bits(plan: &Plan, trials: u64) -> Vec<u64> {
+    let mut outcomes = Outcomes::new(layout(plan));
+    let mut scratch = Scratch::new(plan);
+    let mut bits = Vec::new();
+    for trial in 0..trials {
+        run_trial(plan, 11, trial, &mut scratch, &mut outcomes).expect("trial");
+        bits.extend(scratch.metrics.iter().map(|x| x.to_bits()));
+    }
+    bits
+}
+
+#[test]
+fn work_shared_between_variants_gives_each_variants_own_bits() {
+    let mut plans: Vec<(&str, Plan)> = bundled::ALL
+        .iter()
+        .map(|b| {
+            let source = Source::from_text(format!("{}.toml", b.name), b.name, false, b.text);
+            let plan = Plan::new(&scenario::parse(&source).expect("valid")).expect("plan");
+            (b.name, plan)
+        })
+        .collect();
+    plans.push(("bench_medium", plan()));
+    // Variants whose markets demand differently, or whose incident processes differ, from
+    // the baseline's and from each other: what may be shared must be told from what may not.
+    let tutorial = bundled::ALL
+        .iter()
+        .find(|b| b.name == "tutorial")
+        .expect("bundled tutorial")
+        .text;
+    let text = format!(
+        "{tutorial}\n{}",
+        [
+            "\"us.demand.antimony\" = 30000",
+            "\"us.demand_growth\" = 0.05",
+            "\"us.stock_months.antimony\" = 2",
+            "\"pk_corridor_security.rate_per_year\" = 9",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, set)| format!("[[variant]]\nid = \"changed_{i}\"\n[variant.set]\n{set}\n\n"))
+        .collect::<String>()
+    );
+    let source = Source::from_text("changed.toml", "changed", false, &text);
+    let changed = Plan::new(&scenario::parse(&source).expect("valid")).expect("plan");
+    plans.push(("tutorial with changed variants", changed));
+    let mut sharing = 0;
+    for (name, plan) in plans {
+        // The check means something only where work is shared.
+        sharing += usize::from(plan.variants.iter().enumerate().any(|(v, variant)| {
+            variant.multiplier_group != v
+                || variant.shared_incident_rows.is_some()
+                || variant.commodities.iter().any(|c| c.demand_group != v)
+        }));
+        let own = plan.clone().without_shared_work();
+        assert!(
+            metric_bits(&plan, 40) == metric_bits(&own, 40),
+            "{name}: shared work changed a trial's metrics"
+        );
+    }
+    assert!(
+        sharing >= 2,
+        "only {sharing} scenarios share work between variants"
     );
 }

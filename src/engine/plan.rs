@@ -720,6 +720,23 @@ impl Plan {
         }
         self
     }
+
+    /// This plan with no work shared between variants: each variant draws and time-averages
+    /// its own node multipliers ([`VariantPlan::multiplier_group`],
+    /// [`VariantPlan::shared_incident_rows`]) and writes its own demand table
+    /// ([`CommodityPlan::demand_group`]). The reference for tests that check the shared work
+    /// against the variant's own, bit for bit.
+    pub fn without_shared_work(mut self) -> Plan {
+        for (v, variant) in self.variants.iter_mut().enumerate() {
+            variant.multiplier_group = v;
+            variant.shared_incident_rows = None;
+            variant.kept_incident_slots.clear();
+            for commodity in &mut variant.commodities {
+                commodity.demand_group = v;
+            }
+        }
+        self
+    }
 }
 
 /// Nominal throughput bounds per node and edge for commodity `c` (SPEC 3): a mine's is its
