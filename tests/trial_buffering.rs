@@ -130,3 +130,20 @@ fn work_shared_between_variants_gives_each_variants_own_bits() {
         "only {sharing} scenarios share work between variants"
     );
 }
+
+/// A scratch space carries nothing from one trial to the next: the same trial number under
+/// another seed (as a caller of `run_trial` may run it) gives that seed's trial, not one
+/// mixed with the work kept from the last.
+#[test]
+fn a_scratch_space_reused_under_another_seed_gives_that_seeds_trial() {
+    let plan = plan();
+    let mut outcomes = Outcomes::new(layout(&plan));
+    let mut reused = Scratch::new(&plan);
+    run_trial(&plan, 1, 0, &mut reused, &mut outcomes).expect("trial");
+    run_trial(&plan, 2, 0, &mut reused, &mut outcomes).expect("trial");
+    let mut fresh = Scratch::new(&plan);
+    run_trial(&plan, 2, 0, &mut fresh, &mut outcomes).expect("trial");
+    let bits =
+        |scratch: &Scratch| -> Vec<u64> { scratch.metrics.iter().map(|x| x.to_bits()).collect() };
+    assert_eq!(bits(&reused), bits(&fresh));
+}

@@ -222,6 +222,27 @@ pub struct TrialError {
 }
 
 impl Scratch {
+    /// Forgets what the last trial kept for reuse within a trial (draws of disruption
+    /// versions, growth factors, demand tables, time-averaged incident rows), at the start of
+    /// each trial: each is stamped with its trial number only, and a caller may run the same
+    /// trial number again under another seed.
+    fn begin_trial(&mut self) {
+        for cache in self.draws.iter_mut().flatten() {
+            cache.trial = u64::MAX;
+        }
+        for cache in self.growth.iter_mut().flatten() {
+            cache.trial = u64::MAX;
+        }
+        for table in &mut self.demand {
+            table.trial = u64::MAX;
+        }
+        for rows in &mut self.incident_rows {
+            rows.trial = u64::MAX;
+        }
+    }
+}
+
+impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Self {
         let horizon = plan.horizon;
@@ -478,6 +499,7 @@ pub fn run_trial_buffered(
         scratch.pending.trials < PENDING_TRIALS,
         "the pending buffer is full: flush it into the outcomes first"
     );
+    scratch.begin_trial();
     for v in 0..plan.variants.len() {
         prepare_variant(plan, seed, trial, v, scratch);
     }
