@@ -1206,7 +1206,9 @@ impl CapacityFormulas<'_> {
             };
         }
         for (i, (market, &demand)) in self.markets.iter().zip(month_demand).enumerate() {
-            capacities[market.demand_arc] = demand.min(flow_bound);
+            // A demand is never NaN (validated finite and non-negative, times a growth
+            // factor), so one compare gives `demand.min(flow_bound)` bit for bit.
+            capacities[market.demand_arc] = min_of_number(demand, flow_bound);
             if let Some(refill) = market.refill_arc {
                 capacities[refill] =
                     (market.stock_months * demand - stocks[i]).clamp(0.0, flow_bound);
