@@ -142,7 +142,8 @@ pub struct CommodityPlan {
     pub focus: Option<usize>,
     /// Nodes upstream of the focus market in topological order; the focus market is last.
     pub trace: Vec<TraceNode>,
-    /// Regime effects on arcs.
+    /// Regime effects on arcs, arc by arc (an arc's effects are consecutive, which the
+    /// trial's one-pass product of them relies on).
     pub regime_effects: Vec<RegimeEffect>,
     /// The arcs grouped by what moves their capacity, so that a month touches only those
     /// that can change (derived from `arcs`).
@@ -1078,6 +1079,8 @@ impl<'a> Compiling<'a> {
                 },
             );
         }
+        // Arc by arc (sorted by arc, as pushed), as `regime_effects` promises.
+        debug_assert!(regime_effects.windows(2).all(|w| w[0].arc <= w[1].arc));
         (edge_arc, regime_effects)
     }
 

@@ -963,6 +963,16 @@ fn max_of_number(a: f64, b: f64) -> f64 {
     if b > a { b } else { a }
 }
 
+/// `x.clamp(0.0, bound)` for an `x` that is never NaN and a `bound` that is never negative
+/// (a flow bound is a maximum over sums from 0.0), without `f64::clamp`'s check of the
+/// bounds' order on every call: the same two compares in the same order, so the same value.
+#[inline(always)]
+fn clamp_number(x: f64, bound: f64) -> f64 {
+    debug_assert!(!x.is_nan() && bound >= 0.0);
+    let x = if x < 0.0 { 0.0 } else { x };
+    if x > bound { bound } else { x }
+}
+
 /// What a trial's [`simulate`] does with each month's capacities: nothing (one function for
 /// every call, so that [`simulate`] is compiled once for them).
 fn ignore_month(_month: usize, _capacities: &[f64]) {}
@@ -1228,10 +1238,12 @@ impl CapacityFormulas<'_> {
             };
         }
         for (i, (market, &demand)) in self.markets.iter().zip(month_demand).enumerate() {
-            capacities[market.demand_arc] = demand.min(flow_bound);
+            // A demand is never NaN (validated finite and non-negative, times a growth
+            // factor), so one compare gives `demand.min(flow_bound)` bit for bit.
+            capacities[market.demand_arc] = min_of_number(demand, flow_bound);
             if let Some(refill) = market.refill_arc {
                 capacities[refill] =
-                    (market.stock_months * demand - stocks[i]).clamp(0.0, flow_bound);
+                    clamp_number(market.stock_months * demand - stocks[i], flow_bound);
             }
         }
     }
@@ -1250,10 +1262,15 @@ fn regime_multipliers(
     m: usize,
     arc_multiplier: &mut [f64],
 ) {
+    // An arc's effects are consecutive (the plan lists them arc by arc), so one pass resets
+    // each arc's product to 1 at its first effect instead of a separate pass resetting them
+    // all: the same products (1 × factor × ...), in the same order.
+    let mut previous_arc = usize::MAX;
     for effect in effects {
-        arc_multiplier[effect.arc] = 1.0;
-    }
-    for effect in effects {
+        if effect.arc != previous_arc {
+            arc_multiplier[effect.arc] = 1.0;
+            previous_arc = effect.arc;
+        }
         if regime_states[effect.regime * horizon + m] == effect.state {
             arc_multiplier[effect.arc] *= effect.factor;
         }
@@ -1285,8 +1302,9 @@ fn serve_markets(
         // The demand itself, not its arc's capacity (which may be clamped).
         let served = min_of_number(flows[market.demand_arc], demand);
         let refill = market.refill_arc.map_or(0.0, |a| flows[a]);
-        let unmet = (demand - served).max(0.0);
-        let draw = stocks[i].min(unmet);
+        // Neither a demand nor a flow nor a stock is ever NaN: one compare each.
+        let unmet = max_of_number(demand - served, 0.0);
+        let draw = min_of_number(stocks[i], unmet);
         let shortfall = unmet - draw;
         stocks[i] += refill - draw;
         if Some(i) == cp.focus {

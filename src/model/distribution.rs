@@ -1470,6 +1470,13 @@ fn polynomial(coefficients: &[f64; 8], x: f64) -> f64 {
 /// tails use min(p, 1 − p), so a small p keeps its full relative precision.
 /// Returns −∞ at 0, +∞ at 1, NaN outside [0, 1].
 fn standard_normal_quantile(p: f64) -> f64 {
+    // The central region first: it holds most draws, and no p in it (nor a NaN) needs the
+    // range checks below, which the tails keep.
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q * polynomial(&as241::A, r) / polynomial(&as241::B, r);
+    }
     if !(0.0..=1.0).contains(&p) {
         return f64::NAN;
     }
@@ -1478,11 +1485,6 @@ fn standard_normal_quantile(p: f64) -> f64 {
     }
     if p == 1.0 {
         return f64::INFINITY;
-    }
-    let q = p - 0.5;
-    if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        return q * polynomial(&as241::A, r) / polynomial(&as241::B, r);
     }
     let tail = if q < 0.0 { p } else { 1.0 - p };
     let r = (-libm::log(tail)).sqrt();

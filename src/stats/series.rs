@@ -339,7 +339,10 @@ fn add_share(cells: &mut [u64], head: &mut SeriesHead, x: f64) {
         } else if value == 1.0 {
             SERIES_CELLS - 1
         } else {
-            ((value * SERIES_BINS as f64) as usize).min(SERIES_BINS - 1) + 1
+            // `value` is in (0, 1), so its bin fits in 32 bits, and converting to `u32`
+            // takes fewer instructions than to `usize` (no unsigned 64-bit conversion on
+            // x86-64); the same bin.
+            ((value * SERIES_BINS as f64) as u32 as usize).min(SERIES_BINS - 1) + 1
         };
         cells[cell] += 1;
         head.n += 1;
