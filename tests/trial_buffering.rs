@@ -147,3 +147,23 @@ fn a_scratch_space_reused_under_another_seed_gives_that_seeds_trial() {
         |scratch: &Scratch| -> Vec<u64> { scratch.metrics.iter().map(|x| x.to_bits()).collect() };
     assert_eq!(bits(&reused), bits(&fresh));
 }
+
+/// Every trial number is a trial, the last one too: no value of it is taken to mean "nothing
+/// kept yet" (`u64::MAX` once was, and found the draws of a trial never drawn).
+#[test]
+fn the_last_trial_number_is_a_trial_like_any_other() {
+    let plan = plan();
+    let mut outcomes = Outcomes::new(layout(&plan));
+    let bits =
+        |scratch: &Scratch| -> Vec<u64> { scratch.metrics.iter().map(|x| x.to_bits()).collect() };
+    let mut fresh = Scratch::new(&plan);
+    run_trial(&plan, 3, u64::MAX, &mut fresh, &mut outcomes).expect("trial");
+    let mut reused = Scratch::new(&plan);
+    run_trial(&plan, 3, 7, &mut reused, &mut outcomes).expect("trial");
+    run_trial(&plan, 3, u64::MAX, &mut reused, &mut outcomes).expect("trial");
+    assert_eq!(bits(&fresh), bits(&reused));
+    // Its own draws: not the trial before's.
+    let mut other = Scratch::new(&plan);
+    run_trial(&plan, 3, u64::MAX - 1, &mut other, &mut outcomes).expect("trial");
+    assert_ne!(bits(&fresh), bits(&other));
+}

@@ -30,8 +30,8 @@ const EXCEEDS_TOLERANCE: f64 = 1e-9;
 /// A trial's draws of one disruption version, cached so variants that share it sample once.
 #[derive(Debug, Clone, Default)]
 struct DrawCache {
-    /// Trial the entries belong to (u64::MAX: none).
-    trial: u64,
+    /// Trial the entries belong to (`None`: none, as at each trial's start).
+    trial: Option<u64>,
     outages: Vec<Outage>,
     states: Vec<u16>,
     project: Option<ProjectDraw>,
@@ -136,8 +136,8 @@ impl Recorded<'_> {
 /// markets demand the same ([`CommodityPlan::demand_group`]).
 #[derive(Debug, Clone)]
 struct DemandTable {
-    /// Trial and demand group the values belong to (u64::MAX: none).
-    trial: u64,
+    /// Trial and demand group the values belong to (`None`: none, as at each trial's start).
+    trial: Option<u64>,
     group: usize,
     /// Each market's demand per month, month-major: `[month × markets + market]`.
     values: Vec<f64>,
@@ -148,8 +148,8 @@ struct DemandTable {
 /// Rows of a variant's time-averaged incidents, kept for later variants to copy.
 #[derive(Debug, Clone)]
 struct KeptRows {
-    /// Trial the rows belong to (u64::MAX: none).
-    trial: u64,
+    /// Trial the rows belong to (`None`: none, as at each trial's start).
+    trial: Option<u64>,
     /// `[slot × month]`, as in [`Scratch::node_multipliers`] (only the kept slots written).
     rows: Vec<f64>,
 }
@@ -162,8 +162,8 @@ const fn focus_values(countries: usize) -> usize {
 /// A market's demand growth factors per month, `(1 + g)^(m/12)`.
 #[derive(Debug, Clone)]
 struct GrowthCache {
-    /// Trial the factors belong to (u64::MAX: none).
-    trial: u64,
+    /// Trial the factors belong to (`None`: none, as at each trial's start).
+    trial: Option<u64>,
     /// A fixed growth rate: the factors are the same in every trial, computed once.
     constant: bool,
     factors: Vec<f64>,
@@ -228,16 +228,16 @@ impl Scratch {
     /// trial number again under another seed.
     fn begin_trial(&mut self) {
         for cache in self.draws.iter_mut().flatten() {
-            cache.trial = u64::MAX;
+            cache.trial = None;
         }
         for cache in self.growth.iter_mut().flatten() {
-            cache.trial = u64::MAX;
+            cache.trial = None;
         }
         for table in &mut self.demand {
-            table.trial = u64::MAX;
+            table.trial = None;
         }
         for rows in &mut self.incident_rows {
-            rows.trial = u64::MAX;
+            rows.trial = None;
         }
     }
 }
@@ -268,7 +268,7 @@ impl Scratch {
                         let reserve = expected_outages(version);
                         all_outages += reserve;
                         DrawCache {
-                            trial: u64::MAX,
+                            trial: None,
                             states: vec![0; horizon],
                             outages: Vec::with_capacity(reserve),
                             ..DrawCache::default()
@@ -284,7 +284,7 @@ impl Scratch {
                 g.versions
                     .iter()
                     .map(|_| GrowthCache {
-                        trial: u64::MAX,
+                        trial: None,
                         constant: false,
                         factors: vec![1.0; horizon],
                     })
@@ -350,7 +350,7 @@ impl Scratch {
                 .variants
                 .iter()
                 .map(|v| KeptRows {
-                    trial: u64::MAX,
+                    trial: None,
                     rows: if !v.kept_incident_slots.is_empty() {
                         vec![1.0; plan.node_slots * horizon]
                     } else {
@@ -379,7 +379,7 @@ impl Scratch {
             stocks: vec![0.0; max_markets],
             demand: vec![
                 DemandTable {
-                    trial: u64::MAX,
+                    trial: None,
                     group: 0,
                     values: vec![0.0; max_markets * horizon],
                     absorb_bound: 0.0,
@@ -642,10 +642,10 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         .chain(&variant.regimes)
     {
         let cache = &mut scratch.draws[k][version];
-        if cache.trial == trial {
+        if cache.trial == Some(trial) {
             continue;
         }
-        cache.trial = trial;
+        cache.trial = Some(trial);
         let stream = Stream::from_key_hash(seed, trial, plan.disruptions[k].key_hash);
         match &plan.disruptions[k].versions[version].process {
             Process::Incidents(p) => {
@@ -663,10 +663,10 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
     }
     for &(g, version) in &variant.growth {
         let cache = &mut scratch.growth[g][version];
-        if cache.trial == trial || cache.constant {
+        if cache.trial == Some(trial) || cache.constant {
             continue;
         }
-        cache.trial = trial;
+        cache.trial = Some(trial);
         let distribution = &plan.growth[g].versions[version];
         let rate = match distribution.as_fixed() {
             Some(rate) => {
@@ -724,7 +724,7 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         let shared = variant
             .shared_incident_rows
             .as_ref()
-            .filter(|shared| scratch.incident_rows[shared.from].trial == trial);
+            .filter(|shared| scratch.incident_rows[shared.from].trial == Some(trial));
         let slot_of_node = match shared {
             Some(shared) => {
                 let kept = &scratch.incident_rows[shared.from].rows;
@@ -745,7 +745,7 @@ fn prepare_variant(plan: &Plan, seed: u64, trial: u64, v: usize, scratch: &mut S
         );
         if !variant.kept_incident_slots.is_empty() {
             let kept = &mut scratch.incident_rows[v];
-            kept.trial = trial;
+            kept.trial = Some(trial);
             for &slot in &variant.kept_incident_slots {
                 let row = slot * horizon..(slot + 1) * horizon;
                 kept.rows[row.clone()].copy_from_slice(&table[row]);
@@ -842,11 +842,11 @@ fn simulate(
     // What does not move within the trial. The demand is that of an earlier network of this
     // trial when their markets demand the same (the baseline's, for most variants).
     let demand = &mut demand_tables[ci];
-    if demand.trial != trial || demand.group != cp.demand_group {
+    if demand.trial != Some(trial) || demand.group != cp.demand_group {
         let values = &mut demand.values[..markets * horizon];
         write_demand_table(cp, variant, growth, horizon, values);
         demand.absorb_bound = absorb_bound(&cp.markets, values);
-        demand.trial = trial;
+        demand.trial = Some(trial);
         demand.group = cp.demand_group;
     }
     let demand_table = &demand.values[..markets * horizon];
@@ -1611,6 +1611,143 @@ fn trace_mixed_wide(trace: &TraceSchedule, flows: &[f64], fractions: &mut [f64])
             } else {
                 0.0
             };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{self, Source, bundled};
+
+    fn plan(name: &str) -> Plan {
+        let bundled = bundled::ALL
+            .iter()
+            .find(|b| b.name == name)
+            .expect("a bundled scenario");
+        let source = Source::from_text(format!("{name}.toml"), name, false, bundled.text);
+        Plan::new(&scenario::parse(&source).expect("valid")).expect("plan")
+    }
+
+    /// The supply bound summed over every month, the way it was before
+    /// [`nominal_supply_month`] let one month stand for all: the reference.
+    fn supply_bound_over_every_month(
+        cp: &CommodityPlan,
+        node_table: &[f64],
+        horizon: usize,
+        capacities: &mut [f64],
+    ) -> f64 {
+        let schedule = &cp.schedule;
+        for &(a, capacity) in &schedule.fixed {
+            capacities[a] = capacity;
+        }
+        let mut bound = 0.0f64;
+        for m in 0..horizon {
+            for &(a, base, slot) in &schedule.scaled_sources {
+                capacities[a] = base * node_table[slot * horizon + m];
+            }
+            let supply: f64 = capacities[..cp.source_arcs].iter().fold(0.0, |s, &c| s + c);
+            bound = bound.max(supply);
+        }
+        bound
+    }
+
+    /// The supply bound from the one month [`nominal_supply_month`] picks is the largest
+    /// monthly supply, bit for bit, on node multiplier tables of every kind: rows at 1 but for
+    /// a few months, rows below 1 throughout, multipliers above 1, zeros.
+    #[test]
+    fn the_nominal_supply_month_gives_the_supply_bound_of_every_month() {
+        let mut stream = Stream::new(1, 0, "test/supply_bound");
+        let (mut picked, mut fallback) = (0, 0);
+        for name in ["pakistan", "rare_earths", "copper_reko_diq"] {
+            let plan = plan(name);
+            let horizon = plan.horizon;
+            let mut table = vec![1.0; plan.node_slots * horizon];
+            let max_arcs = plan
+                .variants
+                .iter()
+                .flat_map(|v| &v.commodities)
+                .map(|cp| cp.arcs.len())
+                .max()
+                .unwrap_or(0);
+            let (mut a, mut b) = (vec![0.0; max_arcs], vec![0.0; max_arcs]);
+            for _ in 0..300 {
+                // Each row: at 1 with a few dips, below 1 throughout, or with months above 1.
+                for row in table.chunks_mut(horizon) {
+                    let kind = stream.uniform();
+                    for x in row.iter_mut() {
+                        let u = stream.uniform();
+                        *x = if kind < 0.6 {
+                            if u < 0.9 { 1.0 } else { u }
+                        } else if kind < 0.8 {
+                            0.999 * u
+                        } else if kind < 0.9 {
+                            if u < 0.05 { 1.0 + 20.0 * u } else { 1.0 }
+                        } else if u < 0.1 {
+                            0.0
+                        } else {
+                            1.0
+                        };
+                    }
+                }
+                for cp in plan.variants.iter().flat_map(|v| &v.commodities) {
+                    let some = !cp.schedule.scaled_sources.is_empty()
+                        && nominal_supply_month(&cp.schedule.scaled_sources, &table, horizon)
+                            .is_some();
+                    picked += usize::from(some);
+                    fallback += usize::from(!some);
+                    let fast = supply_bound(cp, &table, horizon, &mut a);
+                    let every = supply_bound_over_every_month(cp, &table, horizon, &mut b);
+                    assert_eq!(
+                        fast.to_bits(),
+                        every.to_bits(),
+                        "{name}: {fast} against {every}"
+                    );
+                }
+            }
+        }
+        // Both ways of computing it were exercised.
+        assert!(
+            picked > 100 && fallback > 100,
+            "{picked} picked, {fallback} fell back"
+        );
+    }
+
+    /// [`min_of_number`] and [`max_of_number`] are `f64::min` and `f64::max` for a first
+    /// argument that is not NaN, on the values where the two could part: infinities, zeros,
+    /// subnormals and a NaN second argument. (Between +0.0 and −0.0, `f64::min` and `max`
+    /// may return either; the two functions return the first.)
+    #[test]
+    fn one_compare_min_and_max_are_those_of_f64() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1.5,
+            -f64::MIN_POSITIVE / 4.0,
+            -0.0,
+            0.0,
+            f64::MIN_POSITIVE / 4.0,
+            1.0,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        for &a in &values {
+            assert_eq!(min_of_number(a, f64::NAN).to_bits(), a.to_bits());
+            assert_eq!(max_of_number(a, f64::NAN).to_bits(), a.to_bits());
+            for &b in &values {
+                if a == 0.0 && b == 0.0 {
+                    assert_eq!(min_of_number(a, b).to_bits(), a.to_bits());
+                    assert_eq!(max_of_number(a, b).to_bits(), a.to_bits());
+                    continue;
+                }
+                assert_eq!(min_of_number(a, b).to_bits(), a.min(b).to_bits(), "{a} {b}");
+                assert_eq!(max_of_number(a, b).to_bits(), a.max(b).to_bits(), "{a} {b}");
+            }
+        }
+        for (x, bound) in [(-1.0, 2.0), (-0.0, 2.0), (0.5, 2.0), (3.0, 2.0), (1.0, 0.0)] {
+            assert_eq!(
+                clamp_number(x, bound).to_bits(),
+                f64::clamp(x, 0.0, bound).to_bits()
+            );
         }
     }
 }
