@@ -222,27 +222,6 @@ pub struct TrialError {
 }
 
 impl Scratch {
-    /// Forgets what the last trial kept for reuse within a trial (draws of disruption
-    /// versions, growth factors, demand tables, time-averaged incident rows), at the start of
-    /// each trial: each is stamped with its trial number only, and a caller may run the same
-    /// trial number again under another seed.
-    fn begin_trial(&mut self) {
-        for cache in self.draws.iter_mut().flatten() {
-            cache.trial = None;
-        }
-        for cache in self.growth.iter_mut().flatten() {
-            cache.trial = None;
-        }
-        for table in &mut self.demand {
-            table.trial = None;
-        }
-        for rows in &mut self.incident_rows {
-            rows.trial = None;
-        }
-    }
-}
-
-impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Self {
         let horizon = plan.horizon;
@@ -398,6 +377,25 @@ impl Scratch {
                 series: vec![0.0; series_count * PENDING_TRIALS],
                 metrics: vec![0.0; metric_count * PENDING_TRIALS],
             },
+        }
+    }
+
+    /// Forgets what the last trial kept for reuse within a trial (draws of disruption
+    /// versions, growth factors, demand tables, time-averaged incident rows), at the start of
+    /// each trial: each is stamped with its trial number only, and a caller may run the same
+    /// trial number again under another seed.
+    fn begin_trial(&mut self) {
+        for cache in self.draws.iter_mut().flatten() {
+            cache.trial = None;
+        }
+        for cache in self.growth.iter_mut().flatten() {
+            cache.trial = None;
+        }
+        for table in &mut self.demand {
+            table.trial = None;
+        }
+        for rows in &mut self.incident_rows {
+            rows.trial = None;
         }
     }
 
