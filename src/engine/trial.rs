@@ -221,6 +221,16 @@ pub struct TrialError {
     pub source: SolveError,
 }
 
+/// The largest `size` of any variant's network of any commodity (0 for a plan without any):
+/// how large the scratch space's per-network buffers must be.
+fn largest_per_network(plan: &Plan, size: impl Fn(&CommodityPlan) -> usize) -> usize {
+    plan.variants
+        .iter()
+        .flat_map(|v| v.commodities.iter().map(&size))
+        .max()
+        .unwrap_or(0)
+}
+
 impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Self {
@@ -270,24 +280,9 @@ impl Scratch {
                     .collect()
             })
             .collect();
-        let max_arcs = plan
-            .variants
-            .iter()
-            .flat_map(|v| v.commodities.iter().map(|c| c.arcs.len()))
-            .max()
-            .unwrap_or(0);
-        let max_markets = plan
-            .variants
-            .iter()
-            .flat_map(|v| v.commodities.iter().map(|c| c.markets.len()))
-            .max()
-            .unwrap_or(0);
-        let max_nodes = plan
-            .variants
-            .iter()
-            .flat_map(|v| v.commodities.iter().map(|c| c.network.node_count()))
-            .max()
-            .unwrap_or(0);
+        let max_arcs = largest_per_network(plan, |c| c.arcs.len());
+        let max_markets = largest_per_network(plan, |c| c.markets.len());
+        let max_nodes = largest_per_network(plan, |c| c.network.node_count());
         let baseline_months = plan
             .baseline_recorded
             .iter()
@@ -305,12 +300,7 @@ impl Scratch {
                 }
             })
             .collect();
-        let max_trace = plan
-            .variants
-            .iter()
-            .flat_map(|v| v.commodities.iter().map(|c| c.trace.len()))
-            .max()
-            .unwrap_or(0);
+        let max_trace = largest_per_network(plan, |c| c.trace.len());
         let layout = layout(plan);
         let series_count =
             layout.variants * layout.commodities * layout.horizon * layout.series_per_month();

@@ -3488,43 +3488,28 @@ impl<'r, 'a> Validator<'r, 'a> {
             _ => None,
         };
         if let Some((slot, domain)) = slot {
-            return match self.quantity(value, path, domain) {
-                Some(d) => {
-                    *slot = d;
-                    true
-                }
-                None => false,
-            };
+            return store(slot, self.quantity(value, path, domain));
         }
         if let (Process::Regime(regime), "transitions") = (&mut disruption.process, key) {
             let n = regime.states.len();
-            return match self.transitions_value(value, path, Some(n)) {
-                Some(rows) => {
-                    regime.transitions = rows;
-                    true
-                }
-                None => false,
-            };
+            return store(
+                &mut regime.transitions,
+                self.transitions_value(value, path, Some(n)),
+            );
         }
         if let (Process::Incidents(incidents), "weights") = (&mut disruption.process, key) {
             let n = incidents.targets.len();
-            return match self.weights_value(value, path, Some(n)) {
-                Some(weights) => {
-                    incidents.weights = weights;
-                    true
-                }
-                None => false,
-            };
+            return store(
+                &mut incidents.weights,
+                self.weights_value(value, path, Some(n)),
+            );
         }
         if let (Process::Regime(regime), "initial") = (&mut disruption.process, key) {
             let states = regime.states.clone();
-            return match self.regime_initial(value, path, Some(&states)) {
-                Some(p) => {
-                    regime.initial = p;
-                    true
-                }
-                None => false,
-            };
+            return store(
+                &mut regime.initial,
+                self.regime_initial(value, path, Some(&states)),
+            );
         }
         let valid = settable_disruption_keys(disruption.process.kind_name());
         self.r.error(
@@ -3537,6 +3522,18 @@ impl<'r, 'a> Validator<'r, 'a> {
             ),
         );
         false
+    }
+}
+
+/// Writes a value that validated into its slot; `false` (the slot untouched) when it did not,
+/// its problem already reported.
+fn store<T>(slot: &mut T, value: Option<T>) -> bool {
+    match value {
+        Some(value) => {
+            *slot = value;
+            true
+        }
+        None => false,
     }
 }
 
