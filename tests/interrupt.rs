@@ -1,5 +1,5 @@
 //! An interrupted run (Ctrl-C, `SIGTERM`) leaves nothing behind: no result, no hidden staging
-//! folder, and an earlier result in the folder exactly as it was; it exits with 128 + the
+//! folder, no folder made to hold the result, and an earlier result in the folder exactly as it was; it exits with 128 + the
 //! signal (130 for Ctrl-C). `SIGHUP` keeps its default, so `nohup` still protects a run.
 #![cfg(unix)]
 
@@ -72,10 +72,12 @@ fn wait_for(child: &mut Child, what: &str, mut condition: impl FnMut(&mut Child)
     }
 }
 
-/// The names in `folder` that start with `.` and hold `partial` or `locking`.
+/// The names in `folder` that start with `.` and hold `partial` or `locking` (none while
+/// `folder` does not exist yet).
 fn hidden_staging(folder: &Path) -> Vec<String> {
     std::fs::read_dir(folder)
-        .expect("readable folder")
+        .into_iter()
+        .flatten()
         .map(|entry| {
             entry
                 .expect("entry")
@@ -134,6 +136,19 @@ fn ctrl_c_during_a_run_into_a_new_folder_leaves_nothing() {
     assert!(stderr.contains("interrupted: nothing written"), "{stderr}");
     assert!(!out.exists(), "no result folder");
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn sigterm_during_a_run_leaves_no_folder_it_made_to_hold_the_result() {
+    // As `supplyrisk` with no arguments does in a new folder: `output/` is made for
+    // `output/<name>`; the interrupted run takes it away again.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("output");
+    let child = start_long_run(&output.join("result"));
+    let (code, stderr) = interrupt(child, "-TERM", &output);
+    assert_eq!(code, Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("interrupted: nothing written"), "{stderr}");
+    assert!(!output.exists(), "no `output/` folder left");
 }
 
 #[test]

@@ -45,11 +45,16 @@ pub struct Live {
     pub staging: Vec<PathBuf>,
     /// Result folders committed so far.
     pub committed: Vec<PathBuf>,
+    /// Folders that runs which have not committed created to hold their result (the missing
+    /// parents of the folder asked for, such as `output/`), deepest first: removed with the
+    /// staging folders, if nothing else has been put in them.
+    pub made: Vec<PathBuf>,
 }
 
 static LIVE: Mutex<Live> = Mutex::new(Live {
     staging: Vec::new(),
     committed: Vec::new(),
+    made: Vec::new(),
 });
 
 /// The live list, locked (a panic while it was held leaves it usable: every entry is pushed
@@ -59,7 +64,7 @@ fn live() -> MutexGuard<'static, Live> {
 }
 
 /// For an interrupt handler about to exit: waits for any write or commit in progress, removes
-/// the staging folder of every live run, and returns the lock, to be held until the process
+/// the staging folder of every live run and the folders made to hold it, and returns the lock, to be held until the process
 /// exits so that no writer starts again, with the staging folders that could not be removed.
 /// The lock's [`Live::committed`] says what the process wrote before.
 pub fn abandon_live_runs() -> (MutexGuard<'static, Live>, Vec<PathBuf>) {
@@ -70,7 +75,26 @@ pub fn abandon_live_runs() -> (MutexGuard<'static, Live>, Vec<PathBuf>) {
         .filter(|staging| fs::remove_dir_all(staging).is_err() && staging.exists())
         .cloned()
         .collect();
+    remove_if_empty(&live.made);
     (live, left)
+}
+
+/// `folder` and those of its ancestors that do not exist yet, deepest first: what
+/// `fs::create_dir_all(folder)` would make.
+fn missing_folders(folder: &Path) -> Vec<PathBuf> {
+    folder
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Removes each of `folders` (deepest first) that is empty: what a run that did not commit made,
+/// unless something else has been put there since.
+fn remove_if_empty(folders: &[PathBuf]) {
+    for folder in folders {
+        let _ = fs::remove_dir(folder);
+    }
 }
 
 /// Why output could not be written (the user fixes it: exit code 2).
@@ -169,6 +193,8 @@ pub struct Staged {
     /// process (another container or host on a shared file system), leaves its staging
     /// folder alone.
     lock: Option<fs::File>,
+    /// The folders made to hold the result (see [`Live::made`]), deepest first.
+    made: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -214,20 +240,47 @@ impl Staged {
             });
         }
         let inside = target.is_dir();
+        let made = if inside {
+            Vec::new()
+        } else {
+            missing_folders(&parent)
+        };
+        Self::stage(target, name, &parent, contents, inside, made.clone()).inspect_err(|_| {
+            let mut live = live();
+            remove_if_empty(&made);
+            live.made.retain(|folder| !made.contains(folder));
+        })
+    }
+
+    /// [`Staged::begin`] once `target` is known to be a place for a folder: creates the
+    /// `made` folders (registered as live first, so that an interrupt removes them) and the
+    /// staging folder. On an error, the caller removes the `made` folders.
+    fn stage(
+        target: &Path,
+        name: String,
+        parent: &Path,
+        contents: Contents,
+        inside: bool,
+        made: Vec<PathBuf>,
+    ) -> Result<Staged, WriteError> {
         let pid = std::process::id();
         let (staging, locking) = if inside {
             // A clash known now stops the run before any work.
             replaceable(target, contents)?;
             remove_abandoned(target, "supplyrisk");
             // A run killed before the folder existed staged beside it.
-            remove_abandoned(&parent, &name);
+            remove_abandoned(parent, &name);
             (
                 target.join(format!(".supplyrisk.partial-{pid}")),
                 target.join(format!(".supplyrisk.locking-{pid}")),
             )
         } else {
-            fs::create_dir_all(&parent).map_err(|e| error(&parent, &e))?;
-            remove_abandoned(&parent, &name);
+            {
+                let mut live = live();
+                live.made.extend(made.iter().cloned());
+                fs::create_dir_all(parent).map_err(|e| error(parent, &e))?;
+            }
+            remove_abandoned(parent, &name);
             (
                 parent.join(format!(".{name}.partial-{pid}")),
                 parent.join(format!(".{name}.locking-{pid}")),
@@ -246,17 +299,18 @@ impl Staged {
         let lock = fs::File::create(locking.join(LOCK))
             .ok()
             .filter(|file| file.try_lock().is_ok());
-        if let Err(e) = fs::rename(&locking, &staging) {
+        if let Err(e) = rename(&locking, &staging) {
             let _ = fs::remove_dir_all(&locking);
             return Err(error(target, &e));
         }
         live.staging.push(staging.clone());
         Ok(Staged {
-            target: target.clone(),
+            target: target.to_path_buf(),
             staging,
             contents,
             inside,
             lock,
+            made,
             committed: false,
         })
     }
@@ -320,6 +374,7 @@ impl Staged {
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
         live.staging.retain(|staging| *staging != self.staging);
+        live.made.retain(|folder| !self.made.contains(folder));
         live.committed.push(self.target.clone());
         Ok(self.target.clone())
     }
@@ -763,8 +818,10 @@ impl Drop for Staged {
         let mut live = live();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
+            remove_if_empty(&self.made);
         }
         live.staging.retain(|staging| *staging != self.staging);
+        live.made.retain(|folder| !self.made.contains(folder));
     }
 }
 
@@ -872,6 +929,53 @@ mod tests {
         }
         assert!(!target.join("trials.csv").exists());
         assert_eq!(names(dir.path()), ["out"]);
+    }
+
+    #[test]
+    fn folders_made_for_a_result_go_with_a_run_that_does_not_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("output").join("deeper").join("out");
+
+        // Abandoned (dropped, as on an error): the folders it made to hold the result go.
+        {
+            let staged = Staged::begin(&target, RESULT).expect("begin");
+            staged.write("summary.csv", b"partial").expect("write");
+            assert!(dir.path().join("output/deeper").is_dir());
+        }
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+
+        // Failing in `begin` itself, after making them: they go too.
+        FAIL_RENAME_AT.with(|n| n.set(1));
+        let failed = Staged::begin(&target, RESULT);
+        FAIL_RENAME_AT.with(|n| n.set(0));
+        assert!(failed.is_err());
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+
+        // A folder that held something before the run stays, as does one the user put a file
+        // in during the run; only the empty one the run made goes.
+        fs::create_dir(dir.path().join("output")).expect("mkdir");
+        {
+            let _staged = Staged::begin(&target, RESULT).expect("begin");
+            fs::write(dir.path().join("output/deeper/notes.txt"), b"mine").expect("write");
+        }
+        assert_eq!(names(&dir.path().join("output/deeper")), ["notes.txt"]);
+        fs::remove_file(dir.path().join("output/deeper/notes.txt")).expect("rm");
+        fs::remove_dir(dir.path().join("output/deeper")).expect("rmdir");
+        {
+            let _staged = Staged::begin(&target, RESULT).expect("begin");
+        }
+        assert_eq!(names(dir.path()), ["output"]);
+        assert_eq!(names(&dir.path().join("output")), Vec::<String>::new());
+
+        // Committed: they hold the result, and stay.
+        let staged = Staged::begin(&target, RESULT).expect("begin");
+        staged.write("summary.csv", b"done").expect("write");
+        staged.commit().expect("commit");
+        assert_eq!(names(&target), ["summary.csv"]);
+        assert!(
+            !live().made.iter().any(|f| f.starts_with(dir.path())),
+            "nothing left to remove on an interrupt"
+        );
     }
 
     #[test]
