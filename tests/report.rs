@@ -972,6 +972,32 @@ factor = 0.5
     );
 }
 
+/// A regime of one state (an export control that is always in force) is "a regime with 1
+/// state", in the singular.
+#[test]
+fn a_regime_of_one_state_is_described_in_the_singular() {
+    let regime = r#"[[disruption]]
+id = "always"
+kind = "regime"
+states = ["ban"]
+initial = [1]
+transitions = [[1]]
+[[disruption.effect]]
+state = "ban"
+exporter = "CN"
+factor = 0.5
+
+[[variant]]"#;
+    let (model, _) = model(&SCENARIO.replacen("[[variant]]", regime, 1));
+    let d = model
+        .disruptions
+        .iter()
+        .find(|d| d.id == "always")
+        .expect("the regime");
+    let text = supplyrisk::report::check::describe_process(&model.network, &d.process, &model);
+    assert!(text.starts_with("regime with 1 state;"), "{text}");
+}
+
 /// The headline opens with the largest change of dependency, by the mean paired reduction
 /// over every commodity, variant and country, and the largest among the other commodities,
 /// each as `summary.csv` has it.

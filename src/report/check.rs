@@ -321,7 +321,11 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
             )
         }
         Process::Regime(r) => {
-            let mut s = format!("regime with {} states", r.states.len());
+            let mut s = format!(
+                "regime with {} state{}",
+                r.states.len(),
+                if r.states.len() == 1 { "" } else { "s" }
+            );
             let initial: Vec<String> = r
                 .states
                 .iter()
