@@ -3,6 +3,7 @@
 //! signal (130 for Ctrl-C). `SIGHUP` keeps its default, so `nohup` still protects a run.
 #![cfg(unix)]
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -53,9 +54,29 @@ fn ctrl_c_at_its_default_for_runs() {
     });
 }
 
+/// A run started by a test, killed when the test ends before the run has exited: a run of
+/// 10^9 trials must not outlive a test that failed (a panic between starting it and
+/// interrupting it), or it would take a core from everything after.
+struct Run(Child);
+
+impl Run {
+    fn start(command: &mut Command) -> std::io::Result<Run> {
+        command.spawn().map(Run)
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts the long run into `out`.
-fn start_long_run(out: &Path) -> Child {
-    long_run(&[], out).spawn().expect("the binary starts")
+fn start_long_run(out: &Path) -> Run {
+    Run::start(&mut long_run(&[], out)).expect("the binary starts")
 }
 
 /// Waits until `condition` holds, for at most a minute; on a timeout, kills `child` (a run of
@@ -105,25 +126,26 @@ fn signal_when_running(child: &mut Child, signal: &str, staging_in: &Path) {
 }
 
 /// Sends `signal` to the running run and checks, half a second later, that it still runs.
-fn assert_survives(child: &mut Child, signal: &str, staging_in: &Path) {
-    signal_when_running(child, signal, staging_in);
+fn assert_survives(run: &mut Run, signal: &str, staging_in: &Path) {
+    signal_when_running(&mut run.0, signal, staging_in);
     std::thread::sleep(Duration::from_millis(500));
-    if child.try_wait().expect("wait").is_some() {
+    if run.0.try_wait().expect("wait").is_some() {
         panic!("the run must survive {signal}");
     }
 }
 
 /// Sends `signal` to the running run, and returns its exit code and stderr.
-fn interrupt(mut child: Child, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
-    signal_when_running(&mut child, signal, staging_in);
-    wait_for(&mut child, "the run to exit", |child| {
+fn interrupt(mut run: Run, signal: &str, staging_in: &Path) -> (Option<i32>, String) {
+    let child = &mut run.0;
+    signal_when_running(child, signal, staging_in);
+    wait_for(child, "the run to exit", |child| {
         child.try_wait().expect("wait").is_some()
     });
-    let output = child.wait_with_output().expect("output");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).expect("stderr");
+    }
+    (child.wait().expect("exited").code(), stderr)
 }
 
 #[test]
@@ -188,7 +210,7 @@ fn sigterm_during_a_run_into_an_earlier_result_leaves_it_as_it_was() {
 fn a_run_under_nohup_survives_a_hang_up() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("result");
-    let Ok(mut child) = long_run(&["nohup"], &out).current_dir(dir.path()).spawn() else {
+    let Ok(mut child) = Run::start(long_run(&["nohup"], &out).current_dir(dir.path())) else {
         eprintln!("SKIPPED: no nohup on this machine");
         return;
     };
@@ -208,10 +230,7 @@ fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
         .write(true)
         .open("/dev/full")
         .expect("/dev/full");
-    let child = long_run(&[], &out)
-        .stderr(full)
-        .spawn()
-        .expect("the binary starts");
+    let child = Run::start(long_run(&[], &out).stderr(full)).expect("the binary starts");
     let (code, _) = interrupt(child, "-INT", dir.path());
     assert_eq!(code, Some(EXIT_INTERRUPTED));
     assert_eq!(hidden_staging(dir.path()), Vec::<String>::new());
@@ -224,9 +243,11 @@ fn an_interrupt_exits_even_when_stderr_cannot_be_written() {
 fn an_ignored_ctrl_c_stays_ignored() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("result");
-    let mut child = long_run(&["sh", "-c", "trap '' INT; exec \"$@\"", "sh"], &out)
-        .spawn()
-        .expect("sh starts");
+    let mut child = Run::start(&mut long_run(
+        &["sh", "-c", "trap '' INT; exec \"$@\"", "sh"],
+        &out,
+    ))
+    .expect("sh starts");
     assert_survives(&mut child, "-INT", dir.path());
     let (code, stderr) = interrupt(child, "-TERM", dir.path());
     assert_eq!(code, Some(128 + 15), "{stderr}");
