@@ -46,8 +46,8 @@ pub struct Live {
     /// Result folders committed so far.
     pub committed: Vec<PathBuf>,
     /// Folders that runs which have not committed created to hold their result (the missing
-    /// parents of the folder asked for, such as `output/`), deepest first: removed with the
-    /// staging folders, if nothing else has been put in them.
+    /// parents of the folder asked for, such as `output/`), in the order made: removed with
+    /// the staging folders, last made first, if nothing else has been put in them.
     pub made: Vec<PathBuf>,
 }
 
@@ -79,20 +79,33 @@ pub fn abandon_live_runs() -> (MutexGuard<'static, Live>, Vec<PathBuf>) {
     (live, left)
 }
 
-/// `folder` and those of its ancestors that do not exist yet, deepest first: what
-/// `fs::create_dir_all(folder)` would make.
-fn missing_folders(folder: &Path) -> Vec<PathBuf> {
-    folder
-        .ancestors()
-        .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
-        .map(Path::to_path_buf)
-        .collect()
+/// Creates `folder` and its missing ancestors, as `fs::create_dir_all` does, adding to `made`
+/// each folder this call created, in the order made (on an error too: those made before it).
+/// Only what `mkdir` made is listed, never a folder that was there: predicting the list from
+/// the path would be wrong for `nope/../keep`, which names the existing `keep` once `nope` is
+/// made.
+fn create_folders(folder: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if folder.as_os_str().is_empty() || folder.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = folder.parent() {
+        create_folders(parent, made)?;
+    }
+    match fs::create_dir(folder) {
+        Ok(()) => {
+            made.push(folder.to_path_buf());
+            Ok(())
+        }
+        // Made by another process meanwhile, or `x/..` once `x` exists.
+        Err(_) if folder.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
-/// Removes each of `folders` (deepest first) that is empty: what a run that did not commit made,
-/// unless something else has been put there since.
+/// Removes each of `folders` that is empty, last made first: what a run that did not commit
+/// made, unless something else has been put there since.
 fn remove_if_empty(folders: &[PathBuf]) {
-    for folder in folders {
+    for folder in folders.iter().rev() {
         let _ = fs::remove_dir(folder);
     }
 }
@@ -193,7 +206,7 @@ pub struct Staged {
     /// process (another container or host on a shared file system), leaves its staging
     /// folder alone.
     lock: Option<fs::File>,
-    /// The folders made to hold the result (see [`Live::made`]), deepest first.
+    /// The folders made to hold the result (see [`Live::made`]), in the order made.
     made: Vec<PathBuf>,
     committed: bool,
 }
@@ -240,12 +253,8 @@ impl Staged {
             });
         }
         let inside = target.is_dir();
-        let made = if inside {
-            Vec::new()
-        } else {
-            missing_folders(&parent)
-        };
-        Self::stage(target, name, &parent, contents, inside, made.clone()).inspect_err(|_| {
+        let mut made = Vec::new();
+        Self::stage(target, name, &parent, contents, inside, &mut made).inspect_err(|_| {
             let mut live = live();
             remove_if_empty(&made);
             live.made.retain(|folder| !made.contains(folder));
@@ -253,15 +262,16 @@ impl Staged {
     }
 
     /// [`Staged::begin`] once `target` is known to be a place for a folder: creates the
-    /// `made` folders (registered as live first, so that an interrupt removes them) and the
-    /// staging folder. On an error, the caller removes the `made` folders.
+    /// missing parent folders, listing them in `made` (and as live, so that an interrupt
+    /// removes them), and the staging folder. On an error, the caller removes the `made`
+    /// folders.
     fn stage(
         target: &Path,
         name: String,
         parent: &Path,
         contents: Contents,
         inside: bool,
-        made: Vec<PathBuf>,
+        made: &mut Vec<PathBuf>,
     ) -> Result<Staged, WriteError> {
         let pid = std::process::id();
         let (staging, locking) = if inside {
@@ -277,8 +287,9 @@ impl Staged {
         } else {
             {
                 let mut live = live();
+                let created = create_folders(parent, made);
                 live.made.extend(made.iter().cloned());
-                fs::create_dir_all(parent).map_err(|e| error(parent, &e))?;
+                created.map_err(|e| error(parent, &e))?;
             }
             remove_abandoned(parent, &name);
             (
@@ -310,7 +321,7 @@ impl Staged {
             contents,
             inside,
             lock,
-            made,
+            made: std::mem::take(made),
             committed: false,
         })
     }
@@ -966,6 +977,17 @@ mod tests {
         }
         assert_eq!(names(dir.path()), ["output"]);
         assert_eq!(names(&dir.path().join("output")), Vec::<String>::new());
+
+        // A path through a folder it makes and back out (`nope/../keep`) names a folder that
+        // was there: only `nope` goes, never the user's empty `keep`.
+        fs::create_dir(dir.path().join("keep")).expect("mkdir");
+        let through = dir.path().join("nope").join("..").join("keep").join("out");
+        {
+            let _staged = Staged::begin(&through, RESULT).expect("begin");
+            assert!(dir.path().join("nope").is_dir());
+        }
+        assert_eq!(names(dir.path()), ["keep", "output"]);
+        fs::remove_dir(dir.path().join("keep")).expect("rmdir");
 
         // Committed: they hold the result, and stay.
         let staged = Staged::begin(&target, RESULT).expect("begin");
