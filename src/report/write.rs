@@ -160,13 +160,6 @@ const BROWSER_FILES: [&str; 2] = [".DS_Store", "Thumbs.db"];
 const TRIALS_HEADER: &str = "trial,variant,commodity,";
 
 impl Contents {
-    fn kind(self) -> Kind {
-        match self {
-            Contents::Result { .. } => Kind::Result,
-            Contents::Shard { .. } => Kind::Shard,
-        }
-    }
-
     /// The names it writes at the folder's top.
     fn names(self) -> Vec<&'static str> {
         let (mut names, trials) = match self {
@@ -520,7 +513,7 @@ fn clash(target: &Path, name: &str) -> WriteError {
     WriteError {
         path: target.display().to_string(),
         reason: format!(
-            "it holds `{name}`, which the run would overwrite and which is not part of an earlier supplyrisk result of this kind; choose another --out, or move `{name}` out of it"
+            "it holds `{name}`, which the run would overwrite and which is not part of an earlier supplyrisk result; choose another --out, or move `{name}` out of it"
         ),
     }
 }
@@ -570,18 +563,14 @@ fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteEr
     let kinds = earlier.kinds();
     let own_of = |kind: Kind| own_files(target, kind, &earlier);
     let own_any: Vec<String> = kinds.iter().flat_map(|&kind| own_of(kind)).collect();
-    let mut replaceable: Vec<String> = if present.iter().all(|name| own_any.contains(name)) {
-        // An earlier result (or shard) alone: replaced as a whole.
-        present
-    } else if kinds.contains(&contents.kind()) {
-        let own = own_of(contents.kind());
-        present
-            .into_iter()
-            .filter(|name| own.contains(name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // The files of an earlier result or shard, whichever this run writes: a folder holds one
+    // output of supplyrisk's at a time, so a shard written where a result was (or the
+    // reverse) replaces it, as it would in a folder without the user's files, rather than
+    // leaving stale figures beside new ones. The user's files stay.
+    let mut replaceable: Vec<String> = present
+        .into_iter()
+        .filter(|name| own_any.contains(name))
+        .collect();
     replaceable.sort();
     for name in contents.names() {
         let path = target.join(name);
@@ -1341,7 +1330,7 @@ mod tests {
     }
 
     #[test]
-    fn a_shard_written_beside_a_result_and_the_users_files_can_be_written_again() {
+    fn a_shard_replaces_a_result_beside_the_users_files_and_a_result_a_shard() {
         let dir = tempfile::tempdir().expect("temp dir");
         let target = dir.path().join("out");
         earlier_result(&target);
@@ -1354,7 +1343,22 @@ mod tests {
                 .expect("write");
             staged.commit().expect("commit");
         }
-        assert!(target.join("manifest.json").is_file() && target.join("summary.csv").is_file());
+        // No stale figures of the earlier result beside the shard; the user's notes stay.
+        assert_eq!(names(&target), ["manifest.json", "notes.txt"]);
+
+        // And back: a result written there replaces the shard's files.
+        run_into(&target, RESULT, &["summary.csv", "monthly.csv"]).expect("written");
+        assert_eq!(
+            names(&target),
+            [
+                "monthly.csv",
+                "notes.txt",
+                "report.md",
+                "summary.csv",
+                "summary.json"
+            ]
+        );
+        assert_eq!(fs::read(target.join("notes.txt")).expect("kept"), b"mine");
     }
 
     #[cfg(unix)]
