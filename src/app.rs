@@ -196,6 +196,16 @@ fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), A
         }
     };
     let staged = Staged::begin(&out_dir, contents).map_err(|e| AppError::Usage(e.to_string()))?;
+    if !source.bundled
+        && let Some(file) = staged.removes(name)
+    {
+        return Err(AppError::Usage(format!(
+            "cannot write results to `{}`: its `{file}`, from an earlier run, is the scenario \
+             this run reads, and would be removed with that run's other files; choose another \
+             --out, or copy the scenario out of the folder first",
+            out_dir.display()
+        )));
+    }
     let plan = Plan::new(&model).map_err(|e| match e {
         PlanError::CostOverflow => AppError::Usage(e.to_string()),
         other => AppError::Failure(other.to_string()),
@@ -387,21 +397,7 @@ fn merge(
 
 /// Whether `a` and `b` are the same existing folder, by whatever paths (links, bind mounts).
 fn same_folder(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(a), Ok(b)) => a.is_dir() && a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        }
-    }
+    a.is_dir() && report::write::same_entry(a, b)
 }
 
 /// Writes the three result files of SPEC 8 that a run and a merge share.

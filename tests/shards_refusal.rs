@@ -232,6 +232,52 @@ fn merging_into_one_of_the_shards_is_refused() {
     assert!(!folders[0].join("summary.csv").exists());
 }
 
+/// A shard's copy of its scenario, run as a full result into the shard's own folder, would be
+/// removed with the shard's other files while the run reads it: refused (exit code 2), the
+/// folder as it was. Run again as the same shard, it is rewritten with the same text: allowed.
+#[test]
+fn a_result_into_the_shard_folder_holding_its_scenario_file_is_refused() {
+    let (dir, folders) = workspace(&[1]);
+    let shard = &folders[0];
+    let scenario = shard.join("scenario.toml");
+    let before = std::fs::read(&scenario).expect("read");
+    let run_args = |out: &Path, spec: Option<&str>| {
+        let mut args: Vec<OsString> = vec!["run".into(), scenario.clone().into_os_string()];
+        let flags = [
+            "--trials",
+            TRIALS,
+            "--seed",
+            SEED,
+            "--threads",
+            "1",
+            "--no-charts",
+        ];
+        args.extend(flags.iter().map(OsString::from));
+        if let Some(spec) = spec {
+            args.extend(["--shard".into(), spec.into()]);
+        }
+        args.extend(["--out".into(), out.as_os_str().to_owned()]);
+        args
+    };
+    let refused = execute(run_args(shard, None)).expect_err("refused");
+    assert!(matches!(refused, app::AppError::Usage(_)), "exit code 2");
+    assert!(
+        refused
+            .to_string()
+            .contains("`scenario.toml`, from an earlier run, is the scenario this run reads"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read(&scenario).expect("still there"), before);
+    assert!(shard.join("manifest.json").exists() && !shard.join("summary.csv").exists());
+
+    execute(run_args(shard, Some("1/4"))).expect("the same shard again");
+    assert_eq!(std::fs::read(&scenario).expect("rewritten"), before);
+
+    let elsewhere = dir.path().join("elsewhere");
+    execute(run_args(&elsewhere, None)).expect("a result into another folder");
+    assert!(elsewhere.join("summary.csv").exists());
+}
+
 #[test]
 fn another_scenario_is_refused_by_its_hash() {
     let (dir, mut folders) = workspace(&[1, 2, 4]);

@@ -319,6 +319,22 @@ impl Staged {
         })
     }
 
+    /// The name of the earlier output's file that is `path`, if committing would remove it (a
+    /// file of the earlier output that this run does not write again): the scenario a run
+    /// reads may be one (a shard's `scenario.toml`, run as a full result into the shard's
+    /// folder), and it must not vanish with the run's results.
+    pub fn removes(&self, path: &Path) -> Option<String> {
+        if !self.inside {
+            return None;
+        }
+        let writes = self.contents.names();
+        replaceable(&self.target, self.contents)
+            .ok()?
+            .into_iter()
+            .filter(|name| !writes.contains(&name.as_str()))
+            .find(|name| same_entry(&self.target.join(name), path))
+    }
+
     /// The staging folder (for writers that stream, such as `trials.csv`).
     pub fn staging(&self) -> &Path {
         &self.staging
@@ -499,6 +515,26 @@ fn resolve(target: &Path) -> Result<PathBuf, WriteError> {
             e.to_string()
         },
     })
+}
+
+/// Whether `a` and `b` name one existing file or folder, by whatever paths (links, bind
+/// mounts, spellings).
+pub fn same_entry(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (fs::canonicalize(a), fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 fn is_plain_file(path: &Path) -> bool {
