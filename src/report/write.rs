@@ -57,6 +57,17 @@ static LIVE: Mutex<Live> = Mutex::new(Live {
     made: Vec::new(),
 });
 
+impl Live {
+    /// Takes a run's `made` folders off the list: removed first (those still empty) when the
+    /// run did not commit, kept when they hold its result.
+    fn forget_made(&mut self, made: &[PathBuf], remove: bool) {
+        if remove {
+            remove_if_empty(made);
+        }
+        self.made.retain(|folder| !made.contains(folder));
+    }
+}
+
 /// The live list, locked (a panic while it was held leaves it usable: every entry is pushed
 /// or removed whole).
 fn live() -> MutexGuard<'static, Live> {
@@ -64,8 +75,9 @@ fn live() -> MutexGuard<'static, Live> {
 }
 
 /// For an interrupt handler about to exit: waits for any write or commit in progress, removes
-/// the staging folder of every live run and the folders made to hold it, and returns the lock, to be held until the process
-/// exits so that no writer starts again, with the staging folders that could not be removed.
+/// the staging folder of every live run and the folders made to hold it, and returns the
+/// lock, to be held until the process exits so that no writer starts again, with the staging
+/// folders that could not be removed.
 /// The lock's [`Live::committed`] says what the process wrote before.
 pub fn abandon_live_runs() -> (MutexGuard<'static, Live>, Vec<PathBuf>) {
     let live = live();
@@ -247,11 +259,8 @@ impl Staged {
         }
         let inside = target.is_dir();
         let mut made = Vec::new();
-        Self::stage(target, name, &parent, contents, inside, &mut made).inspect_err(|_| {
-            let mut live = live();
-            remove_if_empty(&made);
-            live.made.retain(|folder| !made.contains(folder));
-        })
+        Self::stage(target, name, &parent, contents, inside, &mut made)
+            .inspect_err(|_| live().forget_made(&made, true))
     }
 
     /// [`Staged::begin`] once `target` is known to be a place for a folder: creates the
@@ -394,7 +403,7 @@ impl Staged {
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
         live.staging.retain(|staging| *staging != self.staging);
-        live.made.retain(|folder| !self.made.contains(folder));
+        live.forget_made(&self.made, false);
         live.committed.push(self.target.clone());
         Ok(self.target.clone())
     }
@@ -596,9 +605,11 @@ fn replaceable(target: &Path, contents: Contents) -> Result<Vec<String>, WriteEr
         }
     }
     let earlier = Earlier::read(target);
-    let kinds = earlier.kinds();
-    let own_of = |kind: Kind| own_files(target, kind, &earlier);
-    let own_any: Vec<String> = kinds.iter().flat_map(|&kind| own_of(kind)).collect();
+    let own_any: Vec<String> = earlier
+        .kinds()
+        .into_iter()
+        .flat_map(|kind| own_files(target, kind, &earlier))
+        .collect();
     // The files of an earlier result or shard, whichever this run writes: a folder holds one
     // output of supplyrisk's at a time, so a shard written where a result was (or the
     // reverse) replaces it, as it would in a folder without the user's files, rather than
@@ -854,10 +865,9 @@ impl Drop for Staged {
         let mut live = live();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
-            remove_if_empty(&self.made);
         }
         live.staging.retain(|staging| *staging != self.staging);
-        live.made.retain(|folder| !self.made.contains(folder));
+        live.forget_made(&self.made, !self.committed);
     }
 }
 
