@@ -1,5 +1,6 @@
 //! Counts the solver's pivots per network-month of a scenario, by what changed since the month
-//! before, for BENCHMARKS.md ("Where the remaining 1.6× is"): which months cost pivots.
+//! before, for BENCHMARKS.md ("Where the time goes") and docs/performance-history.md: which
+//! months cost pivots.
 //!
 //! ```text
 //! cargo run --release --example pivots -- scenarios/bench_medium.toml 100
