@@ -20,7 +20,6 @@ use std::process::ExitCode;
 use common::Setup;
 
 use supplyrisk::engine::allocation::Solver;
-use supplyrisk::engine::trial::monthly_capacities;
 
 /// The classes of month, in the order printed.
 const CAUSES: [&str; 4] = [
@@ -66,16 +65,11 @@ fn main() -> ExitCode {
             market_arcs.sort_unstable();
             let regime_arcs: Vec<usize> = commodity.regime_effects.iter().map(|e| e.arc).collect();
             for trial in 0..trials {
-                let months = match monthly_capacities(&plan, model.seed, trial, v, c) {
+                let months = match common::start_trial(&plan, model.seed, trial, v, c, &mut solver)
+                {
                     Ok(months) => months,
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return ExitCode::FAILURE;
-                    }
+                    Err(code) => return code,
                 };
-                solver
-                    .set_basis(&commodity.nominal_basis)
-                    .expect("the plan's basis fits its network");
                 let mut previous: Option<&Vec<f64>> = None;
                 for capacities in &months {
                     if let Err(e) = solver.solve(capacities) {

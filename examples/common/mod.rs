@@ -6,7 +6,9 @@
 
 use std::process::ExitCode;
 
+use supplyrisk::engine::allocation::Solver;
 use supplyrisk::engine::plan::Plan;
+use supplyrisk::engine::trial::monthly_capacities;
 use supplyrisk::model::Model;
 use supplyrisk::scenario;
 
@@ -52,4 +54,25 @@ pub fn setup(default_trials: u64) -> Result<Setup, ExitCode> {
         model,
         plan,
     })
+}
+
+/// Trial `trial`'s capacities of variant `v`'s network `c`, month by month, with `solver` reset
+/// to the network's nominal basis, as the engine starts a trial; on failure prints why and
+/// returns the exit code.
+pub fn start_trial(
+    plan: &Plan,
+    seed: u64,
+    trial: u64,
+    v: usize,
+    c: usize,
+    solver: &mut Solver,
+) -> Result<Vec<Vec<f64>>, ExitCode> {
+    let months = monthly_capacities(plan, seed, trial, v, c).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::FAILURE
+    })?;
+    solver
+        .set_basis(&plan.variants[v].commodities[c].nominal_basis)
+        .expect("the plan's basis fits its network");
+    Ok(months)
 }

@@ -472,6 +472,15 @@ impl Clone for Basis {
     }
 }
 
+impl Basis {
+    /// Whether `other` has the same tree arcs and the same arcs at their upper bound: two such
+    /// bases give every month the same flow formulas, however their trees are laid out. (For
+    /// `examples/bases`, which measures how often trials share a basis.)
+    pub fn same_arcs_as(&self, other: &Basis) -> bool {
+        self.state == other.state
+    }
+}
+
 /// The tree arc chosen to leave the basis.
 #[derive(Clone, Copy, Debug)]
 struct Leaving {

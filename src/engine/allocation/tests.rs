@@ -779,6 +779,41 @@ fn resetting_the_basis_gives_bit_identical_flows() {
 }
 
 #[test]
+fn same_arcs_as_changes_exactly_when_a_month_pivots() {
+    let mut rng = TestRng(31);
+    let (mut pivoting, mut quiet) = (0, 0);
+    for _ in 0..40 {
+        let instance = supply_chain(&mut rng, 5);
+        let network = instance.network();
+        let mut solver = Solver::new(&network);
+        solver.solve(&instance.capacities).expect("nominal");
+        let mut capacities = instance.capacities.clone();
+        for _ in 0..24 {
+            let before = solver.basis().clone();
+            assert!(before.same_arcs_as(solver.basis()));
+            next_month(&mut rng, &instance.capacities, &mut capacities);
+            solver.solve(&capacities).expect("solvable");
+            // A month without a pivot leaves every arc where it was. One with pivots ends on
+            // another basis in these months (each pivot moves one arc out of the tree to a
+            // bound and another in, and the dual simplex does not come back to the basis it
+            // started from unless degenerate pivots cycle, which they do not here).
+            let pivoted = solver.pivots_last_solve() > 0;
+            assert_eq!(before.same_arcs_as(solver.basis()), !pivoted);
+            assert_eq!(solver.basis().same_arcs_as(&before), !pivoted);
+            if pivoted {
+                pivoting += 1;
+            } else {
+                quiet += 1;
+            }
+        }
+    }
+    assert!(
+        pivoting > 50 && quiet > 50,
+        "{pivoting} pivoting, {quiet} quiet months"
+    );
+}
+
+#[test]
 fn bland_rule_from_the_first_pivot_is_still_optimal() {
     let mut rng = TestRng(8);
     for _ in 0..100 {
