@@ -902,6 +902,16 @@ fn a_project_that_comes_online_after_the_horizon_is_warned_about() {
     assert!(warnings("{ dist = \"lognormal\", median = 40, p90 = 60 }", "5").is_empty());
 }
 
+/// How `check` describes the model's disruption `id`.
+fn describe(model: &supplyrisk::model::Model, id: &str) -> String {
+    let disruption = model
+        .disruptions
+        .iter()
+        .find(|d| d.id == id)
+        .expect("the disruption");
+    supplyrisk::report::check::describe_process(&model.network, &disruption.process, model)
+}
+
 /// A regime written as a calendar (one-month states that hand over to the next) describes its
 /// many identical states in one entry each for the long-run shares and the mean stays, so a
 /// 27-state export-control timeline reads in two lines, not 27 items each.
@@ -921,12 +931,7 @@ factor = 0.5
 [[variant]]"#;
     let text = SCENARIO.replacen("[[variant]]", regime, 1);
     let (model, _) = model(&text);
-    let d = model
-        .disruptions
-        .iter()
-        .find(|d| d.id == "calendar")
-        .expect("the regime");
-    let text = supplyrisk::report::check::describe_process(&model.network, &d.process, &model);
+    let text = describe(&model, "calendar");
     assert!(
         text.contains(
             "long-run share of months: settled 100.0%, the 5 other states below 0.05% each"
@@ -956,13 +961,7 @@ factor = 0.5
         1,
     );
     let (odd_model, _) = common::model(&text);
-    let d = odd_model
-        .disruptions
-        .iter()
-        .find(|d| d.id == "calendar")
-        .expect("the regime");
-    let text =
-        supplyrisk::report::check::describe_process(&odd_model.network, &d.process, &odd_model);
+    let text = describe(&odd_model, "calendar");
     assert!(
         text.contains(
             "mean time in each state: a 1 month, b 1 month, odd 2 months, c 1 month, d 1 month, \
@@ -989,12 +988,7 @@ factor = 0.5
 
 [[variant]]"#;
     let (model, _) = model(&SCENARIO.replacen("[[variant]]", regime, 1));
-    let d = model
-        .disruptions
-        .iter()
-        .find(|d| d.id == "always")
-        .expect("the regime");
-    let text = supplyrisk::report::check::describe_process(&model.network, &d.process, &model);
+    let text = describe(&model, "always");
     assert!(text.starts_with("regime with 1 state;"), "{text}");
 }
 
