@@ -654,6 +654,10 @@ pub struct Solver {
     /// Changes whenever the basis does (a pivot, a basis set): a recorded sweep is valid only
     /// for the version it was recorded on.
     basis_version: u64,
+    /// The arcs out of the tree with a zero reduced cost, for [`Solver::dual_degenerate`], and
+    /// the basis version they were listed for (`u64::MAX`: none).
+    zero_reduced: Vec<u32>,
+    zero_reduced_version: u64,
     /// The nodes of the subtree cut off by the leaving arc (the first entries), and a mark
     /// per node equal to `stamp` when it is in that subtree.
     subtree: Vec<u32>,
@@ -1007,6 +1011,8 @@ impl Solver {
             replay: vec![0.0; total_nodes],
             upper_changes: vec![(0, 0.0); arc_count],
             basis_version: 0,
+            zero_reduced: Vec::with_capacity(arc_count),
+            zero_reduced_version: u64::MAX,
             first_at_depth: vec![NONE; total_nodes],
             subtree: vec![0; total_nodes],
             mark: vec![0; total_nodes],
@@ -1143,6 +1149,39 @@ impl Solver {
         self.flows_current = false;
         self.order_stale = true;
         self.upper_stale = true;
+    }
+
+    /// Whether the current basis is *dual degenerate*: some arc out of the tree whose capacity
+    /// in the last solve is positive has a reduced cost of 0 (its tie half too, with tie
+    /// costs). After a successful solve, `false` proves the optimal flow unique: any other
+    /// feasible flow moves such an arc off its bound, at a strictly positive cost. So when the
+    /// optimal flow is not unique, every optimal basis is dual degenerate. Reduced costs
+    /// depend on the basis only, so the arcs with a zero one are listed once per basis
+    /// (`O(arcs)`, after a pivot); a month on the same basis checks only their capacities.
+    pub fn dual_degenerate(&mut self) -> bool {
+        if self.zero_reduced_version != self.basis_version {
+            let arcs = self.arc_count;
+            let (tails, heads) = (&self.tail[..arcs], &self.head[..arcs]);
+            let (costs, state) = (&self.cost[..arcs], &self.basis.state[..arcs]);
+            let potential = &self.basis.potential;
+            let (tie_costs, tie_potential) = (&self.tie_cost, &self.basis.tie_potential);
+            self.zero_reduced.clear();
+            for arc in 0..arcs {
+                let (tail, head) = (tails[arc] as usize, heads[arc] as usize);
+                if state[arc] != ArcState::Tree
+                    && costs[arc] - potential[tail] + potential[head] == 0
+                    && (!self.tied
+                        || tie_costs[arc] - tie_potential[tail] + tie_potential[head] == 0)
+                {
+                    self.zero_reduced.push(arc as u32);
+                }
+            }
+            self.zero_reduced_version = self.basis_version;
+        }
+        let capacity = &self.capacity;
+        self.zero_reduced
+            .iter()
+            .any(|&arc| capacity[arc as usize] > 0.0)
     }
 
     /// Pivots made by the last solve (0: the starting basis was already optimal).

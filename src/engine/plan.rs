@@ -337,6 +337,12 @@ pub struct Plan {
     pub node_slot: Vec<Option<usize>>,
     /// Number of rows of the node-multiplier table.
     pub node_slots: usize,
+    /// Whether two different flows can tie under SPEC 4's costs: a network of more than
+    /// [`MAX_TIE_EDGES`] edges, where the 2^i perturbation that makes the optimum unique does
+    /// not fit. The engine then solves every month from the nominal basis rather than from
+    /// last month's, so that a tied month's flows depend on its own capacities only (SPEC 4:
+    /// "never on how earlier months were solved").
+    pub optimum_may_tie: bool,
 }
 
 /// Most edges whose 2^i perturbation becomes tie costs when it does not fit in the costs:
@@ -702,6 +708,7 @@ impl Plan {
             growth,
             node_slot,
             node_slots,
+            optimum_may_tie: !costs.unique,
         })
     }
 }

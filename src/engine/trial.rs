@@ -896,9 +896,13 @@ fn simulate(
         } else {
             &cp.schedule.monthly_regimes_unchanged
         };
-        let flows = match solver.solve_changed(capacities, movable) {
-            Ok(flows) => flows,
-            Err(warm) => solve_cold_fallback(solver, capacities, warm, trial, variant, m)?,
+        let flows = if plan.optimum_may_tie && m > from {
+            solve_month_alone(solver, capacities, movable, cp, trial, variant, m)?
+        } else {
+            match solver.solve_changed(capacities, movable) {
+                Ok(flows) => flows,
+                Err(warm) => solve_cold_fallback(solver, capacities, warm, trial, variant, m)?,
+            }
         };
         let Some(focus) = serve_markets(cp, month_demand, flows, stocks) else {
             continue;
@@ -931,6 +935,36 @@ fn simulate(
         *slots.metric_slot(metric) = value;
     }
     Ok(())
+}
+
+/// Month `m` of a network whose optimum may tie ([`Plan::optimum_may_tie`]), so that its flows
+/// depend on this month's capacities alone (SPEC 4), not on the basis last month left. Solved
+/// warm first: a result whose basis is not dual degenerate is the unique optimum, whatever
+/// basis reached it. Otherwise the optimum may be one of several, and the month is solved
+/// again from the nominal basis, as a trial's first month is: then the basis it starts from
+/// does not depend on earlier months either.
+#[inline(never)]
+fn solve_month_alone<'s>(
+    solver: &'s mut Solver,
+    capacities: &[f64],
+    movable: &[u32],
+    cp: &CommodityPlan,
+    trial: u64,
+    variant: &VariantPlan,
+    m: usize,
+) -> Result<&'s [f64], TrialError> {
+    if let Err(warm) = solver.solve_changed(capacities, movable) {
+        solve_cold_fallback(solver, capacities, warm, trial, variant, m)?;
+    }
+    if solver.dual_degenerate() {
+        solver
+            .set_basis(&cp.nominal_basis)
+            .map_err(trial_error(trial, variant, m))?;
+        if let Err(warm) = solver.solve(capacities) {
+            return solve_cold_fallback(solver, capacities, warm, trial, variant, m);
+        }
+    }
+    Ok(solver.flows())
 }
 
 /// `a.min(b)` for an `a` that is never NaN (a flow, a running maximum), with one compare:

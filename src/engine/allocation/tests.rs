@@ -1345,3 +1345,79 @@ fn months_far_smaller_than_the_last_are_solved_exactly() {
         }
     }
 }
+
+/// Two equal routes from a source `s` to a sink `t`, closed by a demand arc `t → s` of cost
+/// −10 and capacity 1: the unit of flow may take either route, or split, unless their costs
+/// differ or one is closed.
+fn two_routes(second_route_cost: i128, second_route_capacity: f64) -> (FlowNetwork, Vec<f64>) {
+    let mut network = FlowNetwork::new(4).expect("small network");
+    for (from, to, cost) in [
+        (3, 0, -10),
+        (0, 1, 1),
+        (1, 3, 1),
+        (0, 2, 1),
+        (2, 3, second_route_cost),
+    ] {
+        network.add_arc(from, to, cost).expect("valid arc");
+    }
+    let capacities = vec![1.0, 1.0, 1.0, 1.0, second_route_capacity];
+    (network, capacities)
+}
+
+#[test]
+fn a_dual_degenerate_basis_is_reported_exactly_when_a_tie_is_open() {
+    for (cost, capacity, degenerate) in [(1, 1.0, true), (2, 1.0, false), (1, 0.0, false)] {
+        let (network, capacities) = two_routes(cost, capacity);
+        let mut solver = Solver::new(&network);
+        let flows = solver.solve(&capacities).expect("solvable").to_vec();
+        assert_eq!(flows[0], 1.0, "the demand is met");
+        assert_eq!(
+            solver.dual_degenerate(),
+            degenerate,
+            "second route of cost {cost} and capacity {capacity}: flows {flows:?}"
+        );
+    }
+}
+
+/// The claim [`Solver::dual_degenerate`] makes and the engine relies on: when it answers
+/// `false` after a solve, the optimal flow is unique, so a solve from any other basis (here the
+/// trivial one) returns it too. Transport costs coarsened to {0, 1, 2}, so that many months
+/// tie; both answers must occur, or the test proves nothing.
+#[test]
+fn a_basis_that_is_not_dual_degenerate_holds_the_only_optimum() {
+    let mut rng = TestRng(23);
+    let (mut unique, mut degenerate) = (0_u32, 0_u32);
+    for trial in 0..40 {
+        let mut instance = supply_chain(&mut rng, 4);
+        for arc in &mut instance.arcs {
+            if (1..=1000).contains(&arc.2) {
+                arc.2 %= 3;
+            }
+        }
+        let network = instance.network();
+        let mut warm = Solver::new(&network);
+        let mut cold = Solver::new(&network);
+        let mut capacities = instance.capacities.clone();
+        for month in 0..60 {
+            next_month(&mut rng, &instance.capacities, &mut capacities);
+            let warm_flows = warm.solve(&capacities).expect("warm solve").to_vec();
+            if warm.dual_degenerate() {
+                degenerate += 1;
+                continue;
+            }
+            unique += 1;
+            let cold_flows = cold.solve_cold(&capacities).expect("cold solve");
+            let tolerance = 2.0 * FEASIBILITY_TOLERANCE * max_capacity(&capacities);
+            for (arc, (w, c)) in warm_flows.iter().zip(cold_flows).enumerate() {
+                assert!(
+                    (w - c).abs() <= tolerance,
+                    "trial {trial} month {month} arc {arc}: warm {w} vs cold {c}"
+                );
+            }
+        }
+    }
+    assert!(
+        unique > 100 && degenerate > 100,
+        "{unique} months proved unique, {degenerate} dual degenerate"
+    );
+}
