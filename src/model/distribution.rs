@@ -52,6 +52,11 @@ const MIN_SHAPE: f64 = 1e-300;
 /// 10^15, and no end in sight at 10^20.
 pub const MAX_GAMMA_SHAPE: f64 = 1e10;
 
+/// The widest range (max − min) of a triangular or PERT distribution. The triangular's inverse
+/// CDF multiplies two widths, which overflows beyond about 1.3e154 and then draws nonsense;
+/// no quantity a scenario describes comes near either bound.
+pub const MAX_RANGE: f64 = 1e150;
+
 /// A number as messages and descriptions show it: plainly in the range people write
 /// (`0.25`, `28600`), in exponent form outside it (`1e20`, `2.5e-9`) rather than as hundreds
 /// of digits.
@@ -431,13 +436,21 @@ impl Uniform {
         if min > max {
             return Err(ParamError::new(
                 "max",
-                format!("max ({max}) must not be less than min ({min})"),
+                format!(
+                    "max ({}) must not be less than min ({})",
+                    Num(max),
+                    Num(min)
+                ),
             ));
         }
         if !(max - min).is_finite() {
             return Err(ParamError::new(
                 "max",
-                format!("max − min ({max} − {min}) must be a finite number"),
+                format!(
+                    "max − min ({} − {}) must be a finite number",
+                    Num(max),
+                    Num(min)
+                ),
             ));
         }
         Ok(Uniform { min, max })
@@ -472,25 +485,38 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), ParamError> {
     if min >= max {
         return Err(ParamError::new(
             "max",
-            format!("max ({max}) must be greater than min ({min})"),
+            format!("max ({}) must be greater than min ({})", Num(max), Num(min)),
         ));
     }
-    if !(max - min).is_finite() {
+    if max - min > MAX_RANGE {
         return Err(ParamError::new(
             "max",
-            format!("max − min ({max} − {min}) must be a finite number"),
+            format!(
+                "max − min ({} − {}) must be at most {MAX_RANGE:e}, beyond which the \
+                 distribution's arithmetic overflows",
+                Num(max),
+                Num(min)
+            ),
         ));
     }
     if mode < min {
         return Err(ParamError::new(
             "mode",
-            format!("mode ({mode}) must not be less than min ({min})"),
+            format!(
+                "mode ({}) must not be less than min ({})",
+                Num(mode),
+                Num(min)
+            ),
         ));
     }
     if mode > max {
         return Err(ParamError::new(
             "mode",
-            format!("mode ({mode}) must not be greater than max ({max})"),
+            format!(
+                "mode ({}) must not be greater than max ({})",
+                Num(mode),
+                Num(max)
+            ),
         ));
     }
     Ok(())
@@ -657,7 +683,7 @@ impl Normal {
         {
             return Err(ParamError::new(
                 "max",
-                format!("max ({max}) must be greater than min ({min})"),
+                format!("max ({}) must be greater than min ({})", Num(max), Num(min)),
             ));
         }
         let truncation = if min.is_none() && max.is_none() {
@@ -1087,10 +1113,22 @@ pub struct Beta {
 }
 
 impl Beta {
-    /// Requires a, b ≥ 1e-300 (> 0 in practice).
+    /// Requires 1e-300 ≤ a, b ≤ [`MAX_GAMMA_SHAPE`].
     pub fn new(a: f64, b: f64) -> Result<Beta, ParamError> {
-        shape_parameter("a", a)?;
-        shape_parameter("b", b)?;
+        for (key, shape) in [("a", a), ("b", b)] {
+            shape_parameter(key, shape)?;
+            if shape > MAX_GAMMA_SHAPE {
+                return Err(ParamError::new(
+                    key,
+                    format!(
+                        "{key} ({}) must be at most {MAX_GAMMA_SHAPE:e}: it is drawn as a \
+                         gamma of that shape, and a + b would reach infinity; a beta that \
+                         narrow is a fixed value, so write the number itself",
+                        Num(shape)
+                    ),
+                ));
+            }
+        }
         Ok(Beta {
             a,
             b,
