@@ -1082,3 +1082,25 @@ fn assert_largest_change_first(report: &Report) {
         .unwrap_or_else(|| panic!("{line} (expected {next})"));
     assert_share(figures(rest)[0], next_mean.abs(), "the next largest change");
 }
+
+/// Numbers beyond any real quantity read in exponent form, and a month beyond any horizon gets
+/// no calendar date (review, 2026-11-30: `online_month = 1e300` printed 301 digits and the
+/// date "357915967-04").
+#[test]
+fn a_project_beyond_any_horizon_is_described_in_a_few_characters() {
+    let project = r#"[[disruption]]
+id = "late"
+kind = "project"
+targets = ["br_mine"]
+online_month = 1e300
+
+[[variant]]"#;
+    let text = SCENARIO.replacen("[[variant]]", project, 1);
+    let (model, _) = model(&text);
+    let text = describe(&model, "late");
+    assert!(
+        text.contains("online from month 1e300 (beyond any horizon)"),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{text}");
+}

@@ -444,10 +444,14 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
         }
         Process::Project(p) => {
             let online = match p.online_month.as_fixed() {
-                Some(m) => format!(
+                Some(m) if m < f64::from(crate::model::MAX_HORIZON_MONTHS) => format!(
                     "online from month {} ({})",
-                    m.floor(),
+                    format_quantity(m.floor()),
                     model.start.plus(m.max(0.0).floor() as u32)
+                ),
+                Some(m) => format!(
+                    "online from month {} (beyond any horizon)",
+                    format_quantity(m.floor())
                 ),
                 None => format!(
                     "online month {}",
@@ -636,7 +640,7 @@ fn late_projects(model: &Model, out: &mut Vec<Warning>) {
             model.horizon_months - 1,
             if variants.len() == 1 { "" } else { "s" },
             variants.join(", "),
-            earliest.floor(),
+            format_quantity(earliest.floor()),
             model.start
         )));
     }

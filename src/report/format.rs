@@ -11,7 +11,7 @@ pub fn exact(x: f64) -> String {
 
 /// A tonnage for people: thousands separated, rounded to a sensible precision.
 pub fn format_tonnes(t: f64) -> String {
-    if t.abs() >= 100.0 {
+    if (100.0..1e15).contains(&t.abs()) {
         group_thousands(t.round() as i64)
     } else {
         format_quantity(t)
@@ -37,6 +37,14 @@ pub fn format_quantity(x: f64) -> String {
         return "0".to_string();
     }
     let magnitude = x.abs();
+    if magnitude >= 1e15 {
+        // Beyond any real tonnage: four significant digits in exponent form ("1e20",
+        // "3.333e99"), not dozens of digits.
+        let text = format!("{x:.3e}");
+        let (mantissa, exponent) = text.split_once('e').expect("exponent form");
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
     let decimals = if magnitude >= 100.0 {
         0
     } else if magnitude >= 10.0 {
@@ -125,6 +133,15 @@ mod tests {
         assert_eq!(format_quantity(0.375), "0.375");
         assert_eq!(format_quantity(33.333), "33.3");
         assert_eq!(format_quantity(0.0001), "1.00e-4");
+        // Beyond any real quantity, exponent form rather than hundreds of digits (review,
+        // 2026-11-30), and never a saturated integer.
+        assert_eq!(format_quantity(1e300), "1e300");
+        assert_eq!(format_quantity(-1e300), "-1e300");
+        assert_eq!(format_quantity(1e100 / 3.0), "3.333e99");
+        assert_eq!(format_quantity(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(format_quantity(1e15), "1e15");
+        assert_eq!(format_tonnes(1e300), "1e300");
+        assert_eq!(format_tonnes(-2.5e20), "-2.5e20");
         assert_eq!(format_share(0.71), "71.0%");
         assert_eq!(points(-0.009, 1), "−0.9");
         assert_eq!(points(0.012, 1), "+1.2");

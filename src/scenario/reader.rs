@@ -320,7 +320,10 @@ impl<'a> Reader<'a> {
                     // A float is exact only below 2^53 (~9e15): larger whole numbers must be
                     // written as integers, and none from 2^63 on fits any key.
                     let message = if x.value.fract() != 0.0 {
-                        format!("{} is not a whole number; expected an integer", x.value)
+                        format!(
+                            "{} is not a whole number; expected an integer",
+                            crate::model::distribution::Num(x.value)
+                        )
                     } else if x.value.abs() >= 2f64.powi(63) {
                         format!(
                             "{:e} is out of range; no whole-number key accepts less than \
