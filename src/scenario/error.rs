@@ -22,9 +22,13 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts[line];
-        let column = text
+        let mut column = text
             .get(line_start..offset)
             .map_or(offset - line_start, |s| s.chars().count());
+        // A byte-order mark takes no column in an editor.
+        if line == 0 && text.starts_with('\u{feff}') && offset >= '\u{feff}'.len_utf8() {
+            column -= 1;
+        }
         Location {
             line: line + 1,
             column: column + 1,
@@ -220,12 +224,27 @@ impl<'a> Problems<'a> {
     }
 }
 
+/// The longest word (in characters) that gets a suggestion: the edit distance takes time and
+/// memory in the product of the two lengths, and a typo in a 30,000-character id once took
+/// 12 s and 7 GB to suggest.
+const MAX_SUGGESTED_CHARS: usize = 64;
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+/// Words or candidates longer than [`MAX_SUGGESTED_CHARS`] get no suggestion.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word_chars = word.chars().count();
+    if word_chars > MAX_SUGGESTED_CHARS {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        let distance = edit_distance(word, candidate);
         let limit = (candidate.len().max(word.len()) / 3).max(1);
+        let candidate_chars = candidate.chars().count();
+        // The distance is at least the difference in length.
+        if candidate_chars > MAX_SUGGESTED_CHARS || candidate_chars.abs_diff(word_chars) > limit {
+            continue;
+        }
+        let distance = edit_distance(word, candidate);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
@@ -273,6 +292,30 @@ mod tests {
         // 'é' is two bytes but one column: the space after it is column 3.
         assert_eq!(index.locate(text, 9), Location { line: 2, column: 3 });
         assert_eq!(index.locate(text, 15), Location { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let text = "\u{feff}a = 1\nb = 2";
+        let index = LineIndex::new(text);
+        // 'a' right after the 3-byte mark is column 1, '=' column 3; line 2 is unaffected.
+        assert_eq!(index.locate(text, 3), Location { line: 1, column: 1 });
+        assert_eq!(index.locate(text, 5), Location { line: 1, column: 3 });
+        assert_eq!(index.locate(text, 9), Location { line: 2, column: 1 });
+    }
+
+    #[test]
+    fn long_words_get_no_suggestion_and_cost_nothing() {
+        // A 30,000-character id with a typo once took 12 s and 7 GB (review, 2026-11-30).
+        let long = "a".repeat(30_000);
+        let typo = format!("{}b", &long[1..]);
+        let start = std::time::Instant::now();
+        assert_eq!(suggest(&typo, [long.as_str()]), None);
+        assert!(start.elapsed().as_secs_f64() < 1.0, "{:?}", start.elapsed());
+        // At the limit, suggestions work as for short words.
+        let at_limit = "a".repeat(MAX_SUGGESTED_CHARS);
+        let near = format!("{}b", &at_limit[1..]);
+        assert_eq!(suggest(&near, [at_limit.as_str()]), Some(at_limit.as_str()));
     }
 
     #[test]
