@@ -785,6 +785,8 @@ struct Validator<'r, 'a> {
     /// Nodes whose handled commodities are unknown because their own table has a problem:
     /// rules about what their edges carry would only cascade from that problem.
     uncertain: Vec<String>,
+    /// Nodes whose `kind` is missing or invalid: they stand in the model as hubs.
+    kind_unknown: Vec<String>,
     /// Disruptions whose own table has a problem, with their kind: they stand in the model as
     /// placeholders, so an override of them is checked against the kind written, not the
     /// placeholder's, and its value is not checked against a process that does not exist.
@@ -801,6 +803,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         Self {
             r,
             uncertain: Vec::new(),
+            kind_unknown: Vec::new(),
             broken_disruptions: Vec::new(),
             hints_left: UNKNOWN_ID_HINTS,
             start: None,
@@ -1376,6 +1379,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         if self.r.problems.len() > problems_before {
             self.uncertain.push(id.value.clone());
         }
+        if kind.is_none() {
+            self.kind_unknown.push(id.value.clone());
+        }
         let kind = kind.unwrap_or(NodeKind::Hub);
         let country = country.unwrap_or(Country::UNKNOWN);
         if kind == NodeKind::Market && market.is_none() {
@@ -1475,6 +1481,9 @@ impl<'r, 'a> Validator<'r, 'a> {
     ) -> Option<NodeId> {
         match node_ids.find(&focus.value) {
             Some(i) if nodes[i].kind == NodeKind::Market => Some(NodeId(i)),
+            // A node whose kind is missing or misspelt stands in as a hub; its own message
+            // says what is wrong, and "is a hub" would be false.
+            Some(_) if self.kind_unknown.contains(&focus.value) => None,
             Some(i) => {
                 self.r.error(
                     &focus.span,
