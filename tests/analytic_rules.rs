@@ -3,7 +3,8 @@
 //! exporter's country, through a third-country hub, under two regimes at once), paired
 //! reductions against a random baseline, months with zero demand, stock refill after every
 //! market's demand, origin mixing at a hub, one growth draw for all of a market's commodities,
-//! and a stock cap that rises with demand. Each expected value is derived in closed form in a
+//! a stock cap that rises with demand, origins with several countries and the market's own,
+//! growth clipped at −1, and one outage for all of a shared node's commodities. Each expected value is derived in closed form in a
 //! comment, which also names the wrong implementation the test rules out; deterministic cases
 //! are asserted exactly (or to 1e-9), random ones within K = 5 standard errors from theory. Run
 //! them in release mode: `cargo test --release --test analytic_rules`.
@@ -976,4 +977,278 @@ to = "us"
     );
     assert_exact(&summary, "base", "x", "shortage_months", 0.0);
     assert_exact(&summary, "base", "x", "shortfall_exceeds_threshold", 0.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Via C with several countries, and the market's own country.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_unit_is_via_every_listed_country_on_its_path() {
+    // dependency_on = ["CN", "RU"]. A RU mine and a KZ mine (5 t/month each) feed a CN
+    // refinery, which serves the US; a CN mine and an AU mine (5 t/month each) serve the US
+    // directly. US demand is 20 t/month and supply 20 t/month, so every flow is forced.
+    // SPEC 4: a unit is via C if any node on its path is in C.
+    // - via CN: the refinery's 10 t and the CN mine's 5 t: dependency_CN = 15/20 = 0.75;
+    // - via RU: the RU mine's 5 t (through the CN refinery): dependency_RU = 5/20 = 0.25;
+    // - via neither: the AU mine's 5 t: independent_share = 0.25 (KZ's passes CN).
+    // Ruled out: counting a unit only for the last (or first) listed country it passes
+    // (dependency_RU 0, or dependency_CN 0.5), and splitting a unit between the countries on
+    // its path (0.625 and 0.125).
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 6
+focus_market = "us"
+dependency_on = ["CN", "RU"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "ru_mine"
+kind = "mine"
+country = "RU"
+capacity = { x = 60 }
+
+[[node]]
+id = "kz_mine"
+kind = "mine"
+country = "KZ"
+capacity = { x = 60 }
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 60 }
+
+[[node]]
+id = "au_mine"
+kind = "mine"
+country = "AU"
+capacity = { x = 60 }
+
+[[node]]
+id = "cn_refinery"
+kind = "refinery"
+country = "CN"
+capacity = { x = 1200 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 240 }
+
+[[edge]]
+from = "ru_mine"
+to = "cn_refinery"
+
+[[edge]]
+from = "kz_mine"
+to = "cn_refinery"
+
+[[edge]]
+from = "cn_refinery"
+to = "us"
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[edge]]
+from = "au_mine"
+to = "us"
+"#;
+    let summary = run_text(text, 200, 3, 2);
+    assert_exact(&summary, "base", "x", "dependency_CN", 0.75);
+    assert_exact(&summary, "base", "x", "dependency_RU", 0.25);
+    assert_exact(&summary, "base", "x", "independent_share", 0.25);
+    assert_exact(&summary, "base", "x", "shortfall_share", 0.0);
+}
+
+#[test]
+fn the_focus_markets_own_country_counts_as_on_the_path() {
+    // dependency_on = ["CN", "US"], the focus market in the US. CN and AU mines (5 t/month
+    // each) serve it; demand 20 t/month, so half is short. SPEC 4: "a unit is via C if any
+    // node on its path, the mine and the market included, is in country C": every delivered
+    // tonne is via US (dependency_US = 10/20 = 0.5), CN's via CN too (0.25), and none is via
+    // neither (independent_share 0); shortfall_share 0.5.
+    // Ruled out: leaving the market out of the path (dependency_US 0, independent 0.25).
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 6
+focus_market = "us"
+dependency_on = ["CN", "US"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 60 }
+
+[[node]]
+id = "au_mine"
+kind = "mine"
+country = "AU"
+capacity = { x = 60 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 240 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[edge]]
+from = "au_mine"
+to = "us"
+"#;
+    let summary = run_text(text, 200, 3, 2);
+    assert_exact(&summary, "base", "x", "dependency_US", 0.5);
+    assert_exact(&summary, "base", "x", "dependency_CN", 0.25);
+    assert_exact(&summary, "base", "x", "independent_share", 0.0);
+    assert_exact(&summary, "base", "x", "shortfall_share", 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. A growth drawn below −1 is clipped to −1.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_growth_drawn_below_minus_one_is_clipped_to_minus_one() {
+    // demand_growth ~ uniform(−3, −2): every draw is below −1, and SPEC 3 clips growth to
+    // ≥ −1. With g = −1, demand in month m is 10·0^(m/12) t: 10 t in month 0 (0^0 = 1), none
+    // after. A CN mine of 5 t/month is the only supplier, so month 0 is half short and the
+    // later months count nothing (a month with zero demand contributes 0): Σ demand = 10,
+    // shortfall_share = 0.5, dependency_CN = 0.5, worst_month_shortfall 0.5, one shortage
+    // month, in every trial.
+    // Ruled out: no clip (a negative base to a fractional power: NaN demand, and the run
+    // fails); a clip to a value above −1, such as −0.99 (demand 10·0.01^(m/12) after month 0,
+    // all served, so shortfall_share < 0.5).
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 24
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 60 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 120 }
+demand_growth = { dist = "uniform", min = -3, max = -2 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+"#;
+    let summary = run_text(text, 200, 3, 2);
+    assert_exact(&summary, "base", "x", "shortfall_share", 0.5);
+    assert_exact(&summary, "base", "x", "dependency_CN", 0.5);
+    assert_exact(&summary, "base", "x", "worst_month_shortfall", 0.5);
+    assert_exact(&summary, "base", "x", "shortage_months", 1.0);
+    let later = monthly_mean(&summary, "base", "x", "dependency_CN", 1);
+    assert_eq!(later, 0.0, "month 1 has no demand, so it counts 0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. A node shared by several commodities takes each outage once.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_shared_node_takes_each_outage_once_for_all_its_commodities() {
+    // A CN mine produces x (10 t/month) and y (20 t/month), the US demands exactly that, and
+    // incidents (4 a year, severity 1, 30 days) close the mine. SPEC 4: "A node shared by
+    // several commodities takes each outage once, for all of them": both commodities lose the
+    // same fraction of every month, so per trial shortfall(x) = shortfall(y) (to rounding),
+    // while across trials it varies. Drawing the outages per commodity makes them differ in
+    // almost every trial.
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 36
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[commodity]]
+id = "y"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 120, y = 240 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 120, y = 240 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[disruption]]
+id = "outages"
+kind = "incidents"
+rate_per_year = 4
+targets = ["cn_mine"]
+severity = 1
+duration_days = 30
+"#;
+    let (model, _) = model(text);
+    let plan = Plan::new(&model).expect("plan");
+    let layout = layout(&plan);
+    assert_eq!((layout.variants, layout.commodities), (1, 2));
+    let metrics = layout.metrics();
+    let shortfall = 3; // [dependency_CN, independent, stock, shortfall, …]
+    let trials = 2_000;
+    let mut pairs: Vec<(f64, f64)> = Vec::new();
+    let mut sink = |_: u64, values: &[f64]| {
+        pairs.push((values[shortfall], values[metrics + shortfall]));
+    };
+    let settings = RunSettings {
+        seed: 37,
+        trials: 0..trials,
+        threads: 2,
+    };
+    run(&plan, &settings, &AtomicU64::new(0), Some(&mut sink)).expect("run");
+    assert_eq!(pairs.len() as u64, trials);
+    for (trial, &(x, y)) in pairs.iter().enumerate() {
+        assert!(
+            (x - y).abs() < 1e-12,
+            "trial {trial}: shortfall {x} for x, {y} for y"
+        );
+    }
+    // 12 outages of about a month in 36 months: shortfall ≈ 1/3 on average, and it varies.
+    let (lowest, highest) = pairs
+        .iter()
+        .fold((1.0f64, 0.0f64), |(lo, hi), &(x, _)| (lo.min(x), hi.max(x)));
+    assert!(
+        lowest < 0.2 && highest > 0.4,
+        "outages must vary: {lowest}..{highest}"
+    );
 }
