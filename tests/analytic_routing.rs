@@ -210,7 +210,8 @@ fn several_effects_on_one_edge_in_one_state_multiply() {
     // trial's is the mean of μ_m over the 18 months. Wrong combinations give f_ban = 0.9 (last
     // effect wins, or the largest), 0.5 (min) or 0.8 (first wins): at least 0.14·π_m(ban) ≥ 0.056
     // above μ_m in every month (π_m(ban) ≥ 0.4 for all m: it starts at 0.6 and moves towards the
-    // stationary 0.2/(0.2 + 0.3) = 0.4), against a monthly tolerance of 4·√(μ(1 − μ)/n) ≤ 0.01415.
+    // stationary 0.2/(0.2 + 0.3) = 0.4), against a monthly tolerance of K·√(μ(1 − μ)/n) ≤ 0.0177
+    // (K = 5, n = 20,000).
     let horizon = 18;
     let trials = 20_000;
     let text = outage_network(
