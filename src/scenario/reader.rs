@@ -223,6 +223,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A display name: a string of one line, since titles, table rows and chart captions
+    /// show it as one (a line break in a scenario's name broke `report.md`'s title).
+    pub fn one_line(&mut self, t: TableRef<'_, '_>, key: &str) -> Option<Sp<String>> {
+        let text = self.string(t, key)?;
+        if let Some(c) = text.value.chars().find(|c| c.is_control()) {
+            self.error(
+                &text.span,
+                t.child(key),
+                format!(
+                    "a name is one line of text, without {}",
+                    if c == '\n' || c == '\r' {
+                        "line breaks".to_string()
+                    } else {
+                        format!("control characters ({:?})", c)
+                    }
+                ),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
     /// A required string entry.
     pub fn required_string(
         &mut self,

@@ -938,7 +938,7 @@ impl<'r, 'a> Validator<'r, 'a> {
 
         let name = self
             .r
-            .string(t, "name")
+            .one_line(t, "name")
             .map_or_else(|| default_name.to_string(), |s| s.value);
         let description = self.r.string(t, "description").map(|s| s.value);
 
@@ -1173,7 +1173,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
             let name = self
                 .r
-                .string(t, "name")
+                .one_line(t, "name")
                 .map_or_else(|| id.value.clone(), |s| s.value);
             out.push(Commodity { id: id.value, name });
         }
@@ -1333,7 +1333,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
                 parsed
             });
-        let name = self.r.string(t, "name").map(|s| s.value);
+        let name = self.r.one_line(t, "name").map(|s| s.value);
 
         let mut capacity = vec![None; commodity_ids.len()];
         let mut market = None;
@@ -2077,7 +2077,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let id_ok = id
             .as_ref()
             .is_some_and(|id| self.check_id(id, &t.child("id"), seen, "disruption"));
-        let name = self.r.string(t, "name").map(|s| s.value);
+        let name = self.r.one_line(t, "name").map(|s| s.value);
         let process = match kind.as_str() {
             "incidents" => self.incidents(t, nodes, node_ids).map(Process::Incidents),
             "regime" => self.regime(t, commodity_ids).map(Process::Regime),
@@ -3031,7 +3031,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         let id_ok = id
             .as_ref()
             .is_some_and(|id| self.check_id(id, &t.child("id"), seen, "variant"));
-        let name = self.r.string(t, "name").map(|s| s.value);
+        let name = self.r.one_line(t, "name").map(|s| s.value);
         let baseline = self
             .r
             .boolean(t, "baseline")
