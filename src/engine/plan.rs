@@ -8,7 +8,7 @@ use crate::engine::allocation::{Basis, FlowNetwork, Solver};
 use crate::engine::mirror::{Mirror, Side};
 use crate::engine::stream::key_hash;
 use crate::model::{
-    CommodityId, Country, Disruption, Distribution, Edge, Model, NodeId, NodeKind, Process, Variant,
+    CommodityId, Country, Disruption, Distribution, Model, NodeId, NodeKind, Process, Variant,
 };
 
 /// Why a model cannot be compiled (never for a validated model, short of a bug or absurd sizes).
@@ -760,6 +760,7 @@ fn bounds(
     let order = network
         .topological_order()
         .expect("validation guarantees an acyclic network");
+    let adjacency = network.adjacency();
     let mut node_bound = vec![0.0; network.nodes.len()];
     let mut edge_bound = vec![0.0; network.edges.len()];
     for v in order {
@@ -768,19 +769,18 @@ fn bounds(
         node_bound[v.0] = match node.kind {
             NodeKind::Mine => own.unwrap_or(0.0),
             _ => {
-                let incoming: f64 = network
-                    .edges
+                // Summed in file order, as the bound has always been.
+                let incoming: f64 = adjacency.into[v.0]
                     .iter()
-                    .enumerate()
-                    .filter(|(i, e)| alive_edge[*i] && e.to == v)
-                    .map(|(i, _)| edge_bound[i])
+                    .filter(|&&i| alive_edge[i])
+                    .map(|&i| edge_bound[i])
                     .sum();
                 own.map_or(incoming, |cap| cap.min(incoming))
             }
         };
-        for (i, e) in network.edges.iter().enumerate() {
-            if alive_edge[i] && e.from == v {
-                let own = e.capacity_t_per_year[c.0];
+        for &i in &adjacency.out_of[v.0] {
+            if alive_edge[i] {
+                let own = network.edges[i].capacity_t_per_year[c.0];
                 edge_bound[i] = own.map_or(node_bound[v.0], |cap| cap.min(node_bound[v.0]));
             }
         }
@@ -926,13 +926,14 @@ impl<'a> Compiling<'a> {
         let mut from_mine = vec![false; n];
         let mut to_market = vec![false; n];
         let starts = |v: NodeId, kind: NodeKind| handles(v.0) && variant.nodes[v.0].kind == kind;
+        let adjacency = network.adjacency();
         for &v in &order {
             reach_through(
                 &mut from_mine,
                 v,
                 starts(v, NodeKind::Mine),
-                &network.edges,
-                |i, e| (e.from == v && edge_ok(i)).then_some(e.to),
+                &adjacency.out_of[v.0],
+                |i| edge_ok(i).then_some(network.edges[i].to),
             );
         }
         for &v in order.iter().rev() {
@@ -940,8 +941,8 @@ impl<'a> Compiling<'a> {
                 &mut to_market,
                 v,
                 starts(v, NodeKind::Market),
-                &network.edges,
-                |i, e| (e.to == v && edge_ok(i)).then_some(e.from),
+                &adjacency.into[v.0],
+                |i| edge_ok(i).then_some(network.edges[i].from),
             );
         }
         // The focus market stays even when no mine reaches it in this variant (a `disable` cut
@@ -1170,13 +1171,14 @@ impl<'a> Compiling<'a> {
         if !self.keep[model.focus_market.0] {
             return trace;
         }
+        let adjacency = network.adjacency();
         let mut ancestor = vec![false; n];
         ancestor[model.focus_market.0] = true;
         for &v in self.order.iter().rev() {
             if ancestor[v.0] {
-                for (i, e) in network.edges.iter().enumerate() {
-                    if self.alive_edge[i] && e.to == v {
-                        ancestor[e.from.0] = true;
+                for &i in &adjacency.into[v.0] {
+                    if self.alive_edge[i] {
+                        ancestor[network.edges[i].from.0] = true;
                     }
                 }
             }
@@ -1193,11 +1195,10 @@ impl<'a> Compiling<'a> {
                     mask |= 1 << k;
                 }
             }
-            let incoming = network
-                .edges
+            let incoming = adjacency.into[v.0]
                 .iter()
-                .enumerate()
-                .filter(|(i, e)| self.alive_edge[*i] && e.to == v && ancestor[e.from.0])
+                .map(|&i| (i, &network.edges[i]))
+                .filter(|&(i, e)| self.alive_edge[i] && ancestor[e.from.0])
                 .map(|(i, e)| (edge_arc[i], trace_index[e.from.0]))
                 .collect();
             trace_index[v.0] = trace.len();
@@ -1269,15 +1270,15 @@ fn reach_through(
     reached: &mut [bool],
     v: NodeId,
     start: bool,
-    edges: &[Edge],
-    next: impl Fn(usize, &Edge) -> Option<NodeId>,
+    edges: &[usize],
+    next: impl Fn(usize) -> Option<NodeId>,
 ) {
     if start {
         reached[v.0] = true;
     }
     if reached[v.0] {
-        for (i, e) in edges.iter().enumerate() {
-            if let Some(w) = next(i, e) {
+        for &i in edges {
+            if let Some(w) = next(i) {
                 reached[w.0] = true;
             }
         }

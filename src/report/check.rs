@@ -209,14 +209,15 @@ fn supply_countries(
     let alive = |v: usize| !variant.node_disabled[v] && variant.nodes[v].handles(c);
     // Nodes that can reach the market, and nodes reachable from a mine: their intersection
     // is what lies on a mine-to-market path.
+    let adjacency = network.adjacency();
     let mut reaches = vec![false; n];
     reaches[market.0] = true;
     let mut stack = vec![market.0];
     while let Some(v) = stack.pop() {
-        for e in network
-            .edges
+        for e in adjacency.into[v]
             .iter()
-            .filter(|e| e.to.0 == v && e.carries[c.0])
+            .map(|&i| &network.edges[i])
+            .filter(|e| e.carries[c.0])
         {
             if alive(e.from.0) && !reaches[e.from.0] {
                 reaches[e.from.0] = true;
@@ -238,10 +239,10 @@ fn supply_countries(
         from_mine[v] = true;
     }
     while let Some(v) = stack.pop() {
-        for e in network
-            .edges
+        for e in adjacency.out_of[v]
             .iter()
-            .filter(|e| e.from.0 == v && e.carries[c.0])
+            .map(|&i| &network.edges[i])
+            .filter(|e| e.carries[c.0])
         {
             if alive(e.to.0) && reaches[e.to.0] && !from_mine[e.to.0] {
                 from_mine[e.to.0] = true;
@@ -537,9 +538,9 @@ impl Warning {
 pub fn warnings(model: &Model) -> Vec<Warning> {
     let network = &model.network;
     let mut out = Vec::new();
+    let adjacency = network.adjacency();
     for (i, node) in network.nodes.iter().enumerate() {
-        let connected = network.edges.iter().any(|e| e.from.0 == i || e.to.0 == i);
-        if !connected {
+        if adjacency.into[i].is_empty() && adjacency.out_of[i].is_empty() {
             out.push(Warning::new(format!("node {} has no edges", node.id)));
         }
     }
