@@ -355,10 +355,16 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // down is only missing a comma, as the parser says.)
             if message.contains("expected `,`")
                 && key_of_value_at(text, span.start).is_none()
-                && let Some((start, key, closer)) = unclosed_value_above(text, span.start)
+                && let Some((start, key, closer, right_above)) =
+                    unclosed_value_above(text, span.start)
             {
+                let place = if right_above {
+                    "at the end of this line"
+                } else {
+                    "after its last line"
+                };
                 let message = format!(
-                    "TOML syntax error: the value of `{}` is not closed: a `{closer}` is missing at the end of this line ({message})",
+                    "TOML syntax error: the value of `{}` is not closed: a `{closer}` is missing {place} ({message})",
                     key.name
                 );
                 reader.error(&(start..start), key.path, message);
@@ -525,12 +531,19 @@ fn key_on_line(text: &str, line_start: usize, name: &str, value: &str) -> Option
     })
 }
 
-/// When byte `at` starts its line (blanks aside) and the nearest line above with anything but
-/// blanks and a comment is `key = …` whose value opens a `[` or `{` that nothing after it in
-/// the file closes: the byte where that value starts, the key, and the closer the innermost
-/// opener left open on that line needs. Strings are skipped, and a `#` outside them ends a
-/// line.
-fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
+/// Lines [`unclosed_value_above`] climbs looking for the `key = …` line of an unclosed value
+/// (a `transitions` matrix of a few hundred states still fits).
+const MAX_VALUE_LINES: usize = 2_000;
+
+/// When byte `at` starts its line (blanks aside) and lies inside a value that a `key = …` line
+/// above opened with `[` or `{` and that nothing after it in the file closes: the byte where
+/// that value starts, the key, the closer its innermost opener still open at `at` needs, and
+/// whether the key's line is the one right above (else the value spans lines). The climb
+/// passes the value's own lines (rows of a matrix, elements of an array, and a table header
+/// that the open value swallowed as an element) and stops at the first `key = …` line: the
+/// answer is `None` when that line's value is closed by `at`. Strings are skipped, and a `#`
+/// outside them ends a line.
+fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char, bool)> {
     let at = at.min(text.len());
     if !text.is_char_boundary(at) {
         return None;
@@ -539,33 +552,43 @@ fn unclosed_value_above(text: &str, at: usize) -> Option<(usize, KeyAt, char)> {
     if !text[line_start..at].trim().is_empty() {
         return None;
     }
-    // The nearest line above with content.
     let mut end = line_start.checked_sub(1)?;
-    let (start, line) = loop {
+    let mut right_above = true;
+    for _ in 0..MAX_VALUE_LINES {
         let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
         let line = &text[start..end];
         let content = line.trim();
+        let key = line
+            .find('=')
+            .and_then(|equals| Some((equals, key_of_value_at(text, start + equals + 1)?)));
+        if let Some((equals, key)) = key {
+            // The openers left open by the key's value down to the error's line, then whether
+            // the rest of the file ever closes the outermost of them.
+            let mut open = Vec::new();
+            scan_brackets(&line[equals + 1..], &mut open);
+            for between in text[end..line_start].split('\n') {
+                if open.is_empty() {
+                    break;
+                }
+                scan_brackets(between, &mut open);
+            }
+            let closer = *open.last()?;
+            for rest in text[line_start..].split('\n') {
+                scan_brackets(rest, &mut open);
+                if open.is_empty() {
+                    return None;
+                }
+            }
+            let value = &line[equals + 1..];
+            let offset = value.len() - value.trim_start().len();
+            return Some((start + equals + 1 + offset, key, closer, right_above));
+        }
         if !content.is_empty() && !content.starts_with('#') {
-            break (start, line);
+            right_above = false;
         }
         end = start.checked_sub(1)?;
-    };
-    let equals = line.find('=')?;
-    let value_start = start + equals + 1;
-    let key = key_of_value_at(text, value_start)?;
-    // The openers left open at the end of the key's line, then whether the rest of the file
-    // ever closes the outermost of them.
-    let mut open = Vec::new();
-    scan_brackets(&line[equals + 1..], &mut open);
-    let closer = *open.last()?;
-    for rest in text[end..].split('\n') {
-        scan_brackets(rest, &mut open);
-        if open.is_empty() {
-            return None;
-        }
     }
-    let offset = line[equals + 1..].len() - line[equals + 1..].trim_start().len();
-    Some((value_start + offset, key, closer))
+    None
 }
 
 /// For the parser's "key with no value" (a line such as `capacity { sb = 1 }`): the key
