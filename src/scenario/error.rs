@@ -230,7 +230,7 @@ impl<'a> Problems<'a> {
 const MAX_SUGGESTED_CHARS: usize = 64;
 
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
-/// Words or candidates longer than [`MAX_SUGGESTED_CHARS`] get no suggestion.
+/// Words or candidates longer than 64 characters get no suggestion.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let word_chars = word.chars().count();
     if word_chars > MAX_SUGGESTED_CHARS {

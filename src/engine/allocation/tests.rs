@@ -1421,3 +1421,72 @@ fn a_basis_that_is_not_dual_degenerate_holds_the_only_optimum() {
         "{unique} months proved unique, {degenerate} dual degenerate"
     );
 }
+
+/// Large networks start from [`crash_basis`]: on random supply chains of at least
+/// [`CRASH_MIN_ARCS`] arcs the cold solve and the warm months after it are feasible and pass
+/// the residual-graph optimality check, as from the trivial basis (debug builds also check dual
+/// feasibility after every pivot, which a wrong crash tree or potential would break at once).
+#[test]
+fn a_crash_basis_leads_to_optimal_flows_on_large_networks() {
+    let mut rng = TestRng(29);
+    let mut instances = 0;
+    while instances < 3 {
+        let instance = supply_chain(&mut rng, 60);
+        if instance.arcs.len() < CRASH_MIN_ARCS {
+            continue;
+        }
+        instances += 1;
+        let network = instance.network();
+        let mut solver = Solver::new(&network);
+        let flows = solver.solve_cold(&instance.capacities).expect("cold");
+        assert_feasible(&instance, &instance.capacities, flows);
+        assert_no_negative_cycle(&instance, &instance.capacities, flows);
+        let mut capacities = instance.capacities.clone();
+        for _ in 0..5 {
+            next_month(&mut rng, &instance.capacities, &mut capacities);
+            let flows = solver.solve(&capacities).expect("warm");
+            assert_feasible(&instance, &capacities, flows);
+            assert_no_negative_cycle(&instance, &capacities, flows);
+        }
+    }
+}
+
+/// The case the crash basis is for: a chain of hubs between one mine and one market. From the
+/// trivial basis it takes a pivot per hub, each walking a subtree as long as the chain; from
+/// the crash basis (the chain itself) a few.
+#[test]
+fn a_long_chain_is_solved_in_a_few_pivots() {
+    let hubs = 3_000;
+    // source 0, sink 1, mine 2, hubs 3.., market last.
+    let (source, sink, mine, market) = (0, 1, 2, 3 + hubs);
+    let mut arcs = Arcs::default();
+    arcs.add(source, mine, 0, 100.0);
+    let mut from = mine;
+    for h in 0..hubs {
+        arcs.add(from, 3 + h, 1, 1e4);
+        from = 3 + h;
+    }
+    arcs.add(from, market, 1, 1e4);
+    arcs.add(market, sink, TOP_DEMAND_COST, 60.0);
+    arcs.add(sink, source, 0, 100.0);
+    assert!(arcs.arcs.len() >= CRASH_MIN_ARCS);
+    let instance = Instance {
+        node_count: market + 1,
+        arcs: arcs.arcs,
+        capacities: arcs.capacities,
+        top_level: Vec::new(),
+    };
+    let mut solver = Solver::new(&instance.network());
+    let flows = solver
+        .solve_cold(&instance.capacities)
+        .expect("cold")
+        .to_vec();
+    assert_feasible(&instance, &instance.capacities, &flows);
+    assert_no_negative_cycle(&instance, &instance.capacities, &flows);
+    assert_eq!(flows[instance.arcs.len() - 2], 60.0, "the demand is met");
+    assert!(
+        solver.pivots_last_solve() <= 4,
+        "{} pivots",
+        solver.pivots_last_solve()
+    );
+}
