@@ -1083,9 +1083,9 @@ fn assert_largest_change_first(report: &Report) {
     assert_share(figures(rest)[0], next_mean.abs(), "the next largest change");
 }
 
-/// Numbers beyond any real quantity read in exponent form, and a month beyond any horizon gets
-/// no calendar date (review, 2026-11-30: `online_month = 1e300` printed 301 digits and the
-/// date "357915967-04").
+/// Numbers beyond any real quantity read in exponent form, and a month past year 9999 gets no
+/// calendar date (review, 2026-11-30: `online_month = 1e300` printed 301 digits and the date
+/// "357915967-04"; then `start = "9999-01"` with month 1000 printed "10082-05").
 #[test]
 fn a_project_beyond_any_horizon_is_described_in_a_few_characters() {
     let project = r#"[[disruption]]
@@ -1096,11 +1096,39 @@ online_month = 1e300
 
 [[variant]]"#;
     let text = SCENARIO.replacen("[[variant]]", project, 1);
-    let (model, _) = model(&text);
-    let text = describe(&model, "late");
+    let (huge, _) = model(&text);
+    let text = describe(&huge, "late");
     assert!(
-        text.contains("online from month 1e300 (beyond any horizon)"),
+        text.contains("online from month 1e300 (beyond year 9999)"),
         "{text}"
     );
     assert!(text.len() < 200, "{text}");
+    // Within 1,200 months of a start near the calendar's end, still no five-digit year.
+    let late_start = SCENARIO.replacen("start = \"2026-01\"", "start = \"9950-01\"", 1);
+    let text = late_start.replacen("[[variant]]", &project.replace("1e300", "1000"), 1);
+    let (late, _) = model(&text);
+    let text = describe(&late, "late");
+    assert!(
+        text.contains("online from month 1000 (beyond year 9999)"),
+        "{text}"
+    );
+}
+
+/// A distribution whose mean overflows to infinity is described, not a panic (review,
+/// 2026-11-30: the exponent form of `format_quantity` expected an `e` that "inf" lacks).
+#[test]
+fn an_infinite_mean_is_described_as_inf() {
+    let incidents = r#"[[disruption]]
+id = "long"
+kind = "incidents"
+rate_per_year = 1
+targets = ["br_mine"]
+severity = 1
+duration_days = { dist = "lognormal", median = 10, p90 = 1e300 }
+
+[[variant]]"#;
+    let text = SCENARIO.replacen("[[variant]]", incidents, 1);
+    let (model, _) = model(&text);
+    let text = describe(&model, "long");
+    assert!(text.contains("mean inf, median 10, p90 1e300 d"), "{text}");
 }

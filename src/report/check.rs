@@ -445,13 +445,18 @@ pub fn describe_process(network: &Network, process: &Process, model: &Model) -> 
         }
         Process::Project(p) => {
             let online = match p.online_month.as_fixed() {
-                Some(m) if m < f64::from(crate::model::MAX_HORIZON_MONTHS) => format!(
-                    "online from month {} ({})",
-                    format_quantity(m.floor()),
-                    model.start.plus(m.max(0.0).floor() as u32)
-                ),
+                Some(m)
+                    if m < f64::from(crate::model::MAX_HORIZON_MONTHS)
+                        && model.start.plus(m.max(0.0).floor() as u32).year <= 9999 =>
+                {
+                    format!(
+                        "online from month {} ({})",
+                        format_quantity(m.floor()),
+                        model.start.plus(m.max(0.0).floor() as u32)
+                    )
+                }
                 Some(m) => format!(
-                    "online from month {} (beyond any horizon)",
+                    "online from month {} (beyond year 9999)",
                     format_quantity(m.floor())
                 ),
                 None => format!(

@@ -36,6 +36,9 @@ pub fn format_quantity(x: f64) -> String {
     if x == 0.0 {
         return "0".to_string();
     }
+    if !x.is_finite() {
+        return format!("{x}");
+    }
     let magnitude = x.abs();
     if magnitude >= 1e15 {
         // Beyond any real tonnage: four significant digits in exponent form ("1e20",
@@ -142,6 +145,10 @@ mod tests {
         assert_eq!(format_quantity(1e15), "1e15");
         assert_eq!(format_tonnes(1e300), "1e300");
         assert_eq!(format_tonnes(-2.5e20), "-2.5e20");
+        // A distribution's mean can overflow to infinity: shown, not a panic.
+        assert_eq!(format_quantity(f64::INFINITY), "inf");
+        assert_eq!(format_tonnes(f64::NEG_INFINITY), "-inf");
+        assert_eq!(format_quantity(f64::NAN), "NaN");
         assert_eq!(format_share(0.71), "71.0%");
         assert_eq!(points(-0.009, 1), "−0.9");
         assert_eq!(points(0.012, 1), "+1.2");
