@@ -355,9 +355,14 @@ pub fn validate(text: &str, default_name: &str) -> Result<Model, Vec<Problem>> {
             // down is only missing a comma, as the parser says.)
             if message.contains("expected `,`")
                 && key_of_value_at(text, span.start).is_none()
-                && let Some((start, key, closer, right_above)) =
+                && let Some((start, mut key, closer, right_above)) =
                     unclosed_value_above(text, span.start)
             {
+                // A key of a multi-line inline table is named under the table's key.
+                let key_line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                if let Enclosing::Value(table, '}') = enclosing_value(text, key_line) {
+                    key.path = format!("{}.{}", table.path, key.name);
+                }
                 let place = if right_above {
                     "at the end of this line"
                 } else {
@@ -478,6 +483,7 @@ fn key_on_line(text: &str, line_start: usize, name: &str, value: &str) -> Option
     // The enclosing table: the last header line above, `[[name]]` counted among its repeats
     // so far, and `[name.sub]` under the last `[[name]]` when there is one.
     let header = |l: &str| -> Option<(String, bool)> {
+        let l = l.trim_start_matches('\u{feff}');
         let l = l.split('#').next().unwrap_or("").trim();
         let (inner, array) = match l.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
             Some(inner) => (inner, true),
@@ -959,10 +965,11 @@ impl<'r, 'a> Validator<'r, 'a> {
         };
         self.r.check_keys(t, SCENARIO_KEYS, "[scenario]");
 
-        let name = self
-            .r
-            .one_line(t, "name")
-            .map_or_else(|| default_name.to_string(), |s| s.value);
+        let name = self.r.one_line(t, "name").map_or_else(
+            // A file name may hold a line break: the title shows it as a space.
+            || default_name.replace(char::is_control, " "),
+            |s| s.value,
+        );
         let description = self.r.string(t, "description").map(|s| s.value);
 
         let mut start_span = None;
