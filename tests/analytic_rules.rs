@@ -1132,8 +1132,8 @@ fn a_growth_drawn_below_minus_one_is_clipped_to_minus_one() {
     // shortfall_share = 0.5, dependency_CN = 0.5, worst_month_shortfall 0.5, one shortage
     // month, in every trial.
     // Ruled out: no clip (a negative base to a fractional power: NaN demand, and the run
-    // fails); a clip to a value above −1, such as −0.99 (demand 10·0.01^(m/12) after month 0,
-    // all served, so shortfall_share < 0.5).
+    // fails); a clip to a value above −1, such as −0.99 (demand 10·0.01^(m/12): 31.4 t over
+    // the 24 months, of which 6.8 t short in months 0 and 1, so shortfall_share 0.22).
     let text = r#"
 [scenario]
 start = "2026-01"

@@ -339,8 +339,9 @@ pub struct Plan {
     pub node_slots: usize,
     /// Whether two different flows can tie under SPEC 4's costs: a network of more than
     /// [`MAX_TIE_EDGES`] edges, where the 2^i perturbation that makes the optimum unique does
-    /// not fit. The engine then solves every month from the nominal basis rather than from
-    /// last month's, so that a tied month's flows depend on its own capacities only (SPEC 4:
+    /// not fit. The engine then checks each month's optimal basis for dual degeneracy and,
+    /// when it finds any (the optimum may be one of several), solves the month again from the
+    /// nominal basis, so that a tied month's flows depend on its own capacities only (SPEC 4:
     /// "never on how earlier months were solved").
     pub optimum_may_tie: bool,
 }

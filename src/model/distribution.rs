@@ -1121,9 +1121,9 @@ impl Beta {
                 return Err(ParamError::new(
                     key,
                     format!(
-                        "{key} ({}) must be at most {MAX_GAMMA_SHAPE:e}: it is drawn as a \
-                         gamma of that shape, and a + b would reach infinity; a beta that \
-                         narrow is a fixed value, so write the number itself",
+                        "{key} ({}) must be at most {MAX_GAMMA_SHAPE:e}, a gamma's largest \
+                         shape (each shape is drawn as one); a beta that narrow is a fixed \
+                         value, so write the number itself",
                         Num(shape)
                     ),
                 ));
