@@ -314,103 +314,6 @@ fn adding_a_variant_leaves_the_others_bit_identical() {
     assert_ne!(big, with);
 }
 
-/// Two routes to `us` of equal SPEC 4 integer cost: CN through Malaysia (edges 0 and 3) and AU
-/// through Singapore (edges 1 and 2), `round(1000)·(E + 1)·2 + 3` each, so SPEC's tie rule
-/// leaves them tied. A cheaper Japanese mine serves 100 of the 150 t a month; the other 50 come
-/// from either route. A regime blocks Chinese and Japanese exports in month 0 of half the
-/// trials and opens them in month 1 of all. `padding` parallel edges elsewhere take the
-/// network past [`MAX_TIE_EDGES`] edges, where the perturbation that breaks such ties no
-/// longer fits. (Found in review, 2026-11-30.)
-fn tied_routes_scenario(padding: usize) -> String {
-    let mut text = String::from(
-        r#"
-[scenario]
-start = "2026-01"
-horizon_months = 2
-focus_market = "us"
-dependency_on = ["CN"]
-
-[[commodity]]
-id = "sb"
-
-[[node]]
-id = "au_mine"
-kind = "mine"
-country = "AU"
-capacity = { sb = 1200 }
-[[node]]
-id = "cn_mine"
-kind = "mine"
-country = "CN"
-capacity = { sb = 1200 }
-[[node]]
-id = "jp_mine"
-kind = "mine"
-country = "JP"
-capacity = { sb = 1200 }
-[[node]]
-id = "br_mine"
-kind = "mine"
-country = "BR"
-capacity = { sb = 1200 }
-[[node]]
-id = "sg_hub"
-kind = "hub"
-country = "SG"
-[[node]]
-id = "my_hub"
-kind = "hub"
-country = "MY"
-[[node]]
-id = "de"
-kind = "market"
-country = "DE"
-demand = { sb = 1200 }
-[[node]]
-id = "us"
-kind = "market"
-country = "US"
-demand = { sb = 1800 }
-
-[[edge]]
-from = "cn_mine"
-to = "my_hub"
-[[edge]]
-from = "au_mine"
-to = "sg_hub"
-[[edge]]
-from = "sg_hub"
-to = "us"
-[[edge]]
-from = "my_hub"
-to = "us"
-[[edge]]
-from = "jp_mine"
-to = "us"
-cost = 0.5
-
-[[disruption]]
-id = "reg"
-kind = "regime"
-states = ["open", "blocked"]
-initial = [0.5, 0.5]
-transitions = [[1, 0], [1, 0]]
-[[disruption.effect]]
-state = "blocked"
-exporter = "CN"
-factor = 0.0
-[[disruption.effect]]
-state = "blocked"
-exporter = "JP"
-factor = 0.0
-"#,
-    );
-    for _ in 0..padding {
-        text.push_str("[[edge]]\nfrom = \"br_mine\"\nto = \"de\"\n");
-    }
-    text
-}
-
 #[test]
 fn a_tied_month_routes_alike_whatever_came_before_it() {
     // SPEC 4: "Flows depend only on the month's state, never on how earlier months were
@@ -420,7 +323,7 @@ fn a_tied_month_routes_alike_whatever_came_before_it() {
     // month 0 was blocked kept last month's route through China and the others did not
     // (mean 0.177 over these 400 trials).
     for padding in [10, MAX_TIE_EDGES + 1] {
-        let text = tied_routes_scenario(padding);
+        let text = common::tied_routes_scenario(padding);
         let (m, s) = model(&text);
         let edges = m.network.edges.len();
         let plan = Plan::new(&m).expect("plan");

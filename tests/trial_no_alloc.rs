@@ -3,6 +3,7 @@
 //! per-month loop (capacities, warm-started solves, origin tracing, buffered statistics) and
 //! the per-trial sampling are both covered. Memory is therefore flat in the number of trials.
 
+mod common;
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 
@@ -58,6 +59,15 @@ fn trials_of_the_bundled_scenarios_do_not_allocate() {
         let allocations = allocations_of_trials(bundled.text, 200, 200);
         assert_eq!(allocations, 0, "{} allocated", bundled.name);
     }
+}
+
+#[test]
+fn months_solved_again_from_the_nominal_basis_do_not_allocate() {
+    // Past MAX_TIE_EDGES edges a dual-degenerate month is solved a second time, from the
+    // nominal basis (Solver::dual_degenerate, engine::trial::solve_month_alone): the routes
+    // tie here, so that path runs in half the trials.
+    let text = common::tied_routes_scenario(supplyrisk::engine::plan::MAX_TIE_EDGES + 1);
+    assert_eq!(allocations_of_trials(&text, 200, 200), 0);
 }
 
 #[test]
