@@ -58,8 +58,9 @@
 //! Networks of 1,000 arcs or more start instead from a *crash* basis: a spanning forest of real
 //! arcs taken greedily in arc order, each component hung from the root by one artificial arc,
 //! every other arc at the bound its reduced cost's sign calls for. Every bound is finite, so
-//! any spanning tree gives a dual feasible basis; this one is close to a supply chain's optimum,
-//! where from the trivial one a long chain needs a pivot per node.
+//! any spanning tree gives a dual feasible basis. On a chain of hubs it is the optimum's tree,
+//! where from the trivial one the chain needs a pivot per node, each walking up to the whole
+//! chain; on a meshed network of 600 mines over 300 hubs the trials ran as fast from either.
 //!
 //! An arc whose capacity is 0 this month (artificial arcs, outages) is *fixed*: both bounds give
 //! flow 0, so any reduced cost is dual feasible for it. Fixed arcs never enter, and after each
@@ -1169,7 +1170,7 @@ impl Solver {
     }
 
     /// Solves from the current basis (warm): the previous solve's optimal basis, the one given
-    /// to [`Solver::set_basis`], or the trivial basis on the first call. Returns the optimal
+    /// to [`Solver::set_basis`], or the cold basis on the first call. Returns the optimal
     /// flow per arc, each within `[0, capacity]`.
     pub fn solve(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
         self.solve_listed(capacities, None)
@@ -1249,7 +1250,8 @@ impl Solver {
         }
     }
 
-    /// Forgets the current basis and solves from the trivial one.
+    /// Forgets the current basis and solves from the cold one: the trivial basis, or in
+    /// networks of 1,000 arcs or more the crash basis (see the module documentation).
     pub fn solve_cold(&mut self, capacities: &[f64]) -> Result<&[f64], SolveError> {
         self.basis.clone_from(&self.cold_basis);
         self.basis_replaced();
