@@ -823,6 +823,39 @@ to = "de"
 // 7. Demand growth: one draw per market, and a stock cap that follows demand.
 // ---------------------------------------------------------------------------------------------
 
+/// Runs `trials` trials of a one-variant scenario with commodities `x` and `y`, asserts that
+/// every trial's shortfall share is the same for both (to 1e-12), and returns the lowest and
+/// highest of them, for the caller to check that trials vary.
+fn equal_shortfalls_of_x_and_y(text: &str, trials: u64, seed: u64) -> (f64, f64) {
+    let (model, _) = model(text);
+    let plan = Plan::new(&model).expect("plan");
+    let layout = layout(&plan);
+    assert_eq!((layout.variants, layout.commodities), (1, 2));
+    let metrics = layout.metrics();
+    // [dependency_CN, independent, stock, shortfall, …]: the shortfall share is metric 3.
+    let shortfall = 3;
+    let mut pairs: Vec<(f64, f64)> = Vec::new();
+    let mut sink = |_: u64, values: &[f64]| {
+        pairs.push((values[shortfall], values[metrics + shortfall]));
+    };
+    let settings = RunSettings {
+        seed,
+        trials: 0..trials,
+        threads: 2,
+    };
+    run(&plan, &settings, &AtomicU64::new(0), Some(&mut sink)).expect("run");
+    assert_eq!(pairs.len() as u64, trials);
+    for (trial, &(x, y)) in pairs.iter().enumerate() {
+        assert!(
+            (x - y).abs() < 1e-12,
+            "trial {trial}: shortfall {x} for x, {y} for y"
+        );
+    }
+    pairs
+        .iter()
+        .fold((1.0f64, 0.0f64), |(lo, hi), &(x, _)| (lo.min(x), hi.max(x)))
+}
+
 #[test]
 fn one_growth_draw_serves_all_of_a_markets_commodities() {
     // The US demands x (10 t/month) and y (20 t/month); CN supplies exactly 10 t/month of x
@@ -863,34 +896,7 @@ demand_growth = { dist = "uniform", min = 0.0, max = 0.2 }
 from = "cn_mine"
 to = "us"
 "#;
-    let (model, _) = model(text);
-    let plan = Plan::new(&model).expect("plan");
-    let layout = layout(&plan);
-    assert_eq!((layout.variants, layout.commodities), (1, 2));
-    let metrics = layout.metrics();
-    // [dependency_CN, independent, stock, shortfall, …]: the shortfall share is metric 3.
-    let shortfall = 3;
-    let trials = TRIALS;
-    let mut pairs: Vec<(f64, f64)> = Vec::new();
-    let mut sink = |_: u64, values: &[f64]| {
-        pairs.push((values[shortfall], values[metrics + shortfall]));
-    };
-    let settings = RunSettings {
-        seed: 31,
-        trials: 0..trials,
-        threads: 2,
-    };
-    run(&plan, &settings, &AtomicU64::new(0), Some(&mut sink)).expect("run");
-    assert_eq!(pairs.len() as u64, trials);
-    for (trial, &(x, y)) in pairs.iter().enumerate() {
-        assert!(
-            (x - y).abs() < 1e-12,
-            "trial {trial}: shortfall {x} for x, {y} for y"
-        );
-    }
-    let (lowest, highest) = pairs
-        .iter()
-        .fold((1.0f64, 0.0f64), |(lo, hi), &(x, _)| (lo.min(x), hi.max(x)));
+    let (lowest, highest) = equal_shortfalls_of_x_and_y(text, TRIALS, 31);
     // h(0.01) = 0.0144 and h(0.19) = 0.2328: trials span most of h's range.
     assert!(
         lowest < 0.02 && highest > 0.22,
@@ -1219,34 +1225,8 @@ targets = ["cn_mine"]
 severity = 1
 duration_days = 30
 "#;
-    let (model, _) = model(text);
-    let plan = Plan::new(&model).expect("plan");
-    let layout = layout(&plan);
-    assert_eq!((layout.variants, layout.commodities), (1, 2));
-    let metrics = layout.metrics();
-    let shortfall = 3; // [dependency_CN, independent, stock, shortfall, …]
-    let trials = 2_000;
-    let mut pairs: Vec<(f64, f64)> = Vec::new();
-    let mut sink = |_: u64, values: &[f64]| {
-        pairs.push((values[shortfall], values[metrics + shortfall]));
-    };
-    let settings = RunSettings {
-        seed: 37,
-        trials: 0..trials,
-        threads: 2,
-    };
-    run(&plan, &settings, &AtomicU64::new(0), Some(&mut sink)).expect("run");
-    assert_eq!(pairs.len() as u64, trials);
-    for (trial, &(x, y)) in pairs.iter().enumerate() {
-        assert!(
-            (x - y).abs() < 1e-12,
-            "trial {trial}: shortfall {x} for x, {y} for y"
-        );
-    }
+    let (lowest, highest) = equal_shortfalls_of_x_and_y(text, 2_000, 37);
     // 12 outages of about a month in 36 months: shortfall ≈ 1/3 on average, and it varies.
-    let (lowest, highest) = pairs
-        .iter()
-        .fold((1.0f64, 0.0f64), |(lo, hi), &(x, _)| (lo.min(x), hi.max(x)));
     assert!(
         lowest < 0.2 && highest > 0.4,
         "outages must vary: {lowest}..{highest}"
