@@ -1566,6 +1566,12 @@ impl<'r, 'a> Validator<'r, 'a> {
 
     // ----- [[edge]] -----
 
+    /// Every edge, once the graph they make is known: each edge's ends and the commodities it
+    /// carries were read without a problem. A problem in an edge's values alone (its cost or
+    /// capacity, an unknown key) is recorded but does not hide the graph, so that the
+    /// graph-wide rules (no cycle, every demanded commodity reachable) are checked in the same
+    /// pass and one message lists every problem (SPEC 7); the values of such an edge are
+    /// placeholders, and the file is refused anyway.
     fn edges(
         &mut self,
         top: TableRef<'_, '_>,
@@ -1574,7 +1580,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         commodity_ids: &[&str],
     ) -> Option<Vec<Edge>> {
         let tables = self.r.tables(top, "edge");
-        let before = self.r.problems.len();
+        let mut graph_known = true;
         let mut out = Vec::new();
         for (i, table, span) in tables {
             let path = format!("edge[{i}]");
@@ -1583,11 +1589,12 @@ impl<'r, 'a> Validator<'r, 'a> {
                 span: &span,
                 path: &path,
             };
-            if let Some(edge) = self.edge(t, nodes, node_ids, commodity_ids) {
-                out.push(edge);
+            match self.edge(t, nodes, node_ids, commodity_ids) {
+                Some(edge) => out.push(edge),
+                None => graph_known = false,
             }
         }
-        (self.r.problems.len() == before).then_some(out)
+        graph_known.then_some(out)
     }
 
     fn edge(
@@ -1598,6 +1605,9 @@ impl<'r, 'a> Validator<'r, 'a> {
         commodity_ids: &[&str],
     ) -> Option<Edge> {
         self.r.check_keys(t, EDGE_KEYS, "[[edge]]");
+        // Problems from here to the rules on what the edge carries are about the graph: with
+        // any of them, the edge's place in the graph is not known.
+        let graph_problems_from = self.r.problems.len();
         let endpoint = |this: &mut Self, key: &str| -> Option<NodeId> {
             let id = this.r.required_string(t, key, "a node id")?;
             match node_ids.find(&id.value) {
@@ -1610,18 +1620,6 @@ impl<'r, 'a> Validator<'r, 'a> {
         };
         let from = endpoint(self, "from");
         let to = endpoint(self, "to");
-        let cost = match self.r.number(t, "cost") {
-            Some(c) if c.value < 0.0 || c.value > MAX_COST => {
-                self.r.error(
-                    &c.span,
-                    t.child("cost"),
-                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
-                );
-                None
-            }
-            Some(c) => Some(c.value),
-            None => Some(1.0),
-        };
         let listed = self.r.string_list(t, "commodities").map(|list| {
             if list.value.is_empty() {
                 self.r.error(
@@ -1717,6 +1715,21 @@ impl<'r, 'a> Validator<'r, 'a> {
             );
             ok = false;
         }
+        if !ok || self.r.problems.len() != graph_problems_from {
+            return None;
+        }
+        let cost = match self.r.number(t, "cost") {
+            Some(c) if c.value < 0.0 || c.value > MAX_COST => {
+                self.r.error(
+                    &c.span,
+                    t.child("cost"),
+                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
+                );
+                None
+            }
+            Some(c) => Some(c.value),
+            None => Some(1.0),
+        };
         let mut capacity = vec![None; commodity_ids.len()];
         if let Some((value, key_span)) = t.get("capacity") {
             let path = t.child("capacity");
@@ -1766,13 +1779,14 @@ impl<'r, 'a> Validator<'r, 'a> {
                 }
             }
         }
-        let cost = cost.filter(|_| ok)?;
+        // A wrong cost or capacity leaves the edge in the graph with a placeholder value, in
+        // a model that is refused anyway.
         Some(Edge {
             from,
             to,
             capacity_t_per_year: capacity,
             carries,
-            cost,
+            cost: cost.filter(|_| ok).unwrap_or(1.0),
         })
     }
 
@@ -2999,10 +3013,18 @@ impl<'r, 'a> Validator<'r, 'a> {
                 span,
                 path: &path,
             };
-            if t.get("baseline")
-                .is_some_and(|(v, _)| !matches!(v.get_ref(), DeValue::Boolean(_)))
-            {
+            let flag = t.get("baseline").map(|(v, _)| v.get_ref());
+            if flag.is_some_and(|v| !matches!(v, DeValue::Boolean(_))) {
                 baseline_unreadable = true;
+            }
+            // Counted from the table, so that a variant with a problem of its own still counts
+            // and one message names every problem (SPEC 7).
+            if matches!(flag, Some(DeValue::Boolean(true))) {
+                let id = match t.get("id").map(|(v, _)| v.get_ref()) {
+                    Some(DeValue::String(id)) => id.to_string(),
+                    _ => path.clone(),
+                };
+                baselines.push((id, span.clone()));
             }
             match self.variant(
                 t,
@@ -3013,16 +3035,11 @@ impl<'r, 'a> Validator<'r, 'a> {
                 &mut seen,
                 single,
             ) {
-                Some(v) => {
-                    if v.baseline {
-                        baselines.push((v.id.clone(), span.clone()));
-                    }
-                    out.push(v);
-                }
+                Some(v) => out.push(v),
                 None => ok = false,
             }
         }
-        if ok && !single && !baseline_unreadable {
+        if !single && !baseline_unreadable {
             match baselines.len() {
                 1 => {}
                 0 => self.r.error(
