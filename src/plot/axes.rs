@@ -22,6 +22,9 @@ pub(crate) struct AxisSpec<'f> {
     pub x_desc: Option<String>,
     /// Description beside the y axis (with units), if this panel shows it.
     pub y_desc: Option<String>,
+    /// A shorter `y_desc`, drawn instead of it when it does not fit whole beside a short
+    /// panel (rather than cutting it with an ellipsis, which can cut off its units).
+    pub y_desc_short: Option<String>,
     /// Tick label of an x value.
     pub x_format: &'f dyn Fn(&f64) -> String,
     /// Tick label of a y value.
@@ -144,7 +147,13 @@ where
         )?;
     }
     if let Some(d) = &spec.y_desc {
-        let (d, desc) = fitted(d, y_pixels.end - y_pixels.start + 10);
+        let room = y_pixels.end - y_pixels.start + 10;
+        let (mut d, mut desc) = fitted(d, room);
+        if d.ends_with('…')
+            && let Some(short) = &spec.y_desc_short
+        {
+            (d, desc) = fitted(short, room);
+        }
         super::text::draw(
             area,
             &d,

@@ -15,6 +15,10 @@ use super::histogram::{Grid, Shape, shape, value_range};
 use super::style::{self, Colour};
 use crate::report::summary::{Histogram, Row, Summary, VariantInfo};
 
+/// Where a point mass taller than the axis is cut, as a share of the axis's height (its dot
+/// then stays clear of the frame, and its label says it is off scale).
+const ATOM_TOP: f64 = 0.97;
+
 /// One variant's (or reduction's) distribution in a panel.
 struct Overlay<'s> {
     histogram: &'s Histogram,
@@ -369,6 +373,7 @@ fn draw_panel(
     let spec = AxisSpec {
         x_desc: show_x_desc.then_some(x_desc),
         y_desc: Some(bin_note),
+        y_desc_short: None,
         x_format: &x_format,
         y_format: &y_format,
         x_labels: (plot_width as usize / 85).clamp(4, 12),
@@ -409,7 +414,13 @@ fn draw_panel(
         }
         for &(value, share) in &s.atoms {
             // A point mass taller than the axis (see `y_top`) runs to its top, its dot there.
-            let (x, y) = (value * 100.0, (share * 100.0).min(y1 * 0.97));
+            // One within the axis is drawn at its height, even in the top 3%: cut there, it
+            // looked on scale and its label said "off scale".
+            let height = share * 100.0;
+            let (x, y) = (
+                value * 100.0,
+                if height <= y1 { height } else { y1 * ATOM_TOP },
+            );
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x, 0.0), (x, y)],
                 o.colour.rgb().stroke_width(3),

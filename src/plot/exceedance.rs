@@ -178,6 +178,7 @@ pub fn shortfall_exceedance(summary: &Summary) -> Result<Vec<u8>, ChartError> {
             let spec = AxisSpec {
                 x_desc: bottom.then(|| "shortfall s, % of demand unmet over the horizon".into()),
                 y_desc: (col == 0).then(|| "trials with shortfall > s, %".into()),
+                y_desc_short: None,
                 x_format: &x_format,
                 y_format: &y_format,
                 x_labels: (plot_width as usize / 85).clamp(4, 12),

@@ -22,7 +22,10 @@ pub(crate) struct Fan {
     metric: String,
     title: String,
     y_desc: String,
+    /// `y_desc` for a short panel.
     y_desc_short: String,
+    /// What follows "axis from x% · " beside a zoomed panel, shorter still.
+    y_desc_zoomed: String,
     from_zero: bool,
     /// What a commodity named instead of given a panel shows: 0 in every month and trial.
     empty_label: String,
@@ -42,7 +45,8 @@ pub(crate) fn dependency_fan(summary: &Summary, country: &str) -> Result<Fan, Ch
             "How does the dependency of {market} on {country} change month by month? Median and 5–95% range across trials"
         ),
         y_desc: format!("demand met via {country}, % of the month's demand"),
-        y_desc_short: format!("via {country}, % of demand"),
+        y_desc_short: format!("met via {country}, % of demand"),
+        y_desc_zoomed: format!("via {country}, % of demand"),
         from_zero: false,
         empty_label: format!("No dependency on {country} in any month or trial of any variant"),
     })
@@ -58,6 +62,7 @@ pub(crate) fn shortfall_fan(summary: &Summary) -> Fan {
         ),
         y_desc: "demand unmet, % of the month's demand".to_string(),
         y_desc_short: "unmet, % of demand".to_string(),
+        y_desc_zoomed: "unmet, % of demand".to_string(),
         from_zero: true,
         empty_label: "No shortfall in any month or trial of any variant".to_string(),
     }
@@ -248,20 +253,25 @@ fn fan_chart(summary: &Summary, fan: &Fan) -> Result<Vec<u8>, ChartError> {
             };
             let y_decimals = tick_decimals(y1 - y0);
             let y_format = |v: &f64| format!("{:.*}%", y_decimals, v);
+            let zoomed = !fan.from_zero && y0 > 0.5;
             let spec = AxisSpec {
                 x_desc: bottom.then(|| "calendar month".to_string()),
-                // A zoomed axis says so on its own panel: a one-point fall near 100% must
-                // not read as a collapse.
-                y_desc: if !fan.from_zero && y0 > 0.5 {
-                    // First, and with the short description: a panel under a long caption
-                    // is short, and a description is cut at its end to fit.
+                // A zoomed axis says so on its own panel, first: a one-point fall near 100%
+                // must not read as a collapse. A panel under a long caption is short, and
+                // the short description is drawn when the long one does not fit whole.
+                y_desc: if zoomed {
+                    Some(format!("axis from {} · {}", y_format(&y0), fan.y_desc))
+                } else {
+                    (col == 0).then(|| fan.y_desc.clone())
+                },
+                y_desc_short: if zoomed {
                     Some(format!(
                         "axis from {} · {}",
                         y_format(&y0),
-                        fan.y_desc_short
+                        fan.y_desc_zoomed
                     ))
                 } else {
-                    (col == 0).then(|| fan.y_desc.clone())
+                    Some(fan.y_desc_short.clone())
                 },
                 x_format: &x_format,
                 y_format: &y_format,

@@ -247,8 +247,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
         ""
     } else {
         " a reduction is baseline minus variant in percentage points (positive: the variant is \
-         less dependent), paired trial by trial (both see the same sampled disruptions), as in \
-         `summary.csv`'s `reduction:` rows;"
+         less dependent), paired trial by trial (both see the same sampled disruptions); \
+         `summary.csv`'s `reduction:` rows hold it as a fraction (0.01 = 1 point);"
     };
     let z = crate::stats::Z_95;
     let _ = writeln!(
@@ -307,8 +307,8 @@ pub fn render(model: &Model, summary: &Summary, charts: Option<&[ChartSpec]>) ->
     }
     let _ = writeln!(
         out,
-        "\nEvery figure here is in `summary.csv` (and `summary.json`) at full precision; monthly \
-         figures are in `monthly.csv`. The same scenario, seed and number of trials give the same bytes."
+        "\nEvery figure here is in `summary.csv` (and `summary.json`) at full precision, shares and \
+         their reductions as fractions (0.25 for 25%, 0.01 for 1 point); monthly figures are in `monthly.csv`. The same scenario, seed and number of trials give the same bytes."
     );
     out
 }
@@ -600,9 +600,9 @@ fn key_figures(out: &mut String, summary: &Summary, baseline: &str, others: &[St
     let _ = writeln!(
         out,
         "\nReduction against the baseline {}, paired by trial: baseline minus variant (positive = \
-         the variant's figure is lower), as in `summary.csv`'s `reduction:` rows, in percentage \
-         points (of demand; of trials for the serious-shortfall probability), in months for the \
-         shortage count; P(falls) is the share of trials in which the variant's figure is lower; \
+         the variant's figure is lower), in percentage points (of demand; of trials for the \
+         serious-shortfall probability), in months for the shortage count (`summary.csv`'s \
+         `reduction:` rows give those in points as fractions: 0.01 = 1 point); P(falls) is the share of trials in which the variant's figure is lower; \
          the percentiles are those of the reduction itself across trials.\n",
         code(baseline)
     );

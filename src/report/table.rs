@@ -156,8 +156,9 @@ pub fn render(summary: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "\nreduction: baseline − variant in percentage points of demand (positive = less dependent), \
-as in summary.csv's reduction rows; P(falls): share of trials in which the variant is less dependent."
+        "\nreduction: baseline − variant in percentage points of demand (positive = less dependent); \
+summary.csv's reduction rows hold it as a fraction (0.01 = 1 point); P(falls): share of trials in which \
+the variant is less dependent."
     );
     out
 }
