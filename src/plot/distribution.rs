@@ -19,6 +19,18 @@ use crate::report::summary::{Histogram, Row, Summary, VariantInfo};
 /// then stays clear of the frame, and its label says it is off scale).
 const ATOM_TOP: f64 = 0.97;
 
+/// Where a point mass of `height` (% of trials) is drawn on an axis whose top is `top`, and
+/// whether it is off scale. One taller than the axis (see `y_top`) runs to its top, its dot
+/// just below the frame; one within the axis is drawn at its height, even in the top 3% (cut
+/// there, it looked on scale while its label said "off scale").
+fn atom_height(height: f64, top: f64) -> (f64, bool) {
+    if height <= top {
+        (height, false)
+    } else {
+        (top * ATOM_TOP, true)
+    }
+}
+
 /// One variant's (or reduction's) distribution in a panel.
 struct Overlay<'s> {
     histogram: &'s Histogram,
@@ -413,14 +425,8 @@ fn draw_panel(
             )))?;
         }
         for &(value, share) in &s.atoms {
-            // A point mass taller than the axis (see `y_top`) runs to its top, its dot there.
-            // One within the axis is drawn at its height, even in the top 3%: cut there, it
-            // looked on scale and its label said "off scale".
-            let height = share * 100.0;
-            let (x, y) = (
-                value * 100.0,
-                if height <= y1 { height } else { y1 * ATOM_TOP },
-            );
+            let (y, off_scale) = atom_height(share * 100.0, y1);
+            let x = value * 100.0;
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x, 0.0), (x, y)],
                 o.colour.rgb().stroke_width(3),
@@ -433,7 +439,6 @@ fn draw_panel(
             // The point mass's share next to its dot: a stem at the edge of the axis, where
             // the histogram's last bin stands, is easy to miss (or to compare with the bins).
             if share >= 0.005 {
-                let off_scale = share * 100.0 > y;
                 atom_labels.push((chart.backend_coord(&(x, y)), x, share, off_scale, o.colour));
             }
         }
@@ -642,7 +647,7 @@ fn single_value(histograms: &[&Histogram]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::same_distribution;
+    use super::{atom_height, same_distribution};
     use crate::report::summary::Histogram;
     use crate::stats::{MetricAccumulator, ValueScale};
 
@@ -650,6 +655,17 @@ mod tests {
         let mut accumulator = MetricAccumulator::new(ValueScale::Share);
         accumulator.push_all(values);
         Histogram::from_accumulator(variant.into(), "c".into(), "m".into(), &accumulator)
+    }
+
+    #[test]
+    fn a_point_mass_is_off_scale_only_above_the_axis() {
+        // antimony_ban's reduction chart: 52.1% of trials at 0 on an axis to 53.6% is drawn at
+        // its height and not called off scale; 86.7% is cut below the top and called so.
+        assert_eq!(atom_height(52.1, 53.6), (52.1, false));
+        assert_eq!(atom_height(53.6, 53.6), (53.6, false));
+        let (y, off) = atom_height(86.7, 53.6);
+        assert!(off);
+        assert!(y < 53.6 && y > 0.9 * 53.6, "{y}");
     }
 
     #[test]

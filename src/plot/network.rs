@@ -707,6 +707,7 @@ mod tests {
             edges: Vec::new(),
             notes: Vec::new(),
             countries: Vec::new(),
+            changed_anywhere: Vec::new(),
         };
         let title = |presences: &[Presence]| super::title(&view(presences));
         assert!(

@@ -91,6 +91,10 @@ pub struct NetworkView {
     pub notes: Vec<String>,
     /// Countries in order of first appearance among the nodes (the order of their colours).
     pub countries: Vec<String>,
+    /// Countries of the nodes that some variant of the model adds or removes against the
+    /// baseline, in order of appearance. They take the light colours first in every view of
+    /// the model, so that a country keeps its colour from one variant's chart to the next.
+    pub changed_anywhere: Vec<String>,
 }
 
 /// The fill of each country of a [`NetworkView`] (see [`NetworkView::country_fills`]).
@@ -182,9 +186,17 @@ impl NetworkView {
             }
         }
         let mut countries: Vec<String> = Vec::new();
-        for node in &nodes {
+        let mut changed_anywhere: Vec<String> = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
             if !countries.contains(&node.country) {
                 countries.push(node.country.clone());
+            }
+            let changed = model
+                .variants
+                .iter()
+                .any(|v| v.node_disabled[i] != baseline.node_disabled[i]);
+            if changed && !changed_anywhere.contains(&node.country) {
+                changed_anywhere.push(node.country.clone());
             }
         }
         NetworkView {
@@ -200,6 +212,7 @@ impl NetworkView {
             edges,
             notes,
             countries,
+            changed_anywhere,
         }
     }
 
@@ -220,7 +233,9 @@ impl NetworkView {
     /// The fills of the network's countries: a dependency country's own strong colour, else
     /// the next light colour among the other countries (none repeats within a chart; past the
     /// palette, grey). The light colours go first to the countries of nodes the variant adds
-    /// or removes, which are what the chart is about, then to the focus market's country,
+    /// or removes, which are what the chart is about, and of those any other variant of the
+    /// model adds or removes ([`NetworkView::changed_anywhere`], so that every view of one
+    /// model fills a country alike), then to the focus market's country,
     /// then to the rest in order of appearance: in a network of many countries the new
     /// source of supply is never one of the greys. `O(nodes + countries · log countries)`.
     pub fn country_fills(&self) -> CountryFills {
@@ -235,7 +250,7 @@ impl NetworkView {
             }
         }
         let rank = |c: &str| {
-            if changed.contains(c) {
+            if changed.contains(c) || self.changed_anywhere.iter().any(|x| x == c) {
                 0
             } else if focus.contains(c) {
                 1
@@ -470,6 +485,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_country_keeps_its_fill_in_every_view_of_a_model() {
+        // The network charts of one run (one per variant) fill a country alike, so that a
+        // reader flipping between them can go by colour. `antimony_ban` gave the US three
+        // different fills in three charts before the palette order was made model-wide.
+        for bundled in crate::scenario::bundled::ALL {
+            let source = crate::scenario::Source::from_text(
+                format!("{}.toml", bundled.name),
+                bundled.name,
+                false,
+                bundled.text,
+            );
+            let model = crate::scenario::parse(&source).expect("bundled scenarios validate");
+            let fills: Vec<CountryFills> = (0..model.variants.len())
+                .map(|v| NetworkView::new(&model, Some(v)).country_fills())
+                .collect();
+            for country in &NetworkView::new(&model, None).countries {
+                for (v, each) in fills.iter().enumerate() {
+                    assert_eq!(
+                        each.of(country),
+                        fills[0].of(country),
+                        "{}: {country} in the view of variant {v}",
+                        bundled.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dependency_countries_stand_out_and_no_two_others_share_a_fill() {
         let countries: Vec<String> = (0..20).map(|i| format!("C{i:02}")).collect();
         let view = NetworkView {
@@ -481,6 +525,7 @@ mod tests {
             edges: Vec::new(),
             notes: Vec::new(),
             countries: countries.clone(),
+            changed_anywhere: Vec::new(),
         };
         assert_eq!(view.country_fill("C03"), style::dependency_fill(0));
         assert_eq!(view.country_fill("C11"), style::dependency_fill(1));
@@ -531,6 +576,7 @@ mod tests {
             edges: Vec::new(),
             notes: Vec::new(),
             countries,
+            changed_anywhere: Vec::new(),
         }
     }
 
