@@ -148,12 +148,7 @@ where
     }
     if let Some(d) = &spec.y_desc {
         let room = y_pixels.end - y_pixels.start + 10;
-        let (mut d, mut desc) = fitted(d, room);
-        if d.ends_with('…')
-            && let Some(short) = &spec.y_desc_short
-        {
-            (d, desc) = fitted(short, room);
-        }
+        let (d, desc) = fit_or_shorten(d, spec.y_desc_short.as_deref(), |t| fitted(t, room));
         super::text::draw(
             area,
             &d,
@@ -167,4 +162,48 @@ where
         )?;
     }
     Ok(chart)
+}
+
+/// `long` as `fit` gives it, or, when `fit` has to cut it (it ends in an ellipsis) and there is
+/// a `short` form, `short` as `fit` gives it: a whole short description reads better than a
+/// long one cut before its units.
+fn fit_or_shorten<S>(
+    long: &str,
+    short: Option<&str>,
+    fit: impl Fn(&str) -> (String, S),
+) -> (String, S) {
+    let fitted = fit(long);
+    match short {
+        Some(short) if fitted.0.ends_with('…') => fit(short),
+        _ => fitted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_or_shorten;
+
+    /// Cuts to 12 characters with an ellipsis, as `fit_text` does to a width.
+    fn fit(text: &str) -> (String, ()) {
+        if text.chars().count() <= 12 {
+            (text.to_string(), ())
+        } else {
+            (text.chars().take(11).collect::<String>() + "…", ())
+        }
+    }
+
+    #[test]
+    fn a_description_cut_to_fit_gives_way_to_its_short_form() {
+        let long = "demand met via CN, % of the month's demand";
+        assert_eq!(
+            fit_or_shorten(long, Some("% of demand"), fit).0,
+            "% of demand"
+        );
+        // Without a short form, or when the long one fits, the long one is drawn.
+        assert_eq!(fit_or_shorten(long, None, fit).0, "demand met …");
+        assert_eq!(
+            fit_or_shorten("% of trials", Some("%"), fit).0,
+            "% of trials"
+        );
+    }
 }
