@@ -1605,6 +1605,18 @@ impl<'r, 'a> Validator<'r, 'a> {
         commodity_ids: &[&str],
     ) -> Option<Edge> {
         self.r.check_keys(t, EDGE_KEYS, "[[edge]]");
+        let cost = match self.r.number(t, "cost") {
+            Some(c) if c.value < 0.0 || c.value > MAX_COST => {
+                self.r.error(
+                    &c.span,
+                    t.child("cost"),
+                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
+                );
+                None
+            }
+            Some(c) => Some(c.value),
+            None => Some(1.0),
+        };
         // Problems from here to the rules on what the edge carries are about the graph: with
         // any of them, the edge's place in the graph is not known.
         let graph_problems_from = self.r.problems.len();
@@ -1715,21 +1727,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             );
             ok = false;
         }
-        if !ok || self.r.problems.len() != graph_problems_from {
-            return None;
-        }
-        let cost = match self.r.number(t, "cost") {
-            Some(c) if c.value < 0.0 || c.value > MAX_COST => {
-                self.r.error(
-                    &c.span,
-                    t.child("cost"),
-                    format!("{} is out of range; expected a cost from 0 to {MAX_COST:e} (lower is preferred)", show(c.value)),
-                );
-                None
-            }
-            Some(c) => Some(c.value),
-            None => Some(1.0),
-        };
+        let graph_known = ok && self.r.problems.len() == graph_problems_from;
         let mut capacity = vec![None; commodity_ids.len()];
         if let Some((value, key_span)) = t.get("capacity") {
             let path = t.child("capacity");
@@ -1778,6 +1776,9 @@ impl<'r, 'a> Validator<'r, 'a> {
                     ok = false;
                 }
             }
+        }
+        if !graph_known {
+            return None;
         }
         // A wrong cost or capacity leaves the edge in the graph with a placeholder value, in
         // a model that is refused anyway.
