@@ -719,6 +719,39 @@ fn the_report_carries_assumptions_provenance_and_chart_links() {
     assert!(report.text.contains(&format!("| trials | {} |", p.trials)));
 }
 
+/// The report prints shares in percent and reductions in points, where `summary.csv` holds both
+/// as fractions (checked figure by figure in
+/// `every_figure_in_the_report_is_a_summary_csv_figure`): its text must say so wherever it
+/// points the reader to `summary.csv`, and never that the CSV's rows are in points.
+#[test]
+fn the_report_says_summary_csv_holds_fractions() {
+    let report = Report::new(SCENARIO, 100);
+    // A reduction of several points is a number well below 1 in the CSV.
+    let row = report.row("reduction:with_br", "antimony", "dependency_CN");
+    assert!(
+        row["mean"] > 0.01 && row["mean"] < 1.0,
+        "a fraction: {}",
+        row["mean"]
+    );
+    for needle in [
+        // The note under the headlines.
+        "`summary.csv`'s `reduction:` rows hold it as a fraction (0.01 = 1 point)",
+        // The reductions table's preamble.
+        "`summary.csv`'s `reduction:` rows give those in points as fractions: 0.01 = 1 point",
+        // The closing paragraph.
+        "shares and their reductions as fractions (0.25 for 25%, 0.01 for 1 point)",
+    ] {
+        assert!(report.text.contains(needle), "missing `{needle}`");
+    }
+    // The wording before f387dce said the CSV rows were in points.
+    assert!(
+        !report
+            .text
+            .contains("as in `summary.csv`'s `reduction:` rows, in percentage"),
+        "{}",
+        report.text
+    );
+}
 #[test]
 fn a_single_variant_is_reported_without_a_comparison() {
     let text = SCENARIO.split("[[variant]]").next().expect("scenario text");
