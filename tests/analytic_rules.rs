@@ -4,7 +4,9 @@
 //! reductions against a random baseline, months with zero demand, stock refill after every
 //! market's demand, origin mixing at a hub, one growth draw for all of a market's commodities,
 //! a stock cap that rises with demand, origins with several countries and the market's own,
-//! growth clipped at −1, and one outage for all of a shared node's commodities. Each expected value is derived in closed form in a
+//! growth clipped at −1, one outage for all of a shared node's commodities, the mix of the
+//! tonnes that meet demand when others refill a stock, and markets of equal priority competing
+//! by cost. Each expected value is derived in closed form in a
 //! comment, which also names the wrong implementation the test rules out; deterministic cases
 //! are asserted exactly (or to 1e-9), random ones within K = 5 standard errors from theory. Run
 //! them in release mode: `cargo test --release --test analytic_rules`.
@@ -819,6 +821,75 @@ to = "de"
     }
 }
 
+#[test]
+fn a_market_mixes_the_tonnes_that_meet_demand_and_those_that_refill() {
+    // The US demands 10 t/month with one month of stock (cap 10 t, full at the start); a CN
+    // mine (edge cost 1) and an AU mine (edge cost 2), 10 t/month each, come online in month 1
+    // (a project, online_month = 1, certain). Months:
+    //   0: nothing delivered; the stock meets all 10 t (stock_share 10 t), stock 0.
+    //   1: demand 10 t plus room 10 t: the market takes 20 t, CN's 10 and AU's 10.
+    // Scenario-format.md 3.8: "the tonnes that meet demand carry the mix of everything
+    // delivered": the 10 t that meet demand are half via CN. Over the horizon (demand 20 t):
+    // dependency_CN = 5/20 = 0.25, independent_share 0.25, stock_share 0.5, shortfall 0, in
+    // every trial; month 1's dependency is 0.5.
+    // Ruled out: demand met from the cheapest source first and the refill from the costlier
+    // (dependency_CN 0.5, independent_share 0), or the reverse (0 and 0.5).
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 2
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { x = 120 }
+
+[[node]]
+id = "au_mine"
+kind = "mine"
+country = "AU"
+capacity = { x = 120 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { x = 120 }
+stock_months = { x = 1.0 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+cost = 1.0
+
+[[edge]]
+from = "au_mine"
+to = "us"
+cost = 2.0
+
+[[disruption]]
+id = "mines_open"
+kind = "project"
+targets = ["cn_mine", "au_mine"]
+online_month = 1
+"#;
+    let summary = run_text(text, 200, 5, 2);
+    assert_exact(&summary, "base", "x", "dependency_CN", 0.25);
+    assert_exact(&summary, "base", "x", "independent_share", 0.25);
+    assert_exact(&summary, "base", "x", "stock_share", 0.5);
+    assert_exact(&summary, "base", "x", "shortfall_share", 0.0);
+    for (m, expected) in [(0, 0.0), (1, 0.5)] {
+        let got = monthly_mean(&summary, "base", "x", "dependency_CN", m);
+        assert!((got - expected).abs() < 1e-9, "month {m}: {got}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. Demand growth: one draw per market, and a stock cap that follows demand.
 // ---------------------------------------------------------------------------------------------
@@ -1231,4 +1302,75 @@ duration_days = 30
         lowest < 0.2 && highest > 0.4,
         "outages must vary: {lowest}..{highest}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. Markets of equal priority compete by cost.
+// ---------------------------------------------------------------------------------------------
+
+/// A CN mine of 10 t/month and two markets of equal priority, DE and the US (the focus), with
+/// demand 8 t/month each, reached at edge costs `de_cost` and `us_cost`.
+fn two_markets_one_mine(de_cost: f64, us_cost: f64) -> String {
+    format!(
+        r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "x"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = {{ x = 120 }}
+
+[[node]]
+id = "de"
+kind = "market"
+country = "DE"
+demand = {{ x = 96 }}
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = {{ x = 96 }}
+
+[[edge]]
+from = "cn_mine"
+to = "de"
+cost = {de_cost}
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+cost = {us_cost}
+"#
+    )
+}
+
+#[test]
+fn markets_of_equal_priority_compete_by_cost() {
+    // Supply 10 t/month against 16 t of demand at one priority. Scenario-format.md 3.7:
+    // "Markets of equal priority compete by cost, not pro rata": the market reached more
+    // cheaply gets its 8 t in full and the other the 2 t left, every month.
+    //   US dearer (DE 1, US 2): the US gets 2 t of 8: shortfall_share 0.75, dependency_CN
+    //   0.25, worst month 0.75, 12 shortage months.
+    //   US cheaper (DE 2, US 1): the US gets 8 t: shortfall 0, dependency_CN 1.
+    // Ruled out: a pro-rata split (5 t each: shortfall 0.375 either way), and an order fixed by
+    // the file or the markets' indices (the same result in both runs; the file is the same
+    // but for the two costs).
+    let dearer = run_text(&two_markets_one_mine(1.0, 2.0), 200, 1, 2);
+    assert_exact(&dearer, "base", "x", "shortfall_share", 0.75);
+    assert_exact(&dearer, "base", "x", "dependency_CN", 0.25);
+    assert_exact(&dearer, "base", "x", "worst_month_shortfall", 0.75);
+    assert_exact(&dearer, "base", "x", "shortage_months", 12.0);
+    let cheaper = run_text(&two_markets_one_mine(2.0, 1.0), 200, 1, 2);
+    assert_exact(&cheaper, "base", "x", "shortfall_share", 0.0);
+    assert_exact(&cheaper, "base", "x", "dependency_CN", 1.0);
+    assert_exact(&cheaper, "base", "x", "shortage_months", 0.0);
 }
