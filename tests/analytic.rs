@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::closed_form::{K, month_average, outage_network, propagate};
+use common::closed_form::{K, integrate, month_average, outage_network, propagate};
 use common::{assert_within_se, assert_within_theoretical_se, monthly_mean, row, run_text};
 
 fn check_outage_scenario(
@@ -122,6 +122,9 @@ fn random_rate_severity_and_duration() {
     // duration D ~ Exponential(mean μ = 15 d), both per event. Given the rate r, marked Poisson
     // events give E[mult(t) | r] = exp(−(r/365.25) · E[S] · E[min(D, t)]) with
     // E[min(D, t)] = μ(1 − e^(−t/μ)); averaging over the gamma rate, E[e^(−r c)] = (1 + θ c)^(−k).
+    // The mean alone hardly tells a rate drawn per trial from one fixed at its mean of 6/yr
+    // (0.910089 against 0.908019 over the horizon, about 4 SE): the next test checks the
+    // per-trial draw through the spread of the trials, which differs by over 20 SE.
     let expected = |t: f64| {
         let c = 0.4 * 15.0 * (1.0 - (-t / 15.0).exp()) / 365.25;
         (1.0 + 3.0 * c).powf(-2.0)
@@ -140,6 +143,70 @@ duration_days = { dist = "exponential", mean = 15.0 }
         24,
         &expected,
         &[],
+    );
+}
+
+#[test]
+fn a_rate_drawn_per_trial_spreads_the_trials_as_its_distribution_says() {
+    // `rate_per_year` is drawn once per trial (scenario-format.md 2.1). Rate r ~ Uniform(0, 2)
+    // per year; severity 1 and a duration beyond the horizon, so the first event τ stops the
+    // CN mine for good and a trial's dependency_CN is X = min(τ, T)/T over T = 24 months = 2
+    // years (months are L days each, so the monthly time averages add up to exactly that).
+    // With u = t/T: P(X > u) = E_r[e^(−r·2u)] = (1 − e^(−4u))/(4u), and every moment follows,
+    // E[X^k] = ∫₀¹ k u^(k−1) P(X > u) du: E[X] = Ein(4)/4 = 0.491822, sd(X) = 0.367968.
+    // Ruled out:
+    // - the rate fixed at its mean, 1/yr: P(X > u) = e^(−2u), E[X] = 0.432332 (23 SE off) and
+    //   sd(X) = 0.331792 (39 SE of the sample sd off, its SE 9.25e-4 at n = 20,000);
+    // - one rate drawn for the whole run, even one that matches the mean (r = 0.819/yr): sd(X)
+    //   = 0.348287, 21 SE off. Only the spread across trials tells "per trial" from "per run".
+    // The sample sd's SE is √((μ4 − σ⁴)/(4σ²n)), μ4 the fourth central moment from the same
+    // integrals.
+    let trials = 20_000;
+    let summary = run_text(
+        &outage_network(
+            24,
+            r#"
+[[disruption]]
+id = "strikes"
+kind = "incidents"
+rate_per_year = { dist = "uniform", min = 0.0, max = 2.0 }
+targets = ["cn_mine"]
+severity = 1.0
+duration_days = 1000000
+"#,
+        ),
+        trials,
+        17,
+        2,
+    );
+    let survival = |u: f64| {
+        if u == 0.0 {
+            1.0
+        } else {
+            (1.0 - (-4.0 * u).exp()) / (4.0 * u)
+        }
+    };
+    let raw: Vec<f64> = (1..=4)
+        .map(|k| {
+            let k = k as f64;
+            integrate(&|u| k * u.powf(k - 1.0) * survival(u), 0.0, 1.0)
+        })
+        .collect();
+    let mean = raw[0];
+    let variance = raw[1] - mean * mean;
+    let sd = variance.sqrt();
+    let mu4 = raw[3] - 4.0 * mean * raw[2] + 6.0 * mean * mean * raw[1] - 3.0 * mean.powi(4);
+    assert!(
+        (mean - 0.491822).abs() < 1e-6 && (sd - 0.367968).abs() < 1e-6,
+        "closed form: mean {mean}, sd {sd}"
+    );
+    let dependency = row(&summary, "base", "x", "dependency_CN");
+    assert_within_theoretical_se(dependency, trials, mean, sd, K, "rate drawn per trial");
+    let sd_se = ((mu4 - variance * variance) / (4.0 * variance * trials as f64)).sqrt();
+    assert!(
+        (dependency.sd - sd).abs() <= K * sd_se,
+        "sd {} vs {sd}: error exceeds {K} standard errors ({sd_se:.2e})",
+        dependency.sd
     );
 }
 
