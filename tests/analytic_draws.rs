@@ -223,7 +223,8 @@ fn capacity_factor_is_clipped_at_zero_only_and_shared_by_the_targets() {
     // with density 1/3: E[F] = 2/3, E[F²] = 8/9, so E[R] = 1/3 and sd(R) = ½·√(8/9 − 4/9) =
     // 1/3 (standard error 0.002357); P(R > 0) = 2/3 (binomial standard error 0.003333);
     // R's quantile at level p is max(0, 3p − 1)/2: p5 = 0 exactly (a third of the trials have
-    // exactly 0) and p95 = 0.925 (order-statistic bracket [0.9158, 0.9342] ± 0.001).
+    // exactly 0) and p95 = 0.925 (order-statistic bracket at K = 5 standard errors [0.9135, 0.9366],
+    // ± 0.001).
     //
     // Wrong implementations ruled out:
     // - F capped at 1: E[min(F, 1)] = 1/6 + 1/3 = 1/2, mean 1/4 (35 SE off), p95 = 0.5;
@@ -534,7 +535,7 @@ fn an_online_month_at_or_after_the_horizon_never_contributes() {
     // (24 − o)⁺/48: 4/48, 3/48, 2/48, 1/48 with probability 0.1 each, else 0. Mean 10/480 =
     // 1/48 = 0.020833, E[R²] = 30/(10·48²), sd √2/48 = 0.029463 (standard error 2.08e-4);
     // P(R > 0) = 0.4 (binomial standard error 0.003464); p5 = 0, p95 = 4/48 (levels above 0.9
-    // all hold 4/48, and the bracket 0.95 ± 0.0062 stays there).
+    // all hold 4/48, and the bracket 0.95 ± 0.0077 at K = 5 stays there).
     // Wrong implementations ruled out: an online month at or past the horizon clamped to the
     // last month (horizon − 1): `with` and `far_after` at 1/48 instead of 0, and `drawn` with
     // p_positive 1 (173 SE off) and mean 1.6/48 (60 SE off); an index past the horizon

@@ -1297,7 +1297,8 @@ severity = 1
 duration_days = 30
 "#;
     let (lowest, highest) = equal_shortfalls_of_x_and_y(text, 2_000, 37);
-    // 12 outages of about a month in 36 months: shortfall ≈ 1/3 on average, and it varies.
+    // About 12 outages of 30 days in 36 months, overlaps merged: the mine is down a share
+    // 1 − e^(−4·30/365.25) ≈ 0.28 of the time, so the shortfall is ≈ 0.28 on average, and it varies.
     assert!(
         lowest < 0.2 && highest > 0.4,
         "outages must vary: {lowest}..{highest}"

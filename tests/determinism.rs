@@ -246,8 +246,9 @@ fn removing_a_disruption_leaves_other_commodities_untouched() {
 }
 
 #[test]
-fn shares_add_up_per_trial_with_one_country() {
-    // With one country in dependency_on, dependency + independent + stock + shortfall = 1.
+fn mean_shares_add_up_to_one_with_one_country() {
+    // With one country in dependency_on, dependency + independent + stock + shortfall = 1: here
+    // their means over 200 trials (each trial's sum is checked in `random_scenarios.rs`).
     let text = SCENARIO.replace(
         "dependency_on = [\"CN\", \"RU\"]",
         "dependency_on = [\"CN\"]",

@@ -923,6 +923,10 @@ impl LogNormal {
     }
 
     fn quantile(&self, p: f64) -> f64 {
+        if self.sigma == 0.0 {
+            // A point mass (sd 0): also at p = 0 and 1, where σ·z would be 0·∞.
+            return libm::exp(self.mu);
+        }
         libm::exp(self.mu + self.sigma * standard_normal_quantile(p))
     }
 
@@ -2242,12 +2246,34 @@ mod tests {
         let error = Distribution::triangular(2.0, 1.0, 3.0).expect_err("invalid");
         assert_eq!(error.to_string(), "mode (1) must not be less than min (2)");
 
-        // Degenerate but valid: a point uniform, a zero-sd lognormal, a zero poisson,
-        // a far (but not too far) tail.
-        assert!(Distribution::uniform(1.0, 1.0).is_ok());
-        assert!(Distribution::lognormal_mean_sd(3.0, 0.0).is_ok());
-        assert!(Distribution::poisson(0.0).is_ok());
-        assert!(Distribution::normal(0.0, 1.0, Some(35.0), None).is_ok());
+        // Degenerate but valid: a point uniform, a zero-sd lognormal and a zero poisson are
+        // the fixed values 1, 3 and 0 (every draw, the mean and every quantile); a normal
+        // truncated 35 sd out draws from its far tail, just above 35 (the mean of the tail
+        // beyond a is about a + 1/a; P(X > 36 | X > 35) ≈ e^(−35.5) is nil).
+        let mut stream = Stream::new(SEED, 0, "degenerate");
+        for (d, value) in [
+            (Distribution::uniform(1.0, 1.0), 1.0),
+            (Distribution::lognormal_mean_sd(3.0, 0.0), 3.0),
+            (Distribution::poisson(0.0), 0.0),
+        ] {
+            let d = d.expect("valid");
+            let near = |x: f64| (x - value).abs() <= 1e-12 * value.max(1.0);
+            assert!(near(d.mean()), "{d}: mean {}", d.mean());
+            for p in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                assert!(near(d.quantile(p)), "{d}: quantile({p}) {}", d.quantile(p));
+            }
+            for _ in 0..1000 {
+                let x = d.sample(&mut stream);
+                assert!(near(x), "{d}: drew {x}");
+            }
+        }
+        let tail = Distribution::normal(0.0, 1.0, Some(35.0), None).expect("valid");
+        assert!((tail.mean() - 35.0285).abs() < 1e-3, "{}", tail.mean());
+        assert!((35.0..36.0).contains(&tail.quantile(0.5)));
+        for _ in 0..1000 {
+            let x = tail.sample(&mut stream);
+            assert!((35.0..36.0).contains(&x), "drew {x}");
+        }
     }
 
     #[test]
