@@ -86,6 +86,16 @@ impl<'d, 'i> TableRef<'d, 'i> {
             .map(|(k, v)| (v, k.span()))
     }
 
+    /// How many entries the array at `key` has, when it is a non-empty array (whatever its
+    /// entries are): the length that keys listing one value per entry must match, known even
+    /// when some entries are wrong.
+    pub fn entries(&self, key: &str) -> Option<usize> {
+        match self.get(key)?.0.get_ref() {
+            DeValue::Array(items) if !items.is_empty() => Some(items.len()),
+            _ => None,
+        }
+    }
+
     /// The path of `key` in this table.
     pub fn child(&self, key: &str) -> String {
         join(self.path, key)

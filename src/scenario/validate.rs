@@ -1661,7 +1661,12 @@ impl<'r, 'a> Validator<'r, 'a> {
             out
         });
         let empty_list = listed.as_ref().is_some_and(Vec::is_empty);
-        let (from, to) = (from?, to?);
+        let (Some(from), Some(to)) = (from, to) else {
+            // The edge is out of the graph, but its capacity's values are still checked, so
+            // that one message lists their problems too.
+            self.edge_capacity(t, commodity_ids, None, &mut false);
+            return None;
+        };
         let (a, b) = (&nodes[from.0], &nodes[to.0]);
         let uncertain = self.uncertain.contains(&a.id) || self.uncertain.contains(&b.id);
         let mut ok = !empty_list;
@@ -1728,7 +1733,36 @@ impl<'r, 'a> Validator<'r, 'a> {
             ok = false;
         }
         let graph_known = ok && self.r.problems.len() == graph_problems_from;
+        let capacity = self.edge_capacity(t, commodity_ids, Some(&carries), &mut ok);
+        if !graph_known {
+            return None;
+        }
+        // A wrong cost or capacity leaves the edge in the graph with a placeholder value, in
+        // a model that is refused anyway.
+        Some(Edge {
+            from,
+            to,
+            capacity_t_per_year: capacity,
+            carries,
+            cost: cost.filter(|_| ok).unwrap_or(1.0),
+        })
+    }
+
+    /// Reads an edge's `capacity` (a number for every commodity it carries, or a table per
+    /// commodity), reporting wrong values and clearing `ok` on any problem. With `carries`
+    /// unknown (an end of the edge is in doubt), only the values are checked, not which
+    /// commodities the edge may carry.
+    fn edge_capacity(
+        &mut self,
+        t: TableRef<'_, '_>,
+        commodity_ids: &[&str],
+        carries: Option<&[bool]>,
+        ok: &mut bool,
+    ) -> Vec<Option<f64>> {
         let mut capacity = vec![None; commodity_ids.len()];
+        let judged = carries.is_some();
+        let everything = vec![true; commodity_ids.len()];
+        let carries = carries.unwrap_or(&everything);
         if let Some((value, key_span)) = t.get("capacity") {
             let path = t.child("capacity");
             match value.get_ref() {
@@ -1737,6 +1771,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     for (key, _) in table.iter() {
                         let name = key.get_ref().as_ref();
                         if let Some(k) = commodity_ids.iter().position(|id| *id == name)
+                            && judged
                             && !carries[k]
                         {
                             self.r.error(
@@ -1744,7 +1779,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                                 join(&path, name),
                                 format!("the edge does not carry `{name}`, so it cannot have a capacity for it"),
                             );
-                            ok = false;
+                            *ok = false;
                         }
                     }
                     capacity = read;
@@ -1760,9 +1795,9 @@ impl<'r, 'a> Validator<'r, 'a> {
                                     show(x.value)
                                 ),
                             );
-                            ok = false;
+                            *ok = false;
                         } else {
-                            for (slot, &c) in capacity.iter_mut().zip(&carries) {
+                            for (slot, &c) in capacity.iter_mut().zip(carries) {
                                 if c {
                                     *slot = Some(x.value);
                                 }
@@ -1773,22 +1808,11 @@ impl<'r, 'a> Validator<'r, 'a> {
                 other => {
                     let found = describe(other);
                     self.r.error(&key_span, path, format!("expected a number (t/yr for each commodity) or a table per commodity, found {found}"));
-                    ok = false;
+                    *ok = false;
                 }
             }
         }
-        if !graph_known {
-            return None;
-        }
-        // A wrong cost or capacity leaves the edge in the graph with a placeholder value, in
-        // a model that is refused anyway.
-        Some(Edge {
-            from,
-            to,
-            capacity_t_per_year: capacity,
-            carries,
-            cost: cost.filter(|_| ok).unwrap_or(1.0),
-        })
+        capacity
     }
 
     // ----- distributions -----
@@ -2265,7 +2289,10 @@ impl<'r, 'a> Validator<'r, 'a> {
         );
         let weights = match t.get("weights") {
             Some((value, _)) => {
-                self.weights_value(value, &t.child("weights"), targets.as_ref().map(Vec::len))
+                // One weight per target written, even when a target is wrong: a weight's
+                // own problems are reported with the target's.
+                let target_count = targets.as_ref().map(Vec::len).or(t.entries("targets"));
+                self.weights_value(value, &t.child("weights"), target_count)
             }
             None => targets.as_ref().map(|t| vec![1.0; t.len()]),
         };
@@ -2392,7 +2419,10 @@ impl<'r, 'a> Validator<'r, 'a> {
                 ok.then_some(names)
             })
         };
-        let n = states.as_ref().map(Vec::len);
+        // The number of states written, even when a name is wrong (empty or repeated): the
+        // rows of `transitions` and the probabilities of `initial` are checked against it, so
+        // that their own problems are reported with the names'.
+        let n = states.as_ref().map(Vec::len).or(t.entries("states"));
 
         let transitions = if t.get("transitions").is_none() {
             self.r.missing(
@@ -2415,7 +2445,9 @@ impl<'r, 'a> Validator<'r, 'a> {
                 );
                 None
             }
-            Some((value, _)) => self.regime_initial(value, &t.child("initial"), states.as_deref()),
+            Some((value, _)) => {
+                self.regime_initial(value, &t.child("initial"), states.as_deref(), n)
+            }
         };
 
         let mut effects = Vec::new();
@@ -2546,11 +2578,14 @@ impl<'r, 'a> Validator<'r, 'a> {
         }
     }
 
+    /// Checks `initial`: a state's name (needs valid `states`), or one probability per state
+    /// (needs only their number, `state_count`).
     fn regime_initial(
         &mut self,
         value: &Spanned<DeValue<'_>>,
         path: &str,
         states: Option<&[String]>,
+        state_count: Option<usize>,
     ) -> Option<Vec<f64>> {
         match value.get_ref() {
             DeValue::String(s) => {
@@ -2577,7 +2612,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             }
             DeValue::Array(_) => {
                 let values = self.r.number_list_value(value, path)?;
-                let n = states?.len();
+                let n = state_count?;
                 self.probability_vector(&values, &value.span(), path, n, "`initial`")
                     .then(|| values.iter().map(|v| v.value).collect())
             }
@@ -3565,7 +3600,7 @@ impl<'r, 'a> Validator<'r, 'a> {
             let states = regime.states.clone();
             return store(
                 &mut regime.initial,
-                self.regime_initial(value, path, Some(&states)),
+                self.regime_initial(value, path, Some(&states), Some(states.len())),
             );
         }
         let valid = settable_disruption_keys(disruption.process.kind_name());
