@@ -1165,3 +1165,68 @@ duration_days = { dist = "lognormal", median = 10, p90 = 1e300 }
     let text = describe(&model, "long");
     assert!(text.contains("mean inf, median 10, p90 1e300 d"), "{text}");
 }
+
+/// `check`'s supply summary lists a commodity the focus market demands only in a variant (a
+/// `set` gives it demand), says which variants do not demand it, and gives a variant's own
+/// demand where it differs from the file's.
+#[test]
+fn check_lists_a_commodity_demanded_only_in_a_variant() {
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[commodity]]
+id = "cu"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 100, cu = 100 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 50, cu = 0 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+
+[[variant]]
+id = "a"
+baseline = true
+
+[[variant]]
+id = "b"
+set = { "us.demand.cu" = 200, "us.demand.sb" = 60 }
+"#;
+    let (model, _) = model(text);
+    let shown = supplyrisk::report::check::describe(&model, "t.toml", "0");
+    let supply: Vec<&str> = shown
+        .lines()
+        .skip_while(|line| !line.starts_with("Supply of the focus market"))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        supply,
+        [
+            "sb: demand 50 t/yr",
+            "a                        mines in CN; paths through CN, US",
+            "b                        mines in CN; paths through CN, US (demand 60 t/yr in this variant)",
+            "cu: no demand in the file",
+            "a                        no demand for it in this variant",
+            "b                        mines in CN; paths through CN, US (demand 200 t/yr in this variant)",
+        ],
+        "{shown}"
+    );
+}

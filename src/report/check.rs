@@ -115,19 +115,30 @@ pub fn describe(model: &Model, label: &str, sha256: &str) -> String {
     for (k, commodity) in network.commodities.iter().enumerate() {
         let c = CommodityId(k);
         let demand = focus.demand_t_per_year(c);
-        if demand <= 0.0 {
+        // A variant's `set` may give the focus market a demand the file does not, or take it
+        // away: the commodity is listed when any variant demands it.
+        let demand_in =
+            |variant: &Variant| variant.nodes[model.focus_market.0].demand_t_per_year(c);
+        if !model.variants.iter().any(|v| demand_in(v) > 0.0) {
             continue;
         }
+        let in_file = if demand > 0.0 {
+            format!("demand {} t/yr", format_tonnes(demand))
+        } else {
+            "no demand in the file".to_string()
+        };
         let _ = writeln!(
             out,
-            "  {}: demand {} t/yr{}",
+            "  {}: {in_file}{}",
             commodity.id,
-            format_tonnes(demand),
             growth_note(focus.market.as_ref().map(|m| &m.demand_growth))
         );
         for variant in &model.variants {
+            let here = demand_in(variant);
             let supply = supply_countries(network, variant, model.focus_market, c);
-            let line = if supply.mines.is_empty() {
+            let mut line = if here <= 0.0 {
+                "no demand for it in this variant".to_string()
+            } else if supply.mines.is_empty() {
                 "NOT supplied: no mine reaches the focus market in this variant".to_string()
             } else {
                 format!(
@@ -136,6 +147,12 @@ pub fn describe(model: &Model, label: &str, sha256: &str) -> String {
                     join_countries(&supply.path)
                 )
             };
+            if here > 0.0 && here != demand {
+                line.push_str(&format!(
+                    " (demand {} t/yr in this variant)",
+                    format_tonnes(here)
+                ));
+            }
             let _ = writeln!(out, "    {:<24} {line}", variant.id);
         }
     }
