@@ -752,6 +752,7 @@ fn the_report_says_summary_csv_holds_fractions() {
         report.text
     );
 }
+
 #[test]
 fn a_single_variant_is_reported_without_a_comparison() {
     let text = SCENARIO.split("[[variant]]").next().expect("scenario text");

@@ -123,16 +123,15 @@ pub fn describe(model: &Model, label: &str, sha256: &str) -> String {
             continue;
         }
         let in_file = if demand > 0.0 {
-            format!("demand {} t/yr", format_tonnes(demand))
+            format!(
+                "demand {} t/yr{}",
+                format_tonnes(demand),
+                growth_note(focus.market.as_ref().map(|m| &m.demand_growth))
+            )
         } else {
             "no demand in the file".to_string()
         };
-        let _ = writeln!(
-            out,
-            "  {}: {in_file}{}",
-            commodity.id,
-            growth_note(focus.market.as_ref().map(|m| &m.demand_growth))
-        );
+        let _ = writeln!(out, "  {}: {in_file}", commodity.id);
         for variant in &model.variants {
             let here = demand_in(variant);
             let supply = supply_countries(network, variant, model.focus_market, c);

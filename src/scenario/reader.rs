@@ -86,12 +86,20 @@ impl<'d, 'i> TableRef<'d, 'i> {
             .map(|(k, v)| (v, k.span()))
     }
 
-    /// How many entries the array at `key` has, when it is a non-empty array (whatever its
-    /// entries are): the length that keys listing one value per entry must match, known even
-    /// when some entries are wrong.
-    pub fn entries(&self, key: &str) -> Option<usize> {
+    /// How many strings the array at `key` has, when it is a non-empty array of strings: the
+    /// length that keys listing one value per entry must match, known even when some names
+    /// are wrong (empty, repeated, unknown). `None` when an entry is not a string: the count
+    /// of such a list is not what its author meant, so nothing is checked against it.
+    pub fn string_entries(&self, key: &str) -> Option<usize> {
         match self.get(key)?.0.get_ref() {
-            DeValue::Array(items) if !items.is_empty() => Some(items.len()),
+            DeValue::Array(items)
+                if !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|item| matches!(item.get_ref(), DeValue::String(_))) =>
+            {
+                Some(items.len())
+            }
             _ => None,
         }
     }

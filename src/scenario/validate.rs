@@ -1663,8 +1663,16 @@ impl<'r, 'a> Validator<'r, 'a> {
         let empty_list = listed.as_ref().is_some_and(Vec::is_empty);
         let (Some(from), Some(to)) = (from, to) else {
             // The edge is out of the graph, but its capacity's values are still checked, so
-            // that one message lists their problems too.
-            self.edge_capacity(t, commodity_ids, None, &mut false);
+            // that one message lists their problems too; against the commodities it lists, if
+            // it lists them, since what its ends handle is not known.
+            let listed_carries = listed.as_ref().map(|list| {
+                let mut carries = vec![false; commodity_ids.len()];
+                for &(k, _, _) in list {
+                    carries[k] = true;
+                }
+                carries
+            });
+            self.edge_capacity(t, commodity_ids, listed_carries.as_deref(), &mut false);
             return None;
         };
         let (a, b) = (&nodes[from.0], &nodes[to.0]);
@@ -2291,7 +2299,10 @@ impl<'r, 'a> Validator<'r, 'a> {
             Some((value, _)) => {
                 // One weight per target written, even when a target is wrong: a weight's
                 // own problems are reported with the target's.
-                let target_count = targets.as_ref().map(Vec::len).or(t.entries("targets"));
+                let target_count = targets
+                    .as_ref()
+                    .map(Vec::len)
+                    .or(t.string_entries("targets"));
                 self.weights_value(value, &t.child("weights"), target_count)
             }
             None => targets.as_ref().map(|t| vec![1.0; t.len()]),
@@ -2422,7 +2433,7 @@ impl<'r, 'a> Validator<'r, 'a> {
         // The number of states written, even when a name is wrong (empty or repeated): the
         // rows of `transitions` and the probabilities of `initial` are checked against it, so
         // that their own problems are reported with the names'.
-        let n = states.as_ref().map(Vec::len).or(t.entries("states"));
+        let n = states.as_ref().map(Vec::len).or(t.string_entries("states"));
 
         let transitions = if t.get("transitions").is_none() {
             self.r.missing(
