@@ -2245,7 +2245,12 @@ mod tests {
         );
         let error = Distribution::triangular(2.0, 1.0, 3.0).expect_err("invalid");
         assert_eq!(error.to_string(), "mode (1) must not be less than min (2)");
+    }
 
+    /// Regression test for a zero-sd lognormal whose `quantile(0)` and `quantile(1)` were NaN
+    /// (σ·z = 0·∞): degenerate but valid distributions are their point everywhere.
+    #[test]
+    fn degenerate_distributions_are_their_point_in_every_draw_mean_and_quantile() {
         // Degenerate but valid: a point uniform, a zero-sd lognormal and a zero poisson are
         // the fixed values 1, 3 and 0 (every draw, the mean and every quantile); a normal
         // truncated 35 sd out draws from its far tail, just above 35 (the mean of the tail
