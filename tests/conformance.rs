@@ -269,6 +269,119 @@ id = "double_demand"
     assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary}");
 }
 
+/// Regression: SPEC 2 makes ids unique per table, so a project may share its id with the
+/// node it builds, and `set` resolves such an id by its key (no key can be set on both); it
+/// was refused as ambiguous. A PK mine of 12 t/yr (1 t/month), the US's cheaper source, is
+/// the target of project `pk_mine` (online from month 6; demand 2 t/month, the rest from CN):
+/// - baseline: PK delivers 1 t of 2 in months 6..11, so dependency_CN = (12 − 6·0.5)/12 = 0.75;
+/// - `later`, `"pk_mine.online_month" = 9` (the project): months 9..11, 1 − 3·0.5/12 = 0.875;
+/// - `bigger`, `"pk_mine.capacity.sb" = 24` (the node): PK covers all 2 t from month 6, 0.5.
+///
+/// A key of neither is still refused, naming the keys of both.
+#[test]
+fn a_set_key_tells_a_node_from_a_disruption_of_the_same_id() {
+    let text = r#"
+[scenario]
+start = "2026-01"
+horizon_months = 12
+trials = 20
+focus_market = "us"
+dependency_on = ["CN"]
+
+[[commodity]]
+id = "sb"
+
+[[node]]
+id = "cn_mine"
+kind = "mine"
+country = "CN"
+capacity = { sb = 1200 }
+
+[[node]]
+id = "pk_mine"
+kind = "mine"
+country = "PK"
+capacity = { sb = 12 }
+
+[[node]]
+id = "us"
+kind = "market"
+country = "US"
+demand = { sb = 24 }
+
+[[edge]]
+from = "cn_mine"
+to = "us"
+cost = 2
+
+[[edge]]
+from = "pk_mine"
+to = "us"
+cost = 1
+
+[[disruption]]
+id = "pk_mine"
+kind = "project"
+targets = ["pk_mine"]
+online_month = 6
+
+[[variant]]
+id = "base"
+baseline = true
+
+[[variant]]
+id = "later"
+[variant.set]
+"pk_mine.online_month" = 9
+
+[[variant]]
+id = "bigger"
+[variant.set]
+"pk_mine.capacity.sb" = 24
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("shared_id.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let out = dir.path().join("out");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_succeeded(&output);
+    let summary =
+        common::parse_summary_csv(&std::fs::read_to_string(out.join("summary.csv")).expect("csv"));
+    for (variant, expected) in [("base", 0.75), ("later", 0.875), ("bigger", 0.5)] {
+        let row = &summary[&(
+            variant.to_string(),
+            "sb".to_string(),
+            "dependency_CN".to_string(),
+        )];
+        assert!(
+            (row["mean"] - expected).abs() < 1e-9 && row["sd"] < 1e-9,
+            "{variant}: {row:?}"
+        );
+    }
+
+    let wrong = text.replace("\"pk_mine.capacity.sb\" = 24", "\"pk_mine.severity\" = 0.5");
+    std::fs::write(&scenario, wrong).expect("write");
+    let output = supplyrisk()
+        .arg("check")
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "\"pk_mine\" is both a node and a disruption id, and `severity` is a key of neither"
+        ) && stderr.contains("success_probability, online_month"),
+        "{stderr}"
+    );
+}
+
 /// Regression: `--out` naming a folder of the user's own files replaced the whole folder (the
 /// files were deleted); later, a folder holding only the user's scenario saved as
 /// `scenario.toml` (a name shard folders use) still passed for an earlier result and lost it.

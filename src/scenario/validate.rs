@@ -3329,13 +3329,33 @@ impl<'r, 'a> Validator<'r, 'a> {
         let disruption = disruptions.iter().position(|d| d.id == id);
         let form = "\"<node or disruption id>.<key>[.<commodity>]\"";
         match (node, disruption) {
-            (Some(_), Some(_)) => {
-                self.r.error(
-                    key_span,
-                    path,
-                    format!("{id:?} is both a node and a disruption id, so this override is ambiguous; rename one of them"),
-                );
-                false
+            (Some(n), Some(d)) => {
+                // Ids are unique per table (SPEC 2), so a node and a disruption may share one
+                // (a project named after the mine it builds); no key can be set on both, so
+                // the key says which is meant.
+                let key = parts.get(1).copied().unwrap_or("");
+                let disruption_keys = settable_disruption_keys(disruptions[d].process.kind_name());
+                let on_node = NODE_SETTABLE_KEYS.contains(&key);
+                let on_disruption = disruption_keys.split(", ").any(|k| k == key);
+                match (on_node, on_disruption) {
+                    (true, false) => {
+                        self.override_node(&parts, key_span, value, path, network, &mut nodes[n])
+                    }
+                    (false, true) => {
+                        self.override_disruption(&parts, key_span, value, path, &mut disruptions[d])
+                    }
+                    _ => {
+                        self.r.error(
+                            key_span,
+                            path,
+                            format!(
+                                "{id:?} is both a node and a disruption id, and `{key}` is a key of neither: settable keys are {} for a node and {disruption_keys} for this disruption",
+                                NODE_SETTABLE_KEYS.join(", ")
+                            ),
+                        );
+                        false
+                    }
+                }
             }
             (None, None) => {
                 let known: Vec<&str> = network
@@ -3665,6 +3685,18 @@ struct Settings {
 const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
 
 /// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
+/// The keys `set` can change on a node, whatever its kind (a market takes `demand`,
+/// `stock_months`, `demand_growth` and `priority`, other nodes `capacity`): none of them is a
+/// disruption's, so a key tells a node from a disruption of the same id.
+const NODE_SETTABLE_KEYS: [&str; 5] = [
+    "capacity",
+    "demand",
+    "stock_months",
+    "demand_growth",
+    "priority",
+];
+
+/// The keys `set` can change on a disruption of `kind`, as listed in messages.
 fn settable_disruption_keys(kind: &str) -> &'static str {
     match kind {
         "incidents" => "rate_per_year, severity, duration_days, weights",
