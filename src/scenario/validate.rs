@@ -1768,9 +1768,6 @@ impl<'r, 'a> Validator<'r, 'a> {
         ok: &mut bool,
     ) -> Vec<Option<f64>> {
         let mut capacity = vec![None; commodity_ids.len()];
-        let judged = carries.is_some();
-        let everything = vec![true; commodity_ids.len()];
-        let carries = carries.unwrap_or(&everything);
         if let Some((value, key_span)) = t.get("capacity") {
             let path = t.child("capacity");
             match value.get_ref() {
@@ -1779,8 +1776,7 @@ impl<'r, 'a> Validator<'r, 'a> {
                     for (key, _) in table.iter() {
                         let name = key.get_ref().as_ref();
                         if let Some(k) = commodity_ids.iter().position(|id| *id == name)
-                            && judged
-                            && !carries[k]
+                            && carries.is_some_and(|carries| !carries[k])
                         {
                             self.r.error(
                                 &key.span(),
@@ -1805,8 +1801,8 @@ impl<'r, 'a> Validator<'r, 'a> {
                             );
                             *ok = false;
                         } else {
-                            for (slot, &c) in capacity.iter_mut().zip(carries) {
-                                if c {
+                            for (k, slot) in capacity.iter_mut().enumerate() {
+                                if carries.is_none_or(|carries| carries[k]) {
                                     *slot = Some(x.value);
                                 }
                             }
@@ -3684,7 +3680,6 @@ struct Settings {
 /// all at once as `"<id>.<key>" = { <commodity> = … }`.
 const PER_COMMODITY_KEYS: &[&str] = &["capacity", "demand", "stock_months"];
 
-/// The keys a `set` override may change on a disruption of `kind`, as listed in messages.
 /// The keys `set` can change on a node, whatever its kind (a market takes `demand`,
 /// `stock_months`, `demand_growth` and `priority`, other nodes `capacity`): none of them is a
 /// disruption's, so a key tells a node from a disruption of the same id.
