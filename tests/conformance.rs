@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_succeeded, supplyrisk};
+use common::{SummaryCsv, assert_succeeded, parse_summary_csv, supplyrisk};
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,34 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join(name)
+}
+
+/// Runs the scenario `text` through the binary with `--no-charts` and `args`, asserts that it
+/// succeeds, and returns its `summary.csv`.
+fn run_summary(text: &str, args: &[&str]) -> SummaryCsv {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("scenario.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let out = dir.path().join("out");
+    let output = supplyrisk()
+        .arg("run")
+        .arg(&scenario)
+        .args(args)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_succeeded(&output);
+    parse_summary_csv(&std::fs::read_to_string(out.join("summary.csv")).expect("summary.csv"))
+}
+
+/// The `column` of (variant, commodity, metric) in a parsed `summary.csv`.
+fn figure(summary: &SummaryCsv, variant: &str, commodity: &str, metric: &str, column: &str) -> f64 {
+    summary[&(
+        variant.to_string(),
+        commodity.to_string(),
+        metric.to_string(),
+    )][column]
 }
 
 /// SPEC 5's metric names, spelled here from SPEC rather than taken from the engine's own list
@@ -237,36 +265,13 @@ id = "double_demand"
 [variant.set]
 "us.demand" = { sb = 2400 }
 "#;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("closing.toml");
-    std::fs::write(&scenario, text).expect("write");
-    let out = dir.path().join("out");
-    let output = supplyrisk()
-        .arg("run")
-        .arg(&scenario)
-        .args(["--no-charts", "--out"])
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert_succeeded(&output);
-    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
-    let mean = |variant: &str| -> f64 {
-        let prefix = format!("{variant},sb,shortfall_share,");
-        let line = summary
-            .lines()
-            .find(|l| l.starts_with(&prefix))
-            .expect("a shortfall row");
-        line.split(',')
-            .nth(3)
-            .expect("mean")
-            .parse()
-            .expect("number")
-    };
+    let summary = run_summary(text, &[]);
+    let mean = |variant: &str| figure(&summary, variant, "sb", "shortfall_share", "mean");
     assert_eq!(mean("open"), 0.0);
     // Fixed-point sums (SPEC 5, mergeable statistics) are exact to about 1e-12.
-    assert!((mean("closing") - 11.0 / 12.0).abs() < 1e-9, "{summary}");
+    assert!((mean("closing") - 11.0 / 12.0).abs() < 1e-9, "{summary:?}");
     // `"us.demand" = { sb = 2400 }` is `"us.demand.sb" = 2400`: half the demand is unmet.
-    assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary}");
+    assert!((mean("double_demand") - 0.5).abs() < 1e-9, "{summary:?}");
 }
 
 /// Regression: SPEC 2 makes ids unique per table, so a project may share its id with the
@@ -339,32 +344,18 @@ id = "bigger"
 [variant.set]
 "pk_mine.capacity.sb" = 24
 "#;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("shared_id.toml");
-    std::fs::write(&scenario, text).expect("write");
-    let out = dir.path().join("out");
-    let output = supplyrisk()
-        .arg("run")
-        .arg(&scenario)
-        .args(["--no-charts", "--out"])
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert_succeeded(&output);
-    let summary =
-        common::parse_summary_csv(&std::fs::read_to_string(out.join("summary.csv")).expect("csv"));
+    let summary = run_summary(text, &[]);
     for (variant, expected) in [("base", 0.75), ("later", 0.875), ("bigger", 0.5)] {
-        let row = &summary[&(
-            variant.to_string(),
-            "sb".to_string(),
-            "dependency_CN".to_string(),
-        )];
+        let mean = figure(&summary, variant, "sb", "dependency_CN", "mean");
+        let sd = figure(&summary, variant, "sb", "dependency_CN", "sd");
         assert!(
-            (row["mean"] - expected).abs() < 1e-9 && row["sd"] < 1e-9,
-            "{variant}: {row:?}"
+            (mean - expected).abs() < 1e-9 && sd < 1e-9,
+            "{variant}: mean {mean}, sd {sd}"
         );
     }
 
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("shared_id.toml");
     let wrong = text.replace("\"pk_mine.capacity.sb\" = 24", "\"pk_mine.severity\" = 0.5");
     std::fs::write(&scenario, wrong).expect("write");
     let output = supplyrisk()
@@ -530,11 +521,7 @@ fn every_chart_of_a_single_variant_run_is_recognised_as_its_own() {
 /// chance ~0.36 whenever a change re-draws the random numbers.
 #[test]
 fn the_confidence_interval_is_spec_s_formula_even_beyond_a_metric_s_range() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("rare_outage.toml");
-    std::fs::write(
-        &scenario,
-        r#"
+    let text = r#"
 [scenario]
 start = "2026-01"
 horizon_months = 24
@@ -567,29 +554,10 @@ rate_per_year = 0.1
 targets = ["cn_mine"]
 severity = 1
 duration_days = 1000000
-"#,
-    )
-    .expect("writes the scenario");
+"#;
     let mut crossed = None;
     for seed in 1..=40u64 {
-        let out = dir.path().join(format!("out-{seed}"));
-        let output = supplyrisk()
-            .arg("run")
-            .arg(&scenario)
-            .args([
-                "--trials",
-                "20",
-                "--seed",
-                &seed.to_string(),
-                "--no-charts",
-                "--out",
-            ])
-            .arg(&out)
-            .output()
-            .expect("runs");
-        assert_succeeded(&output);
-        let text = std::fs::read_to_string(out.join("summary.csv")).expect("summary.csv");
-        let summary = common::parse_summary_csv(&text);
+        let summary = run_summary(text, &["--trials", "20", "--seed", &seed.to_string()]);
         let mut outside = Vec::new();
         for ((variant, commodity, metric), row) in &summary {
             let half = 1.959964 * row["sd"] / 20f64.sqrt();
