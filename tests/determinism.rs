@@ -172,6 +172,41 @@ fn identical_bytes_at_one_two_and_three_threads() {
     }
 }
 
+/// Workers that find no chunk left make no accumulators: a run with fewer chunks than threads
+/// must still count every trial once and give the bytes of one thread, and a run of no trials
+/// must give empty accumulators of the right shape.
+#[test]
+fn fewer_chunks_than_threads_gives_the_same_bytes() {
+    let (m, s) = model(SCENARIO);
+    let plan = Plan::new(&m).expect("plan");
+    for (trials, threads) in [(1, 2), (64, 3), (65, 4), (130, 8)] {
+        let reference = run_model(&m, &s, trials, 42, 1);
+        let other = run_model(&m, &s, trials, 42, threads);
+        assert!(
+            bytes(&reference) == bytes(&other),
+            "{trials} trials on {threads} threads differ from one thread"
+        );
+        let settings = RunSettings {
+            seed: 42,
+            trials: 0..trials,
+            threads,
+        };
+        let outcomes = run(&plan, &settings, &AtomicU64::new(0), None).expect("run");
+        assert_eq!(outcomes.trials(), trials, "{threads} threads");
+    }
+    let empty = RunSettings {
+        seed: 42,
+        trials: 7..7,
+        threads: 2,
+    };
+    let outcomes = run(&plan, &empty, &AtomicU64::new(0), None).expect("run");
+    assert_eq!(outcomes.trials(), 0);
+    assert_eq!(
+        outcomes,
+        Outcomes::new(supplyrisk::engine::trial::layout(&plan))
+    );
+}
+
 #[test]
 fn any_split_of_the_trials_merges_to_the_same_bytes() {
     let (m, s) = model(SCENARIO);

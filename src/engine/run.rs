@@ -81,15 +81,19 @@ pub fn run(
     let want_records = ordered.lock().expect("not poisoned").sink.is_some();
     let layout = layout(plan);
 
-    let results: Vec<Outcomes> = pool.broadcast(|_| {
-        let mut outcomes = Outcomes::new(layout.clone());
-        let mut scratch = Scratch::new(plan);
+    // A worker makes its accumulators and scratch space when it takes its first chunk: one
+    // that finds no chunk left (fewer chunks than threads) allocates nothing and adds nothing
+    // to the merge below.
+    let results: Vec<Option<Outcomes>> = pool.broadcast(|_| {
+        let mut worker: Option<(Outcomes, Scratch)> = None;
         let mut records = Vec::new();
         loop {
             let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
             if chunk >= chunks || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                 break;
             }
+            let (outcomes, scratch) =
+                worker.get_or_insert_with(|| (Outcomes::new(layout.clone()), Scratch::new(plan)));
             let from = start + chunk * CHUNK_TRIALS;
             let to = (from + CHUNK_TRIALS).min(end);
             records.clear();
@@ -97,8 +101,8 @@ pub fn run(
                 plan,
                 settings.seed,
                 from..to,
-                &mut scratch,
-                &mut outcomes,
+                scratch,
+                outcomes,
                 |_, metrics| {
                     if want_records {
                         records.extend_from_slice(metrics);
@@ -110,7 +114,7 @@ pub fn run(
                 if let Ok(mut slot) = failure.lock() {
                     slot.get_or_insert(error);
                 }
-                return outcomes;
+                break;
             }
             if want_records && let Ok(mut ordered) = ordered.lock() {
                 ordered.deliver(
@@ -121,7 +125,7 @@ pub fn run(
                 );
             }
         }
-        outcomes
+        worker.map(|(outcomes, _)| outcomes)
     });
 
     if let Some(error) = failure.into_inner().ok().flatten() {
@@ -131,7 +135,7 @@ pub fn run(
     // exact, so the result is the same, without allocating and filling another set (tens of
     // megabytes of monthly histograms for the default scenario, most of a short run's fixed
     // cost).
-    let mut parts = results.into_iter();
+    let mut parts = results.into_iter().flatten();
     let mut merged = parts.next().unwrap_or_else(|| Outcomes::new(layout));
     for part in parts {
         merged
