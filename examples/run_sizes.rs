@@ -1,14 +1,14 @@
 //! What a whole run costs besides its trials: times `engine::run::run` at 1 and 2 threads for
-//! 64 to 4096 trials, and the parts of its fixed cost (a worker's accumulators made, their
-//! first touch, the merge of two sets), in one process.
+//! 64 to 4096 trials, and the parts of its fixed cost (a worker's accumulators made, written
+//! for the first time, and merged), in one process.
 //!
 //! ```text
 //! cargo run --release --example run_sizes -- scenarios/pakistan.toml
 //! ```
 //!
-//! The criterion throughput bench times whole runs of 256 to 4096 trials; a default run has
-//! 20,000. The difference between two run sizes gives the cost a trial, and what is left of
-//! the shorter one is the run's fixed cost, which a bench iteration of few trials carries.
+//! The criterion throughput bench times whole runs of 1,024 (the default scenario) to 32,768
+//! trials (the tutorial); a default run has 20,000. The difference between two run sizes gives
+//! the cost a trial, if it is linear, and what is left of the shorter run is its fixed cost.
 
 mod common;
 
@@ -34,20 +34,26 @@ fn main() -> ExitCode {
         Ok(setup) => setup,
         Err(code) => return code,
     };
-    println!("one worker's accumulators (best of 3):");
-    let (mut made, mut touched, mut merged) = (f64::MAX, f64::MAX, f64::MAX);
-    for _ in 0..3 {
-        let (empty, make) = milliseconds(|| Outcomes::new(layout(&plan)));
-        // A clone writes every page, as a worker's pushes come to write most of them.
-        let (mut copy, touch) = milliseconds(|| empty.clone());
-        let (result, merge) = milliseconds(|| copy.merge(&empty));
-        if let Err(e) = result {
+    // The first round is a run's case: fresh memory from the system, faulted in page by page.
+    // Later rounds may get the memory the round before freed (below glibc's largest mmap
+    // threshold, 32 MiB), already faulted in.
+    println!("one worker's accumulators, three rounds (the first as in a run):");
+    for round in 1..=3 {
+        let (written, make) = milliseconds(|| Outcomes::new(layout(&plan)));
+        let (mut fresh, _) = milliseconds(|| Outcomes::new(layout(&plan)));
+        // A merge writes every cell of `fresh`: the first one also faults its pages in, the
+        // second one is the merge alone.
+        let (first, first_merge) = milliseconds(|| fresh.merge(&written));
+        let (second, merge) = milliseconds(|| fresh.merge(&written));
+        if let Err(e) = first.and(second) {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
-        (made, touched, merged) = (made.min(make), touched.min(touch), merged.min(merge));
+        println!(
+            "  round {round}: made {make:.1} ms, first written (merge into fresh pages) \
+             {first_merge:.1} ms, merged again {merge:.1} ms"
+        );
     }
-    println!("  made {made:.1} ms, every page written {touched:.1} ms, two merged {merged:.1} ms");
     for threads in [1, 2] {
         for trials in [64, 128, 1024, 4096] {
             let settings = RunSettings {
